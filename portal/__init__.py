@@ -1,0 +1,36 @@
+"""阳光信访 portal: the application factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from portal import config as config_module
+from portal.extensions import csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_mapping(config_module.load(config))
+
+    from portal import models  # noqa: F401  (register every table before migrate sees the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from portal import web
+    web.init_app(app)
+
+    from portal.accounts import bp as accounts_bp
+    from portal.audit import bp as audit_bp
+    from portal.cases import bp as cases_bp
+    from portal.deadlines import bp as deadlines_bp
+    from portal.public import bp as public_bp
+
+    for bp in (public_bp, deadlines_bp, accounts_bp, cases_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from portal import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,116 @@
+"""Staff users and their roles (DESIGN §1)."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.org.models import Department
+from portal.localtime import utcnow
+
+
+class Role(enum.StrEnum):
+    CLERK = "clerk"
+    LEADER = "leader"
+    DEPT_HEAD = "dept_head"
+    HANDLER = "handler"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CLERK: "信访登记员",
+    Role.LEADER: "领导",
+    Role.DEPT_HEAD: "责任单位负责人",
+    Role.HANDLER: "承办人",
+    Role.SUPERVISOR: "督查",
+    Role.ADMIN: "系统管理员",
+    Role.AUDITOR: "审计员",
+}
+
+# Roles that work on case content; admin and auditor are kept apart from them (separation of duties).
+CASE_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.DEPT_HEAD, Role.HANDLER, Role.SUPERVISOR})
+# Roles that see only their own department's cases.
+DEPARTMENT_SCOPED = frozenset({Role.DEPT_HEAD, Role.HANDLER})
+# Roles that may not be combined with a case role.
+SEPARATED = frozenset({Role.ADMIN, Role.AUDITOR})
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(100), default="")  # 职务, printed under a signature
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def __str__(self) -> str:
+        return self.name
+
+    # Flask-Login
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(r.role for r in self.role_rows)
+
+    @roles.setter
+    def roles(self, roles) -> None:
+        roles = {Role(r) for r in roles}
+        if roles & SEPARATED and roles - SEPARATED:
+            raise ValueError("系统管理员、审计员不能兼任办案角色")
+        self.role_rows = [UserRole(role=r) for r in sorted(roles)]
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def works_cases(self) -> bool:
+        return bool(self.roles & CASE_ROLES)
+
+    @property
+    def department_scoped(self) -> bool:
+        """True when every case role this user holds is limited to the own department."""
+        case_roles = self.roles & CASE_ROLES
+        return bool(case_roles) and case_roles <= DEPARTMENT_SCOPED
+
+    @property
+    def role_labels(self) -> str:
+        return "、".join(r.label for r in sorted(self.roles))
+
+    def set_password(self, password: str) -> None:
+        if len(password) < 8:
+            raise ValueError("密码至少 8 位")
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

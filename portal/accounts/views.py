@@ -1,0 +1,50 @@
+"""Staff sign-in and the staff start page."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts import bp
+from portal.accounts.forms import LoginForm
+from portal.accounts.models import Role
+from portal.accounts.services import authenticate
+from portal.audit.services import record
+from portal.extensions import db
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or url_for("accounts.home"), code=303)
+        flash("用户名或密码不正确。", "error")
+    return render_template("accounts/login.html", form=form), 200 if request.method == "GET" else 422
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    record("auth.logout", current_user, current_user)
+    db.session.commit()
+    logout_user()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("accounts.login"), code=303)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.has_role(Role.AUDITOR):
+        return redirect(url_for("audit.index"))
+    if current_user.works_cases:
+        return redirect(url_for("cases.index"))
+    return redirect(url_for("deadlines.calendar"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only local paths: an attacker's link must not turn our login into an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

@@ -1,0 +1,517 @@
+"""Cases (信访件) and everything recorded on them: petitioners, events, instructions, replies, checklists,
+evaluations and follow-ups. Permission predicates (``can_*``) live here so views and templates agree."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Role, User
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.localtime import utcnow
+from portal.org.models import Department, Kind
+
+
+def _enum(cls, length=30):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class Channel(enum.StrEnum):
+    LETTER = "letter"
+    VISIT = "visit"
+    PHONE = "phone"
+    EMAIL = "email"
+    ONLINE = "online"
+    FAX = "fax"
+
+    @property
+    def label(self) -> str:
+        return {"letter": "来信", "visit": "来访", "phone": "来电", "email": "来邮", "online": "网上信访",
+                "fax": "传真"}[self.value]
+
+
+class CaseType(enum.StrEnum):
+    SUGGESTION = "suggestion"
+    ACCUSATION = "accusation"
+    CLAIM = "claim"
+
+    @property
+    def label(self) -> str:
+        return {"suggestion": "建议意见类", "accusation": "检举控告类", "claim": "申诉求决类"}[self.value]
+
+
+class Procedure(enum.StrEnum):
+    NORMAL = "normal"
+    SIMPLE = "simple"
+
+    @property
+    def label(self) -> str:
+        return {"normal": "普通程序", "simple": "简易办理"}[self.value]
+
+
+class Status(enum.StrEnum):
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    FORWARDED = "forwarded"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    AWAITING_VERIFICATION = "awaiting_verification"
+    REPLIED = "replied"
+    UNDER_REVIEW = "under_review"
+    UNDER_REREVIEW = "under_rereview"
+    FINAL = "final"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def waiting_for(self) -> str:
+        """Who must act next, in words for the case page."""
+        return WAITING_FOR.get(self, "")
+
+    @property
+    def stage(self) -> str:
+        """The public stepper's stage: 登记 → 受理 → 交办 → 办理 → 答复 → 复查 / 复核."""
+        return STAGES[self]
+
+
+STATUS_LABELS = {
+    Status.REGISTERED: "已登记",
+    Status.ACCEPTED: "已受理",
+    Status.NOT_ACCEPTED: "不予受理",
+    Status.FORWARDED: "已转送",
+    Status.ASSIGNED: "已交办",
+    Status.IN_PROGRESS: "办理中",
+    Status.AWAITING_SIGNATURE: "待署名",
+    Status.AWAITING_VERIFICATION: "待审核",
+    Status.REPLIED: "已答复",
+    Status.UNDER_REVIEW: "复查中",
+    Status.UNDER_REREVIEW: "复核中",
+    Status.FINAL: "复核终结",
+    Status.CLOSED: "已销号",
+}
+WAITING_FOR = {
+    Status.REGISTERED: "待信访部门作出受理决定",
+    Status.ACCEPTED: "待信访部门交办",
+    Status.ASSIGNED: "待责任单位承办人开始办理",
+    Status.IN_PROGRESS: "待承办人起草处理意见书",
+    Status.AWAITING_SIGNATURE: "待责任单位负责人署名",
+    Status.AWAITING_VERIFICATION: "待信访部门审核送达",
+    Status.REPLIED: "待信访人评价或申请复查；信访部门回访后销号",
+    Status.UNDER_REVIEW: "待复查机关出具复查意见",
+    Status.UNDER_REREVIEW: "待复核机关出具复核意见",
+    Status.FINAL: "复核终结；信访部门可销号",
+}
+STAGES = {
+    Status.REGISTERED: "登记",
+    Status.ACCEPTED: "受理",
+    Status.NOT_ACCEPTED: "受理",
+    Status.FORWARDED: "受理",
+    Status.ASSIGNED: "交办",
+    Status.IN_PROGRESS: "办理",
+    Status.AWAITING_SIGNATURE: "办理",
+    Status.AWAITING_VERIFICATION: "办理",
+    Status.REPLIED: "答复",
+    Status.UNDER_REVIEW: "复查",
+    Status.UNDER_REREVIEW: "复核",
+    Status.FINAL: "复核",
+    Status.CLOSED: "答复",
+}
+OPEN_STATUSES = frozenset(set(Status) - {Status.NOT_ACCEPTED, Status.FORWARDED, Status.FINAL, Status.CLOSED})
+
+
+class Outcome(enum.StrEnum):
+    SUPPORT = "support"
+    EXPLAIN = "explain"
+    REJECT = "reject"
+
+    @property
+    def label(self) -> str:
+        return {"support": "支持", "explain": "解释说明", "reject": "不予支持"}[self.value]
+
+
+class ReplyKind(enum.StrEnum):
+    REPLY = "reply"  # 处理意见书
+    REVIEW = "review"  # 复查意见书
+    REREVIEW = "rereview"  # 复核意见书
+
+    @property
+    def label(self) -> str:
+        return {"reply": "处理意见书", "review": "复查意见书", "rereview": "复核意见书"}[self.value]
+
+
+class ReplyState(enum.StrEnum):
+    DRAFT = "draft"
+    RETURNED = "returned"  # the department head sent the draft back
+    SIGNED = "signed"
+    SENT_BACK = "sent_back"  # the petition office sent the signed reply back (退回重办)
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "草稿", "returned": "已退回修改", "signed": "已署名", "sent_back": "退回重办",
+                "published": "已送达"}[self.value]
+
+
+class Rating(enum.StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY = "basically"
+    UNSATISFIED = "unsatisfied"
+
+    @property
+    def label(self) -> str:
+        return {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}[self.value]
+
+
+class NotAcceptedRoute(enum.StrEnum):
+    LITIGATION = "litigation"
+    ARBITRATION = "arbitration"
+    RECONSIDERATION = "reconsideration"
+    PARTY = "party"
+    OTHER_LEGAL = "other_legal"
+    FINAL_SAME_FACTS = "final_same_facts"
+
+    @property
+    def label(self) -> str:
+        return NOT_ACCEPTED_ROUTES[self][0]
+
+    @property
+    def route_text(self) -> str:
+        return NOT_ACCEPTED_ROUTES[self][1]
+
+
+NOT_ACCEPTED_ROUTES = {
+    NotAcceptedRoute.LITIGATION: ("应当通过诉讼解决", "您反映的事项应当通过诉讼程序解决，请依法向有管辖权的人民法院提起诉讼。"),
+    NotAcceptedRoute.ARBITRATION: ("应当通过仲裁解决", "您反映的事项应当通过仲裁程序解决，请依法向劳动人事争议仲裁委员会或约定的仲裁机构申请仲裁。"),
+    NotAcceptedRoute.RECONSIDERATION: ("应当通过行政复议解决", "您反映的事项应当通过行政复议程序解决，请依法向有权机关申请行政复议。"),
+    NotAcceptedRoute.PARTY: ("属党员申诉事项", "您反映的事项属于党员申诉，请依照党内法规向有关党组织提出。"),
+    NotAcceptedRoute.OTHER_LEGAL: ("应当通过其他法定途径解决", "您反映的事项已有法定途径，请依照相关法律法规向有权机关提出。"),
+    NotAcceptedRoute.FINAL_SAME_FACTS: ("已复核终结，无新的事实和理由",
+                                        "您反映的事项已经复核终结，您以同一事实和理由提出的信访不再受理（《信访工作条例》第三十六条）。"),
+}
+
+
+class Category(db.Model):
+    """内容分类 (e.g. 征地拆迁, 劳动社保); managed by the admin."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Petitioner(db.Model):
+    __tablename__ = "petitioners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone and len(self.phone) >= 7 else "—"
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***: the public sees only the first character."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else "*"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status_due", "status", "due_date"),
+        Index("ix_cases_department_status", "department_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock: a stale write fails instead of overwriting
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    query_code_hash: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), index=True)
+    case_type: Mapped[CaseType] = mapped_column(_enum(CaseType), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    procedure: Mapped[Procedure] = mapped_column(_enum(Procedure), default=Procedure.NORMAL)
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.REGISTERED, index=True)
+    confidential: Mapped[bool] = mapped_column(default=False)
+    people_count: Mapped[int] = mapped_column(default=1)
+    place: Mapped[str] = mapped_column(String(200), default="")  # 问题发生地
+
+    petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    received_on: Mapped[dt.date] = mapped_column(index=True)  # 收到之日: the acceptance clock starts here
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_on: Mapped[dt.date | None]  # accepted / not accepted / forwarded
+    assigned_on: Mapped[dt.date | None]
+    replied_on: Mapped[dt.date | None]  # the first reply published
+    delivered_on: Mapped[dt.date | None]  # the latest reply or opinion delivered; review windows count from it
+    closed_on: Mapped[dt.date | None]
+    review_level: Mapped[int] = mapped_column(default=0)  # 0 reply, 1 review opinion, 2 re-review opinion
+
+    # The running clock: which rule, counted from which day, due when. Ledgers filter and sort on due_date.
+    clock_rule: Mapped[str | None] = mapped_column(String(30))
+    clock_start: Mapped[dt.date | None]
+    due_date: Mapped[dt.date | None] = mapped_column(index=True)
+    # Kept for the statistics of DESIGN §7 after the clock has moved on.
+    accept_due: Mapped[dt.date | None]
+    handle_due: Mapped[dt.date | None]
+    extended: Mapped[bool] = mapped_column(default=False)
+
+    not_accepted_route: Mapped[NotAcceptedRoute | None] = mapped_column(_enum(NotAcceptedRoute))
+    decision_note: Mapped[str] = mapped_column(Text, default="")  # reason for not accepting / forwarding
+    forwarded_to: Mapped[str] = mapped_column(String(100), default="")
+    supervised: Mapped[bool] = mapped_column(default=False, index=True)
+
+    petitioner: Mapped[Petitioner] = relationship(lazy="joined", backref="cases")
+    category: Mapped[Category | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    repeat_of: Mapped[Case | None] = relationship(remote_side=[id])
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id",
+                                                   cascade="all, delete-orphan")
+    replies: Mapped[list[Reply]] = relationship(back_populates="case", order_by="Reply.id",
+                                                cascade="all, delete-orphan")
+    instructions: Mapped[list[Instruction]] = relationship(back_populates="case", order_by="Instruction.id",
+                                                           cascade="all, delete-orphan")
+    checklist: Mapped[list[ChecklistItem]] = relationship(back_populates="case", order_by="ChecklistItem.position",
+                                                          cascade="all, delete-orphan")
+    evaluation: Mapped[Evaluation | None] = relationship(back_populates="case", cascade="all, delete-orphan")
+    follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="case", order_by="FollowUp.id",
+                                                      cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.title}"
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.repeat_of_id is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def current_reply(self) -> Reply | None:
+        """The newest reply document of the current review level that is not superseded."""
+        live = [r for r in self.replies if r.state is not ReplyState.SENT_BACK and r.state is not ReplyState.RETURNED]
+        return live[-1] if live else None
+
+    @property
+    def published_replies(self) -> list[Reply]:
+        return [r for r in self.replies if r.state is ReplyState.PUBLISHED]
+
+    def days_left(self, today: dt.date) -> int | None:
+        return None if self.due_date is None else (self.due_date - today).days
+
+    # --- who may see and do what -------------------------------------------------------------------------
+    def can_view(self, user: User) -> bool:
+        if not user.is_authenticated or not user.works_cases:
+            return False
+        if user.department_scoped:
+            return self.department_id is not None and self.department_id == user.department_id
+        return True
+
+    def can_see_identity(self, user: User) -> bool:
+        """Petitioner identity: the petition office always; others only when the case is not confidential."""
+        if not self.can_view(user):
+            return False
+        if user.has_role(Role.CLERK):
+            return True
+        return not self.confidential
+
+
+class CaseEvent(db.Model):
+    """One entry on a case's timeline; ``public`` ones are shown on the lookup page."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    public: Mapped[bool] = mapped_column(default=False)
+    title: Mapped[str] = mapped_column(String(100))  # 受理告知, 交办, …
+    text: Mapped[str] = mapped_column(Text, default="")  # what the reader of this event sees
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Instruction(db.Model):
+    """批示: a leader's written instruction; rounds accumulate."""
+
+    __tablename__ = "instructions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    rehandle: Mapped[bool] = mapped_column(default=False)  # the leader ordered the case handled again
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="instructions")
+    leader: Mapped[User] = relationship()
+
+
+class Reply(db.Model):
+    """处理意见书 (or 复查 / 复核意见书). Once signed a version is immutable; a change makes a new version."""
+
+    __tablename__ = "replies"
+    __table_args__ = (UniqueConstraint("case_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ReplyKind] = mapped_column(_enum(ReplyKind), default=ReplyKind.REPLY)
+    version: Mapped[int] = mapped_column(default=1)
+    state: Mapped[ReplyState] = mapped_column(_enum(ReplyState), default=ReplyState.DRAFT)
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    text: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    drafted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signer_name: Mapped[str] = mapped_column(String(50), default="")
+    signer_title: Mapped[str] = mapped_column(String(100), default="")
+    signer_department: Mapped[str] = mapped_column(String(100), default="")
+    signed_at: Mapped[dt.datetime | None]
+    comment: Mapped[str] = mapped_column(Text, default="")  # why it was returned or sent back
+    published_at: Mapped[dt.datetime | None]
+    delivered_on: Mapped[dt.date | None]
+    delivery_method: Mapped[str] = mapped_column(String(30), default="")
+
+    case: Mapped[Case] = relationship(back_populates="replies")
+    drafted_by: Mapped[User | None] = relationship(foreign_keys=[drafted_by_id])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+
+SIGNED_CONTENT = ("outcome", "text", "legal_basis", "signer_name", "signer_title", "signer_department", "signed_at",
+                  "kind", "version", "case_id")
+
+
+@event.listens_for(Reply, "before_update")
+def _signed_reply_is_immutable(mapper, connection, reply: Reply) -> None:
+    # The last line of defence: services never edit a signed reply, they draft a new version.
+    state = db.inspect(reply)
+    history = state.attrs.signed_at.history
+    signed_before = (history.unchanged or history.deleted or [None])[0]
+    if signed_before is not None and any(state.attrs[n].history.has_changes() for n in SIGNED_CONTENT):
+        raise DomainError("已署名的答复不可修改，请另起新版本。")
+
+
+class ChecklistTemplate(db.Model):
+    __tablename__ = "checklist_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    case_type: Mapped[CaseType | None] = mapped_column(_enum(CaseType))  # None: any type
+    leader_owned: Mapped[bool] = mapped_column(default=False)  # the 五包 list for leader-owned cases
+    items: Mapped[list[ChecklistTemplateItem]] = relationship(order_by="ChecklistTemplateItem.position",
+                                                              cascade="all, delete-orphan")
+
+
+class ChecklistTemplateItem(db.Model):
+    __tablename__ = "checklist_template_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(100))
+    required: Mapped[bool] = mapped_column(default=True)
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "checklist_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(100))
+    required: Mapped[bool] = mapped_column(default=True)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[dt.datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="checklist")
+    done_by: Mapped[User | None] = relationship()
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+class Evaluation(db.Model):
+    """The petitioner's two ratings; once only. A supervisor may clear an unsatisfied one for mark-off."""
+
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    acceptance: Mapped[Rating] = mapped_column(_enum(Rating))  # the petition office's acceptance
+    handling: Mapped[Rating] = mapped_column(_enum(Rating))  # the department's handling
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    override_at: Mapped[dt.datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="evaluation")
+
+    @property
+    def unsatisfied(self) -> bool:
+        return Rating.UNSATISFIED in (self.acceptance, self.handling)
+
+    @property
+    def blocks_mark_off(self) -> bool:
+        return self.unsatisfied and self.override_at is None
+
+
+class FollowUp(db.Model):
+    """回访 after the reply."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(20))  # 面访 / 电话 / 短信
+    satisfaction: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="follow_ups")
+    by: Mapped[User] = relationship()

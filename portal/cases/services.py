@@ -1,0 +1,496 @@
+"""The only place where a case changes state. One function per transition of ``lifecycle.TRANSITIONS``: each
+re-checks state and role, writes a CaseEvent and an audit row, sets the next clock, and flushes (never commits).
+Arguments are plain values, never a request or a form."""
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.accounts.models import Role, User
+from portal.audit.services import record
+from portal.cases import codes
+from portal.cases.lifecycle import TRANSITIONS
+from portal.cases.models import (Case, CaseEvent, CaseType, Category, Channel, ChecklistItem, ChecklistTemplate,
+                                 Evaluation, FollowUp, Instruction, NotAcceptedRoute, Outcome, Petitioner, Procedure,
+                                 Rating, Reply, ReplyKind, ReplyState, Status)
+from portal.deadlines.services import deadline
+from portal.errors import DomainError, NotAllowed, StaleCase
+from portal.extensions import db
+from portal.localtime import today as local_today
+from portal.localtime import utcnow
+from portal.org.models import Department, Kind
+from portal.settings.models import get_setting
+
+TITLE_MAX = 100
+CONTENT_MAX = 5000
+
+
+# --- helpers shared by the transitions ----------------------------------------------------------------------
+def _begin(case: Case, actor: User | None, name: str, expected_version: int | None = None):
+    """Check that ``actor`` may take transition ``name`` on ``case`` now; return the transition."""
+    transition = TRANSITIONS[name]
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
+    if case.status not in transition.sources or (
+        transition.review_level is not None and case.review_level != transition.review_level
+    ):
+        raise DomainError(f"该信访件当前状态为“{case.status.label}”，不能{transition.label}。")
+    if not transition.role_permits(case, actor):
+        raise NotAllowed(f"您没有对该信访件“{transition.label}”的权限。")
+    return transition
+
+
+def _finish(case: Case, actor: User | None, name: str, *, title: str, text: str = "", public: bool,
+            data: dict | None = None) -> CaseEvent:
+    """Move ``case`` to the transition's target and write the event and the audit row."""
+    transition = TRANSITIONS[name]
+    before = case.status
+    case.status = transition.target
+    event = _event(case, actor, name, title=title, text=text, public=public, data=data,
+                   from_status=before, to_status=transition.target)
+    record(f"case.{name}", actor, case, tracking_code=case.tracking_code, from_status=before.value,
+           to_status=transition.target.value)
+    db.session.flush()
+    return event
+
+
+def _event(case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool,
+           data: dict | None = None, from_status: Status | None = None, to_status: Status | None = None) -> CaseEvent:
+    event = CaseEvent(case=case, actor_id=getattr(actor, "id", None), action=action, title=title, text=text,
+                      public=public, data=data or {},
+                      from_status=from_status.value if from_status else None,
+                      to_status=to_status.value if to_status else None)
+    db.session.add(event)
+    return event
+
+
+def _set_clock(case: Case, rule: str | None, start: dt.date | None = None, **kwargs):
+    """Start the clock ``rule`` counted from ``start``; ``None`` stops the clock."""
+    if rule is None:
+        case.clock_rule = case.clock_start = case.due_date = None
+        return None
+    result = deadline(rule, start, **kwargs)
+    case.clock_rule, case.clock_start, case.due_date = rule, start, result.due
+    return result
+
+
+def _required(value: str, label: str, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"请填写{label}。")
+    if max_length and len(value) > max_length:
+        raise DomainError(f"{label}不能超过{max_length}字。")
+    return value
+
+
+# --- registration --------------------------------------------------------------------------------------------
+def find_or_create_petitioner(name: str, phone: str | None, id_number: str | None, address: str = "") -> Petitioner:
+    """The same person is recognised by ID number first, then by phone."""
+    name = _required(name, "信访人姓名", 50)
+    phone = (phone or "").strip() or None
+    id_number = (id_number or "").strip().upper() or None
+    petitioner = None
+    if id_number:
+        petitioner = db.session.execute(db.select(Petitioner).filter_by(id_number=id_number)).scalars().first()
+    if petitioner is None and phone:
+        petitioner = db.session.execute(
+            db.select(Petitioner).filter_by(phone=phone, name=name)).scalars().first()
+    if petitioner is None:
+        petitioner = Petitioner(name=name, phone=phone, id_number=id_number, address=address or "")
+        db.session.add(petitioner)
+    else:
+        petitioner.phone = phone or petitioner.phone
+        petitioner.id_number = id_number or petitioner.id_number
+        petitioner.address = address or petitioner.address
+    return petitioner
+
+
+def earlier_cases(phone: str | None = None, id_number: str | None = None, limit: int = 10) -> list[Case]:
+    """Cases of the petitioner with this ID number or phone, newest first: the basis of repeat detection."""
+    conditions = []
+    if id_number:
+        conditions.append(Petitioner.id_number == id_number.strip().upper())
+    if phone:
+        conditions.append(Petitioner.phone == phone.strip())
+    if not conditions:
+        return []
+    stmt = (db.select(Case).join(Case.petitioner).where(db.or_(*conditions))
+            .order_by(Case.received_on.desc(), Case.id.desc()).limit(limit))
+    return list(db.session.execute(stmt).scalars())
+
+
+def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, title: str, content: str,
+                  petitioner_name: str, phone: str | None = None, id_number: str | None = None, address: str = "",
+                  received_on: dt.date | None = None, category_id: int | None = None,
+                  procedure: Procedure = Procedure.NORMAL, confidential: bool = False, people_count: int = 1,
+                  place: str = "", repeat_of_id: int | None = None) -> tuple[Case, str]:
+    """Register a petition from any channel; return the case and its query code (shown once, never stored)."""
+    if actor is not None and not actor.has_role(Role.CLERK):
+        raise NotAllowed("只有信访登记员可以登记信访件。")
+    if actor is None and channel is not Channel.ONLINE:
+        raise NotAllowed("公众只能通过网上信访提交。")
+    title = _required(title, "标题", TITLE_MAX)
+    content = _required(content, "信访内容", CONTENT_MAX)
+    if not (phone or id_number):
+        raise DomainError("请至少填写联系电话或身份证号，以便告知办理情况。")
+    if people_count < 1:
+        raise DomainError("来访人数至少为 1。")
+    today = local_today()
+    received_on = received_on or today
+    if received_on > today:
+        raise DomainError("收到日期不能晚于今天。")
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        raise DomainError("所选内容分类不存在。")
+    repeat_of = None
+    if repeat_of_id is not None:
+        repeat_of = db.session.get(Case, repeat_of_id)
+        if repeat_of is None:
+            raise DomainError("所选的原信访件不存在。")
+
+    petitioner = find_or_create_petitioner(petitioner_name, phone, id_number, address)
+    query_code = codes.new_query_code()
+    case = Case(
+        tracking_code=_unique_tracking_code(today), query_code_hash=codes.hash_query_code(query_code),
+        title=title, content=content, channel=channel, case_type=case_type, category_id=category_id,
+        procedure=procedure, confidential=confidential or case_type is CaseType.ACCUSATION,
+        people_count=people_count, place=place, petitioner=petitioner, repeat_of=repeat_of,
+        registered_by_id=getattr(actor, "id", None), received_on=received_on, status=Status.REGISTERED,
+    )
+    db.session.add(case)
+    clock = _set_clock(case, "simple_accept" if procedure is Procedure.SIMPLE else "accept", received_on)
+    case.accept_due = clock.due
+    _event(case, actor, "register", title="登记", public=True, to_status=Status.REGISTERED,
+           text=f"您的信访事项（{channel.label}）已于{received_on:%Y年%m月%d日}收到并登记，编号 {case.tracking_code}。"
+                f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。")
+    db.session.flush()
+    record("case.register", actor, case, tracking_code=case.tracking_code, channel=channel.value,
+           repeat_of=repeat_of.tracking_code if repeat_of else None)
+    return case, query_code
+
+
+def _unique_tracking_code(day: dt.date) -> str:
+    while True:
+        code = codes.new_tracking_code(day)
+        if db.session.execute(db.select(Case.id).filter_by(tracking_code=code)).first() is None:
+            return code
+
+
+# --- acceptance ----------------------------------------------------------------------------------------------
+def accept(case: Case, actor: User, *, procedure: Procedure | None = None, note: str = "",
+           expected_version: int | None = None) -> Case:
+    _begin(case, actor, "accept", expected_version)
+    today = local_today()
+    case.procedure = procedure or case.procedure
+    case.decided_on = today
+    clock = _set_clock(case, "simple_handle" if case.procedure is Procedure.SIMPLE else "handle", today)
+    case.handle_due = clock.due
+    _finish(case, actor, "accept", title="受理告知", public=True, data={"note": note},
+            text=f"经审查，您反映的事项属于本机关职责范围，已于{today:%Y年%m月%d日}依法受理（{case.procedure.label}）。"
+                 f"我们将在{clock.due:%Y年%m月%d日}前出具书面处理意见。")
+    return case
+
+
+def not_accept(case: Case, actor: User, *, route: NotAcceptedRoute, reason: str = "",
+               expected_version: int | None = None) -> Case:
+    _begin(case, actor, "not_accept", expected_version)
+    reason = reason.strip()
+    case.not_accepted_route = route
+    case.decision_note = reason
+    case.decided_on = local_today()
+    _set_clock(case, None)
+    text = f"不予受理理由：{route.label}。{route.route_text}"
+    if reason:
+        text += f"说明：{reason}"
+    _finish(case, actor, "not_accept", title="不予受理告知", public=True, text=text, data={"route": route.value})
+    return case
+
+
+def forward(case: Case, actor: User, *, authority: str, reason: str = "",
+            expected_version: int | None = None) -> Case:
+    _begin(case, actor, "forward", expected_version)
+    case.forwarded_to = _required(authority, "转送机关", 100)
+    case.decision_note = reason.strip()
+    case.decided_on = local_today()
+    _set_clock(case, None)
+    _finish(case, actor, "forward", title="转送告知", public=True,
+            text=f"您反映的事项不属于本机关职责范围，已转送{case.forwarded_to}处理，请留意其告知。"
+                 + (f"说明：{case.decision_note}" if case.decision_note else ""))
+    return case
+
+
+# --- assignment and handling ---------------------------------------------------------------------------------
+def assign(case: Case, actor: User, *, department_id: int, owner_leader_id: int | None = None,
+           expected_version: int | None = None) -> Case:
+    _begin(case, actor, "assign", expected_version)
+    department = db.session.get(Department, department_id)
+    if department is None or not department.active:
+        raise DomainError("请选择有效的责任单位。")
+    if department.kind not in (Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL):
+        raise DomainError(f"{department.name}不是可交办的责任单位。")
+    if case.case_type is CaseType.ACCUSATION and department.kind is not Kind.DISCIPLINE:
+        # 条例 art.30: accusations go to the discipline organ, never to the department complained against.
+        raise DomainError("检举控告类信访件只能交纪检监察机关办理。")
+    leader = None
+    if owner_leader_id is not None:
+        leader = db.session.get(User, owner_leader_id)
+        if leader is None or not leader.has_role(Role.LEADER) or not leader.active:
+            raise DomainError("包案领导必须是在岗的领导。")
+    case.department = department
+    case.owner_leader = leader
+    case.assigned_on = local_today()
+    _apply_checklist(case)
+    _finish(case, actor, "assign", title="交办", public=True,
+            text=f"已交{department.name}办理，办理期限至{case.due_date:%Y年%m月%d日}。",
+            data={"department_id": department.id, "owner_leader_id": leader.id if leader else None})
+    return case
+
+
+def _apply_checklist(case: Case) -> None:
+    """Give the case the checklist of its type (and the 五包 list when a leader owns it), once."""
+    if case.checklist:
+        return
+    templates = db.session.execute(db.select(ChecklistTemplate).where(
+        db.or_(ChecklistTemplate.case_type == case.case_type, ChecklistTemplate.case_type.is_(None)),
+        ChecklistTemplate.leader_owned.is_(False))).scalars().all()
+    if case.owner_leader is not None:
+        templates += db.session.execute(
+            db.select(ChecklistTemplate).where(ChecklistTemplate.leader_owned.is_(True))).scalars().all()
+    position = 0
+    for template in templates:
+        for item in template.items:
+            position += 1
+            case.checklist.append(ChecklistItem(position=position, label=item.label, required=item.required))
+
+
+def start(case: Case, actor: User, *, expected_version: int | None = None) -> Case:
+    _begin(case, actor, "start", expected_version)
+    if case.handler_id is None and actor.has_role(Role.HANDLER):
+        case.handler = actor
+    _finish(case, actor, "start", title="开始办理", public=True, text="承办单位已开始调查办理。",
+            data={"handler_id": case.handler_id})
+    return case
+
+
+def draft_reply(case: Case, actor: User, *, outcome: Outcome, text: str, legal_basis: str = "",
+                expected_version: int | None = None) -> Reply:
+    _begin(case, actor, "draft", expected_version)
+    text = _required(text, "处理意见", CONTENT_MAX)
+    version = 1 + sum(1 for r in case.replies if r.kind is ReplyKind.REPLY)
+    reply = Reply(case=case, kind=ReplyKind.REPLY, version=version, outcome=outcome, text=text,
+                  legal_basis=legal_basis.strip(), drafted_by_id=actor.id)
+    db.session.add(reply)
+    _finish(case, actor, "draft", title="提交处理意见书", public=False,
+            text=f"第{version}版处理意见书待责任单位负责人署名。", data={"version": version})
+    return reply
+
+
+def _pending_reply(case: Case, state: ReplyState) -> Reply:
+    reply = case.current_reply
+    if reply is None or reply.state is not state:
+        raise DomainError("没有待处理的处理意见书。")
+    return reply
+
+
+def sign_reply(case: Case, actor: User, *, expected_version: int | None = None) -> Reply:
+    _begin(case, actor, "sign", expected_version)
+    reply = _pending_reply(case, ReplyState.DRAFT)
+    reply.state = ReplyState.SIGNED
+    reply.signed_by_id = actor.id
+    reply.signer_name, reply.signer_title = actor.name, actor.title
+    reply.signer_department = actor.department.name
+    reply.signed_at = utcnow()
+    _finish(case, actor, "sign", title="署名签发", public=False,
+            text=f"{actor.department.name}{actor.title}{actor.name}已署名第{reply.version}版，待信访部门审核。",
+            data={"reply_id": reply.id})
+    return reply
+
+
+def return_draft(case: Case, actor: User, *, comment: str, expected_version: int | None = None) -> Reply:
+    _begin(case, actor, "return_draft", expected_version)
+    reply = _pending_reply(case, ReplyState.DRAFT)
+    reply.state = ReplyState.RETURNED
+    reply.comment = _required(comment, "退回意见", 1000)
+    _finish(case, actor, "return_draft", title="退回修改", public=False, text=reply.comment,
+            data={"reply_id": reply.id})
+    return reply
+
+
+def send_back(case: Case, actor: User, *, comment: str, expected_version: int | None = None) -> Reply:
+    """退回重办: the petition office finds the signed reply perfunctory."""
+    _begin(case, actor, "send_back", expected_version)
+    reply = _pending_reply(case, ReplyState.SIGNED)
+    comment = _required(comment, "退回重办意见", 1000)
+    reply.state = ReplyState.SENT_BACK
+    reply.comment = comment
+    _finish(case, actor, "send_back", title="退回重办", public=False, text=comment, data={"reply_id": reply.id})
+    return reply
+
+
+def publish_reply(case: Case, actor: User, *, delivered_on: dt.date | None = None, method: str = "",
+                  expected_version: int | None = None) -> Reply:
+    """Verify the signed reply and send it out; the review window counts from the delivery date."""
+    _begin(case, actor, "publish", expected_version)
+    reply = _pending_reply(case, ReplyState.SIGNED)
+    today = local_today()
+    delivered_on = _delivery_date(case, delivered_on, today)
+    reply.state = ReplyState.PUBLISHED
+    reply.published_at = utcnow()
+    reply.delivered_on = delivered_on
+    reply.delivery_method = method or ("网上送达" if case.channel is Channel.ONLINE else "直接送达")
+    case.replied_on = case.replied_on or today
+    case.delivered_on = delivered_on
+    clock = _set_clock(case, "review_request", delivered_on)
+    _finish(case, actor, "publish", title=reply.kind.label, public=True,
+            text=f"{reply.signer_department}出具{reply.kind.label}（{reply.outcome.label}），"
+                 f"于{delivered_on:%Y年%m月%d日}送达。如不服，可在{clock.due:%Y年%m月%d日}前申请复查。",
+            data={"reply_id": reply.id})
+    return reply
+
+
+def _delivery_date(case: Case, delivered_on: dt.date | None, today: dt.date) -> dt.date:
+    if case.channel is Channel.ONLINE or delivered_on is None:
+        return today
+    if delivered_on > today:
+        raise DomainError("送达日期不能晚于今天。")
+    return delivered_on
+
+
+# --- reviews -------------------------------------------------------------------------------------------------
+def _within_window(case: Case, today: dt.date) -> None:
+    if case.due_date is not None and case.clock_rule in ("review_request", "rereview_request") \
+            and today > case.due_date:
+        raise DomainError(f"申请期限已于{case.due_date:%Y年%m月%d日}届满，不能再申请。")
+
+
+def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
+    name = "request_review" if case.review_level == 0 else "request_rereview"
+    _begin(case, actor, name, expected_version)
+    today = local_today()
+    _within_window(case, today)
+    reason = _required(reason, "申请理由", 2000)
+    rule = "review" if name == "request_review" else "rereview"
+    clock = _set_clock(case, rule, today)
+    kind = "复查" if rule == "review" else "复核"
+    _finish(case, actor, name, title=f"{kind}申请", public=True,
+            text=f"已于{today:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
+            data={"reason": reason})
+    return case
+
+
+def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal_basis: str = "",
+                  delivered_on: dt.date | None = None, expected_version: int | None = None) -> Reply:
+    """The review (复查) or re-review (复核) opinion, signed by the reviewing office and delivered at once."""
+    name = "decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview"
+    _begin(case, actor, name, expected_version)
+    text = _required(text, "复查（复核）意见", CONTENT_MAX)
+    kind = ReplyKind.REVIEW if name == "decide_review" else ReplyKind.REREVIEW
+    today = local_today()
+    delivered_on = _delivery_date(case, delivered_on, today)
+    now = utcnow()
+    reply = Reply(case=case, kind=kind, version=1 + sum(1 for r in case.replies if r.kind is kind), outcome=outcome,
+                  text=text, legal_basis=legal_basis.strip(), drafted_by_id=actor.id, state=ReplyState.PUBLISHED,
+                  signed_by_id=actor.id, signer_name=actor.name, signer_title=actor.title,
+                  signer_department=actor.department.name, signed_at=now, published_at=now,
+                  delivered_on=delivered_on, delivery_method="网上送达" if case.channel is Channel.ONLINE else "直接送达")
+    db.session.add(reply)
+    case.delivered_on = delivered_on
+    case.review_level += 1
+    if kind is ReplyKind.REVIEW:
+        clock = _set_clock(case, "rereview_request", delivered_on)
+        tail = f"如不服，可在{clock.due:%Y年%m月%d日}前申请复核。"
+    else:
+        _set_clock(case, None)
+        tail = "复核意见为终结意见。"
+    _finish(case, actor, name, title=kind.label, public=True,
+            text=f"出具{kind.label}（{outcome.label}），于{delivered_on:%Y年%m月%d日}送达。{tail}",
+            data={"reply_id": reply.id})
+    return reply
+
+
+# --- mark-off and what it depends on -------------------------------------------------------------------------
+def mark_off_blockers(case: Case) -> list[str]:
+    """Why ``case`` cannot be marked off yet (DESIGN §5); empty when it can."""
+    blockers = []
+    if case.delivered_on is None:
+        blockers.append("答复尚未送达")
+    open_items = [i.label for i in case.checklist if i.required and not i.done]
+    if open_items:
+        blockers.append("清单事项未勾销：" + "、".join(open_items))
+    if case.status in (Status.UNDER_REVIEW, Status.UNDER_REREVIEW):
+        blockers.append("复查（复核）正在进行")
+    if case.evaluation is None and not case.follow_ups:
+        blockers.append("尚无满意度评价，也未回访")
+    if case.evaluation is not None and case.evaluation.blocks_mark_off:
+        blockers.append("信访人评价不满意，须由督查人员说明可以销号的理由")
+    return blockers
+
+
+def mark_off(case: Case, actor: User, *, note: str = "", expected_version: int | None = None) -> Case:
+    _begin(case, actor, "mark_off", expected_version)
+    blockers = mark_off_blockers(case)
+    if blockers:
+        raise DomainError("暂不能销号：" + "；".join(blockers) + "。")
+    case.closed_on = local_today()
+    # Marking off never takes away the petitioner's rights: a running review window stays on the case.
+    _finish(case, actor, "mark_off", title="销号", public=False, text=note.strip() or "已办结销号。")
+    return case
+
+
+def record_evaluation(case: Case, *, acceptance: Rating, handling: Rating, comment: str = "") -> Evaluation:
+    """The petitioner's rating, once, inside the evaluation window; 不满意 puts the case under supervision."""
+    if case.delivered_on is None or case.status not in (Status.REPLIED, Status.CLOSED, Status.FINAL):
+        raise DomainError("答复送达后才能评价。")
+    if case.evaluation is not None:
+        raise DomainError("该信访件已评价过，不能重复评价。")
+    window = deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
+    if local_today() > window.due:
+        raise DomainError(f"评价期限已于{window.due:%Y年%m月%d日}届满。")
+    evaluation = Evaluation(case=case, acceptance=acceptance, handling=handling, comment=comment.strip()[:1000])
+    db.session.add(evaluation)
+    if evaluation.unsatisfied:
+        case.supervised = True
+    _event(case, None, "evaluate", title="满意度评价", public=True,
+           text=f"受理：{acceptance.label}；办理：{handling.label}。")
+    db.session.flush()
+    record("case.evaluate", None, case, acceptance=acceptance.value, handling=handling.value)
+    return evaluation
+
+
+def record_follow_up(case: Case, actor: User, *, method: str, satisfaction: Rating | None = None,
+                     notes: str = "") -> FollowUp:
+    if not (actor.has_role(Role.CLERK) and case.can_view(actor)):
+        raise NotAllowed("只有信访部门可以记录回访。")
+    if case.delivered_on is None:
+        raise DomainError("答复送达后才能回访。")
+    follow_up = FollowUp(case=case, method=_required(method, "回访方式", 20), satisfaction=satisfaction,
+                         notes=notes.strip(), by_id=actor.id)
+    db.session.add(follow_up)
+    _event(case, actor, "follow_up", title="回访", public=False,
+           text=f"{method}回访" + (f"，{satisfaction.label}" if satisfaction else "") + (f"：{notes}" if notes else ""))
+    db.session.flush()
+    record("case.follow_up", actor, case, method=method)
+    return follow_up
+
+
+def add_instruction(case: Case, actor: User, *, text: str, rehandle: bool = False) -> Instruction:
+    """批示: a leader may add a round at any stage."""
+    if not (actor.has_role(Role.LEADER) and case.can_view(actor)):
+        raise NotAllowed("只有领导可以作出批示。")
+    instruction = Instruction(case=case, leader_id=actor.id, text=_required(text, "批示内容", 2000), rehandle=rehandle)
+    db.session.add(instruction)
+    _event(case, actor, "instruct", title="领导批示", public=False, text=instruction.text)
+    db.session.flush()
+    record("case.instruct", actor, case, rehandle=rehandle)
+    return instruction
+
+
+def tick_checklist_item(item: ChecklistItem, actor: User, *, done: bool) -> ChecklistItem:
+    case = item.case
+    if not case.can_view(actor) or not actor.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD):
+        raise NotAllowed("您不能勾销该信访件的清单事项。")
+    if not case.is_open and case.status is not Status.REPLIED:
+        raise DomainError("该信访件已办结，清单不能再修改。")
+    item.done_at, item.done_by_id = (utcnow(), actor.id) if done else (None, None)
+    _event(case, actor, "checklist", title="勾销清单" if done else "撤销勾销", public=False, text=item.label)
+    db.session.flush()
+    record("case.checklist", actor, case, item=item.label, done=done)
+    return item

@@ -1,0 +1,249 @@
+"""Staff case pages. Every view: load (404) → check access (403) → validate → one service call → commit →
+303 redirect for a full page, or the fragment for htmx."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.accounts.models import Role, User
+from portal.cases import bp, services
+from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentForm, DraftForm, EmptyForm,
+                                FollowUpForm, ForwardForm, InstructionForm, MarkOffForm, NotAcceptForm, PublishForm,
+                                RegisterForm, ReviewDecisionForm, ReviewRequestForm)
+from portal.cases.lifecycle import available
+from portal.cases.models import (Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
+                                 Procedure, Rating, Status)
+from portal.deadlines.services import deadline
+from portal.errors import DomainError, StaleCase
+from portal.extensions import db, htmx
+from portal.localtime import today
+from portal.org.models import Department
+
+
+def get_case(case_id: int) -> Case:
+    case = db.get_or_404(Case, case_id)
+    if not case.can_view(current_user):
+        abort(403)
+    return case
+
+
+def _version(form) -> int | None:
+    return int(form.version.data) if (form.version.data or "").isdigit() else None
+
+
+# name → (form class, how the form's data calls the service)
+ACTIONS = {
+    "accept": (AcceptForm, lambda c, u, f: services.accept(
+        c, u, procedure=Procedure(f.procedure.data), note=f.note.data or "", expected_version=_version(f))),
+    "not_accept": (NotAcceptForm, lambda c, u, f: services.not_accept(
+        c, u, route=NotAcceptedRoute(f.route.data), reason=f.reason.data or "", expected_version=_version(f))),
+    "forward": (ForwardForm, lambda c, u, f: services.forward(
+        c, u, authority=f.authority.data, reason=f.reason.data or "", expected_version=_version(f))),
+    "assign": (AssignForm, lambda c, u, f: services.assign(
+        c, u, department_id=f.department_id.data, owner_leader_id=f.owner_leader_id.data or None,
+        expected_version=_version(f))),
+    "start": (EmptyForm, lambda c, u, f: services.start(c, u, expected_version=_version(f))),
+    "draft": (DraftForm, lambda c, u, f: services.draft_reply(
+        c, u, outcome=Outcome(f.outcome.data), text=f.text.data, legal_basis=f.legal_basis.data or "",
+        expected_version=_version(f))),
+    "sign": (EmptyForm, lambda c, u, f: services.sign_reply(c, u, expected_version=_version(f))),
+    "return_draft": (CommentForm, lambda c, u, f: services.return_draft(
+        c, u, comment=f.comment.data, expected_version=_version(f))),
+    "send_back": (CommentForm, lambda c, u, f: services.send_back(
+        c, u, comment=f.comment.data, expected_version=_version(f))),
+    "publish": (PublishForm, lambda c, u, f: services.publish_reply(
+        c, u, delivered_on=f.delivered_on.data, method=f.method.data, expected_version=_version(f))),
+    "request_review": (ReviewRequestForm, lambda c, u, f: services.request_review(
+        c, u, reason=f.reason.data, expected_version=_version(f))),
+    "request_rereview": (ReviewRequestForm, lambda c, u, f: services.request_review(
+        c, u, reason=f.reason.data, expected_version=_version(f))),
+    "decide_review": (ReviewDecisionForm, lambda c, u, f: services.decide_review(
+        c, u, outcome=Outcome(f.outcome.data), text=f.text.data, legal_basis=f.legal_basis.data or "",
+        delivered_on=f.delivered_on.data, expected_version=_version(f))),
+    "decide_rereview": (ReviewDecisionForm, lambda c, u, f: services.decide_review(
+        c, u, outcome=Outcome(f.outcome.data), text=f.text.data, legal_basis=f.legal_basis.data or "",
+        delivered_on=f.delivered_on.data, expected_version=_version(f))),
+    "mark_off": (MarkOffForm, lambda c, u, f: services.mark_off(
+        c, u, note=f.note.data or "", expected_version=_version(f))),
+}
+
+
+def _action_form(name: str, case: Case, formdata=None):
+    form_class = ACTIONS[name][0]
+    form = form_class(formdata=formdata, prefix=name)
+    if formdata is None:
+        form.version.data = str(case.version)
+    if isinstance(form, AssignForm):
+        departments = db.session.execute(Department.assignable()).scalars().all()
+        if case.case_type is CaseType.ACCUSATION:
+            departments = [d for d in departments if d.kind.value == "discipline"]
+        form.department_id.choices = [(d.id, d.name) for d in departments]
+        leaders = db.session.execute(db.select(User).where(
+            User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)).scalars().all()
+        form.owner_leader_id.choices = [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders]
+    if isinstance(form, AcceptForm) and formdata is None:
+        form.procedure.data = case.procedure.value
+    if isinstance(form, PublishForm) and formdata is None:
+        form.delivered_on.data = today()
+        form.method.data = "网上送达" if case.channel is Channel.ONLINE else "直接送达"
+    return form
+
+
+def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, error: str | None = None,
+                 status: int = 200):
+    transitions = available(case, current_user)
+    forms = {t.name: _action_form(t.name, case) for t in transitions}
+    if submitted is not None:
+        forms[submitted[0]] = submitted[1]  # keep what the person typed
+    clock = deadline(case.clock_rule, case.clock_start) if case.clock_rule else None
+    context = dict(
+        case=case, transitions=transitions, forms=forms, clock=clock, error=error,
+        open_action=submitted[0] if submitted else None,
+        events=case.events, show_identity=case.can_see_identity(current_user),
+        blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
+        instruction_form=InstructionForm() if current_user.has_role(Role.LEADER) else None,
+        follow_up_form=FollowUpForm() if current_user.has_role(Role.CLERK) and case.delivered_on else None,
+        checklist_editable=_checklist_editable(case),
+    )
+    template = "cases/_case.html" if htmx and htmx.target == "case" else "cases/detail.html"
+    return render_template(template, **context), status
+
+
+def _checklist_editable(case: Case) -> bool:
+    return current_user.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD) and (
+        case.is_open or case.status is Status.REPLIED)
+
+
+def _commit_or_stale() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleCase() from None
+
+
+@bp.route("/")
+@login_required
+def index():
+    if not current_user.works_cases:
+        abort(403)
+    form = CaseFilterForm(request.args)
+    stmt = db.select(Case).order_by(Case.due_date.is_(None), Case.due_date, Case.id.desc())
+    if current_user.department_scoped:
+        stmt = stmt.where(Case.department_id == current_user.department_id)
+    if form.q.data:
+        like = f"%{form.q.data.strip()}%"
+        stmt = stmt.where(db.or_(Case.title.ilike(like), Case.tracking_code.ilike(like)))
+    if form.status.data in {s.value for s in Status}:
+        stmt = stmt.where(Case.status == Status(form.status.data))
+    if form.channel.data in {c.value for c in Channel}:
+        stmt = stmt.where(Case.channel == Channel(form.channel.data))
+    page = db.paginate(stmt, per_page=30, error_out=False)
+    template = "cases/_table.html" if htmx and htmx.target == "case-table" else "cases/index.html"
+    return render_template(template, form=form, page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not current_user.has_role(Role.CLERK):
+        abort(403)
+    form = RegisterForm()
+    categories = db.session.execute(db.select(Category).where(Category.active).order_by(Category.name)).scalars()
+    form.category_id.choices = [(0, "（未分类）")] + [(c.id, c.name) for c in categories]
+    if request.method == "GET":
+        form.received_on.data = today()
+    if form.validate_on_submit():
+        try:
+            case, query_code = services.register_case(
+                current_user, channel=Channel(form.channel.data), case_type=CaseType(form.case_type.data),
+                title=form.title.data, content=form.content.data, petitioner_name=form.petitioner_name.data,
+                phone=form.phone.data, id_number=form.id_number.data, address=form.address.data or "",
+                received_on=form.received_on.data, category_id=form.category_id.data or None,
+                procedure=Procedure(form.procedure.data), confidential=form.confidential.data,
+                people_count=form.people_count.data or 1, place=form.place.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return render_template("cases/new.html", form=form), 422
+        db.session.commit()
+        response = render_template("cases/receipt.html", case=case, query_code=query_code)
+        # The query code is shown this once: no cache may keep it.
+        return response, 201, {"Cache-Control": "no-store"}
+    return render_template("cases/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    return _render_case(get_case(case_id))
+
+
+@bp.route("/<int:case_id>/actions/<name>", methods=["POST"])
+@login_required
+def act(case_id: int, name: str):
+    case = get_case(case_id)
+    if name not in ACTIONS:
+        abort(404)
+    form = _action_form(name, case, formdata=request.form)
+    if not form.validate():
+        message = "；".join(e for errors in form.errors.values() for e in errors)
+        return _render_case(case, submitted=(name, form), error=message, status=422)
+    try:
+        ACTIONS[name][1](case, current_user, form)
+        _commit_or_stale()
+    except DomainError as error:
+        db.session.rollback()
+        case = get_case(case_id)
+        form.version.data = str(case.version) if not isinstance(error, StaleCase) else form.version.data
+        return _render_case(case, submitted=(name, form), error=error.message, status=error.status_code)
+    flash("已办理。", "success")
+    if htmx:
+        return _render_case(case)
+    return redirect(url_for("cases.detail", case_id=case.id), code=303)
+
+
+@bp.route("/<int:case_id>/checklist/<int:item_id>", methods=["POST"])
+@login_required
+def tick(case_id: int, item_id: int):
+    case = get_case(case_id)
+    item = db.get_or_404(ChecklistItem, item_id)
+    if item.case_id != case.id:
+        abort(404)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.tick_checklist_item(item, current_user, done=request.form.get("done") == "1")
+    db.session.commit()
+    if htmx:
+        return render_template("cases/_checklist.html", case=case, checklist_editable=_checklist_editable(case))
+    return redirect(url_for("cases.detail", case_id=case.id, _anchor="checklist"), code=303)
+
+
+@bp.route("/<int:case_id>/instructions", methods=["POST"])
+@login_required
+def instruct(case_id: int):
+    case = get_case(case_id)
+    form = InstructionForm()
+    if not form.validate_on_submit():
+        return _render_case(case, error="请填写批示内容。", status=422)
+    services.add_instruction(case, current_user, text=form.text.data, rehandle=form.rehandle.data)
+    db.session.commit()
+    flash("批示已记录。", "success")
+    return redirect(url_for("cases.detail", case_id=case.id), code=303)
+
+
+@bp.route("/<int:case_id>/follow-ups", methods=["POST"])
+@login_required
+def follow_up(case_id: int):
+    case = get_case(case_id)
+    form = FollowUpForm()
+    if not form.validate_on_submit():
+        return _render_case(case, error="请检查回访内容。", status=422)
+    services.record_follow_up(case, current_user, method=form.method.data,
+                              satisfaction=Rating(form.satisfaction.data) if form.satisfaction.data else None,
+                              notes=form.notes.data or "")
+    db.session.commit()
+    flash("回访已记录。", "success")
+    return redirect(url_for("cases.detail", case_id=case.id), code=303)

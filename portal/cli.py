@@ -1,0 +1,89 @@
+"""Command-line tools: ``flask --app wsgi deadline | users create | demo``."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+
+import click
+from flask import Flask
+
+from portal.accounts.models import Role
+from portal.deadlines.clock import UnknownRule
+from portal.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(deadline_command)
+    app.cli.add_command(users)
+    app.cli.add_command(demo_command)
+
+
+@click.command("deadline")
+@click.argument("rule")
+@click.argument("start")
+def deadline_command(rule: str, start: str) -> None:
+    """Print the due date of RULE for an event on START (YYYY-MM-DD), and how it was computed."""
+    from portal.deadlines.services import deadline
+
+    try:
+        day = dt.date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD，例如 2026-09-30", param_hint="START") from None
+    try:
+        result = deadline(rule, day)
+    except UnknownRule as error:
+        raise click.BadParameter(str(error), param_hint="RULE") from None
+    click.echo(f"due: {result.due.isoformat()}")
+    click.echo(f"rule: {rule} ({result.rule.label}, {result.length} {result.rule.unit.value}, {result.rule.source})")
+    click.echo("skipped: " + (", ".join(str(d) for d in result.skipped) or "none"))
+    if result.missing_years:
+        click.echo("warning: no official calendar for " + ", ".join(map(str, result.missing_years)))
+    click.echo(result.explanation())
+
+
+@click.group()
+def users() -> None:
+    """Manage staff accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="Full name, as signed on replies.")
+@click.option("--department", "department_name", required=True, help="Department name, exactly as stored.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--title", default="", help="Job title (职务).")
+@click.password_option(help="Asked for when not given.")
+def create_user(username, name, department_name, roles, title, password) -> None:
+    """Create a staff user."""
+    from portal.accounts.services import create_user as create
+    from portal.errors import DomainError
+    from portal.org.models import Department
+
+    department = db.session.execute(db.select(Department).filter_by(name=department_name)).scalar_one_or_none()
+    if department is None:
+        raise click.BadParameter(f"没有名为“{department_name}”的单位", param_hint="--department")
+    try:
+        create(username=username, password=password, name=name, department=department, roles=roles, title=title)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"created {username}")
+
+
+@click.command("demo")
+@click.option("--cases", default=300, show_default=True, help="How many cases to create.")
+def demo_command(cases: int) -> None:
+    """Load the demo county (idempotent: a second run changes nothing)."""
+    from portal.demo import load_demo
+
+    password = os.environ.get("DEMO_PASSWORD") or None
+    generated = password is None
+    report = load_demo(password=password or secrets.token_urlsafe(9), cases=cases)
+    db.session.commit()
+    if report.created_users:
+        shown = report.password if generated else "(DEMO_PASSWORD)"
+        click.echo(f"demo users: {', '.join(report.created_users)}; password: {shown}")
+    else:
+        click.echo("demo users already exist; their passwords were not changed")
+    click.echo(f"demo data: {report.summary}")

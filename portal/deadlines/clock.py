@@ -1,0 +1,232 @@
+"""The legal clocks of 信访: every rule with its length, unit and source, and the calendar they count on.
+
+Pure functions and value objects only (no Flask, no database): callers pass the admin's calendar overrides in.
+Counting follows 民法典 art.201/203: a period of days starts the day after the event, and a last day that is a
+rest day moves to the first working day after it. Working-day periods count only working days.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Mapping
+
+import chinese_calendar
+
+
+class Unit(enum.StrEnum):
+    DAYS = "days"
+    WORKING_DAYS = "working_days"
+
+    @property
+    def label(self) -> str:
+        return {"days": "日", "working_days": "个工作日"}[self.value]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    label: str
+    length: int
+    unit: Unit
+    starts: str
+    source: str
+
+
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule("accept", "受理告知", 15, Unit.DAYS, "收到信访事项之日", "《信访工作条例》第二十二条、第二十三条"),
+        Rule("handle", "办理答复", 60, Unit.DAYS, "受理之日", "《信访工作条例》第三十四条"),
+        Rule("extend", "延期办理", 30, Unit.DAYS, "延期批准之日", "《信访工作条例》第三十四条（延长不超过三十日，限一次）"),
+        Rule("simple_accept", "简易受理", 3, Unit.WORKING_DAYS, "收到信访事项之日", "简易办理规定"),
+        Rule("simple_handle", "简易办理答复", 10, Unit.WORKING_DAYS, "受理之日", "简易办理规定"),
+        Rule("review_request", "申请复查期限", 30, Unit.DAYS, "收到处理意见书之日", "《信访工作条例》第三十五条"),
+        Rule("review", "复查意见", 30, Unit.DAYS, "收到复查请求之日", "《信访工作条例》第三十五条"),
+        Rule("rereview_request", "申请复核期限", 30, Unit.DAYS, "收到复查意见书之日", "《信访工作条例》第三十六条"),
+        Rule("rereview", "复核意见", 30, Unit.DAYS, "收到复核请求之日（听证所需时间不计入）", "《信访工作条例》第三十六条"),
+        Rule("evaluate", "满意度评价期限", 30, Unit.DAYS, "收到处理意见书之日", "本地工作规定（可在设置中调整）"),
+    )
+}
+
+# chinese_calendar names its holidays in English; people read them in Chinese.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+class UnknownRule(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Day:
+    """What the calendar says of one day, and why."""
+
+    date: dt.date
+    workday: bool
+    reason: str  # 周末 / 国庆节 / 调休上班 / 管理员设置：… / 工作日
+    source: str  # official / override / weekend_only
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()}（{self.reason}）"
+
+
+@lru_cache(maxsize=64)
+def official_year_known(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Working days: Monday–Friday, minus statutory holidays, plus make-up days; the admin's overrides win.
+
+    ``overrides`` maps a date to (is_workday, note).
+    """
+
+    overrides: Mapping[dt.date, tuple[bool, str]] = field(default_factory=dict)
+
+    def day(self, date: dt.date) -> Day:
+        if date in self.overrides:
+            workday, note = self.overrides[date]
+            return Day(date, workday, f"管理员设置：{note or ('工作日' if workday else '休息日')}", "override")
+        weekend = date.weekday() >= 5
+        if not official_year_known(date.year):
+            return Day(date, not weekend, "周末" if weekend else "工作日", "weekend_only")
+        on_holiday, name = chinese_calendar.get_holiday_detail(date)
+        chinese = HOLIDAY_NAMES.get(name, name) if name else None
+        if on_holiday:
+            return Day(date, False, chinese or "周末", "official")
+        if weekend:
+            return Day(date, True, f"调休上班（{chinese}）" if chinese else "调休上班", "official")
+        return Day(date, True, "工作日", "official")
+
+    def is_workday(self, date: dt.date) -> bool:
+        return self.day(date).workday
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A due date that can explain itself."""
+
+    rule: Rule
+    start: dt.date  # the day of the event (receipt, acceptance, delivery …)
+    length: int
+    due: dt.date
+    counted: list[dt.date]  # the days that counted towards the period
+    skipped: list[Day]  # rest days passed over
+    missing_years: list[int]  # years the official calendar does not know
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.start + dt.timedelta(days=1)
+
+    @property
+    def calendar_complete(self) -> bool:
+        return not self.missing_years
+
+    def explanation(self) -> str:
+        unit = self.rule.unit
+        text = (
+            f"自{self.start.isoformat()}（{self.rule.starts}）的次日 {self.first_day.isoformat()} 起算，"
+            f"期限{self.length}{unit.label}"
+        )
+        if unit is Unit.WORKING_DAYS:
+            text += f"，只计工作日，跳过休息日{len(self.skipped)}天"
+        elif self.skipped:
+            text += f"；期限最后一日 {self.skipped[0].date.isoformat()} 为休息日，顺延至其后第一个工作日"
+        text += f"，截止 {self.due.isoformat()}。依据：{self.rule.source}。"
+        if self.missing_years:
+            years = "、".join(str(y) for y in self.missing_years)
+            text += f"注意：{years}年的官方节假日安排尚未收录，仅按周末计算，请管理员核对。"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule.name,
+            "label": self.rule.label,
+            "start": self.start.isoformat(),
+            "first_day": self.first_day.isoformat(),
+            "length": self.length,
+            "unit": self.rule.unit.value,
+            "due": self.due.isoformat(),
+            "skipped": [{"date": d.date.isoformat(), "reason": d.reason} for d in self.skipped],
+            "source": self.rule.source,
+            "calendar_complete": self.calendar_complete,
+            "missing_years": self.missing_years,
+            "explanation": self.explanation(),
+        }
+
+
+def get_rule(name: str) -> Rule:
+    try:
+        return RULES[name]
+    except KeyError:
+        raise UnknownRule(f"未知的期限规则“{name}”，可选：{'、'.join(RULES)}") from None
+
+
+def compute(rule_name: str, start: dt.date, calendar: WorkCalendar | None = None, *,
+            length: int | None = None, paused_days: int = 0) -> Deadline:
+    """The due date of ``rule_name`` for an event on ``start``.
+
+    ``length`` overrides the rule's length (an extension shorter than 30 days, a configured evaluation window);
+    ``paused_days`` are calendar days that do not count (a re-review hearing).
+    """
+    rule = get_rule(rule_name)
+    calendar = calendar or WorkCalendar()
+    n = rule.length if length is None else length
+    if n < 0:
+        raise ValueError("期限长度不能为负数")
+    if rule.unit is Unit.DAYS:
+        counted, skipped, due = _count_days(start, n + paused_days, calendar)
+    else:
+        counted, skipped, due = _count_working_days(start, n, calendar)
+    years = sorted({d.year for d in [start, due]} | {d.year for d in counted})
+    missing = [y for y in years if not official_year_known(y)]
+    return Deadline(rule, start, n, due, counted, skipped, missing)
+
+
+def _count_days(start: dt.date, n: int, calendar: WorkCalendar):
+    counted = [start + dt.timedelta(days=i) for i in range(1, n + 1)]
+    last = counted[-1] if counted else start
+    skipped: list[Day] = []
+    due = last
+    while not (day := calendar.day(due)).workday:
+        skipped.append(day)
+        due += dt.timedelta(days=1)
+    return counted, skipped, due
+
+
+def _count_working_days(start: dt.date, n: int, calendar: WorkCalendar):
+    counted: list[dt.date] = []
+    skipped: list[Day] = []
+    current = start
+    while len(counted) < n:
+        current += dt.timedelta(days=1)
+        day = calendar.day(current)
+        if day.workday:
+            counted.append(current)
+        else:
+            skipped.append(day)
+    return counted, skipped, current
+
+
+def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar | None = None) -> int:
+    """Working days after ``start`` up to and including ``end`` (negative when ``end`` is before ``start``)."""
+    calendar = calendar or WorkCalendar()
+    sign = 1 if end >= start else -1
+    lo, hi = (start, end) if sign == 1 else (end, start)
+    days = sum(1 for i in range(1, (hi - lo).days + 1) if calendar.is_workday(lo + dt.timedelta(days=i)))
+    return sign * days

@@ -1,0 +1,1 @@
+"""Leader reception duty (接访排班): who receives visitors on which day, where."""

@@ -1,0 +1,60 @@
+"""Departments (单位 / 部门), a tree with levels."""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+
+class Level(enum.StrEnum):
+    CITY = "city"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+    @property
+    def label(self) -> str:
+        return {"city": "市级", "county": "县级", "township": "乡镇（街道）", "village": "村（社区）"}[self.value]
+
+
+class Kind(enum.StrEnum):
+    LEADERSHIP = "leadership"  # 县委、县政府
+    PETITION_OFFICE = "petition_office"  # 信访局
+    DISCIPLINE = "discipline"  # 纪委监委: receives accusation cases
+    FUNCTIONAL = "functional"  # 职能部门
+    LOCAL = "local"  # 乡镇人民政府、村（居）委会
+
+    @property
+    def label(self) -> str:
+        return {"leadership": "领导机关", "petition_office": "信访部门", "discipline": "纪检监察机关",
+                "functional": "职能部门", "local": "属地"}[self.value]
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    level: Mapped[Level] = mapped_column(Enum(Level, native_enum=False, length=20))
+    kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Department]] = relationship(back_populates="parent", order_by="Department.name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_petition_office(self) -> bool:
+        return self.kind is Kind.PETITION_OFFICE
+
+    @classmethod
+    def assignable(cls):
+        """Departments a case may be assigned to, in a stable order."""
+        return db.select(cls).where(cls.active, cls.kind.in_([Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL])) \
+            .order_by(cls.level, cls.name)

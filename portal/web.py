@@ -1,0 +1,107 @@
+"""What every page shares: the user loader, error pages in Chinese, template filters, response headers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, flash, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from portal.accounts.models import User
+from portal.deadlines.clock import official_year_known
+from portal.errors import DomainError
+from portal.extensions import db, htmx, login_manager
+from portal.localtime import local, today
+
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "请求方式不正确",
+    409: "内容已被他人更新",
+    422: "无法办理",
+    429: "操作过于频繁",
+    500: "系统出错",
+}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "请先登录。"
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+
+    for code in ERROR_TITLES:
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DomainError, _domain_error)
+
+    app.json.ensure_ascii = False  # Chinese messages stay readable in JSON
+    app.add_template_filter(_date, "date")
+    app.add_template_filter(_datetime, "datetime")
+    app.add_template_global(today, "today")
+    app.after_request(_headers)
+    app.context_processor(_calendar_gap)
+
+
+def _error_page(error):
+    code = getattr(error, "code", 500) or 500
+    message = getattr(error, "description", "") if code != 500 else "请稍后再试，或联系系统管理员。"
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return {"error": ERROR_TITLES.get(code, "错误"), "message": _chinese(code, message)}, code
+    return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, "错误"),
+                           message=_chinese(code, message)), code
+
+
+def _chinese(code: int, message: str) -> str:
+    # werkzeug's default descriptions are English; show a Chinese one unless the code gave its own.
+    if message and not message.isascii():
+        return message
+    return {403: "您无权访问该页面或操作。", 404: "您要找的页面不存在。", 405: "该地址不支持这种请求方式。",
+            400: "请求内容有误，请检查后重试。"}.get(code, message or "请稍后再试。")
+
+
+def _csrf_error(error):
+    return render_template("errors/error.html", code=400, title="页面已过期",
+                           message="表单已过期或来源不明，请刷新页面后重新提交。"), 400
+
+
+def _domain_error(error: DomainError):
+    if htmx:
+        return render_template("errors/_message.html", message=error.message), error.status_code
+    flash(error.message, "error")
+    return render_template("errors/error.html", code=error.status_code,
+                           title=ERROR_TITLES.get(error.status_code, "无法办理"),
+                           message=error.message), error.status_code
+
+
+def _calendar_gap() -> dict:
+    """Years staff will count deadlines into soon for which the official holiday data is missing."""
+    current = today()
+    years = [current.year] + ([current.year + 1] if current.month >= 10 else [])
+    return {"calendar_gap": [y for y in years if not official_year_known(y)]}
+
+
+def _headers(response):
+    # Pages differ between full loads and htmx requests: caches must keep them apart.
+    response.vary.add("HX-Request")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'",
+    )
+    return response
+
+
+def _date(value, fmt: str = "%Y-%m-%d") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = local(value)
+    return value.strftime(fmt)
+
+
+def _datetime(value) -> str:
+    return "—" if value is None else local(value).strftime("%Y-%m-%d %H:%M")
