@@ -4,7 +4,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -26,3 +26,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+
+
+def enum_column(enum_cls, length: int = 30) -> Enum:
+    """A portable enum column that stores the members' values ("registered"), not their names."""
+    return Enum(enum_cls, native_enum=False, length=length, values_callable=lambda members: [m.value for m in members])

@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role, User
 from portal.errors import DomainError
-from portal.extensions import db
+from portal.extensions import db, enum_column
 from portal.localtime import utcnow
 from portal.org.models import Department, Kind
-
-
-def _enum(cls, length=30):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Channel(enum.StrEnum):
@@ -248,11 +244,11 @@ class Case(db.Model):
     query_code_hash: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel), index=True)
-    case_type: Mapped[CaseType] = mapped_column(_enum(CaseType), index=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), index=True)
+    case_type: Mapped[CaseType] = mapped_column(enum_column(CaseType), index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
-    procedure: Mapped[Procedure] = mapped_column(_enum(Procedure), default=Procedure.NORMAL)
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.REGISTERED, index=True)
+    procedure: Mapped[Procedure] = mapped_column(enum_column(Procedure), default=Procedure.NORMAL)
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.REGISTERED, index=True)
     confidential: Mapped[bool] = mapped_column(default=False)
     people_count: Mapped[int] = mapped_column(default=1)
     place: Mapped[str] = mapped_column(String(200), default="")  # 问题发生地
@@ -282,7 +278,7 @@ class Case(db.Model):
     handle_due: Mapped[dt.date | None]
     extended: Mapped[bool] = mapped_column(default=False)
 
-    not_accepted_route: Mapped[NotAcceptedRoute | None] = mapped_column(_enum(NotAcceptedRoute))
+    not_accepted_route: Mapped[NotAcceptedRoute | None] = mapped_column(enum_column(NotAcceptedRoute))
     decision_note: Mapped[str] = mapped_column(Text, default="")  # reason for not accepting / forwarding
     forwarded_to: Mapped[str] = mapped_column(String(100), default="")
     supervised: Mapped[bool] = mapped_column(default=False, index=True)
@@ -394,10 +390,10 @@ class Reply(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[ReplyKind] = mapped_column(_enum(ReplyKind), default=ReplyKind.REPLY)
+    kind: Mapped[ReplyKind] = mapped_column(enum_column(ReplyKind), default=ReplyKind.REPLY)
     version: Mapped[int] = mapped_column(default=1)
-    state: Mapped[ReplyState] = mapped_column(_enum(ReplyState), default=ReplyState.DRAFT)
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    state: Mapped[ReplyState] = mapped_column(enum_column(ReplyState), default=ReplyState.DRAFT)
+    outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
     text: Mapped[str] = mapped_column(Text)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     drafted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -439,7 +435,7 @@ class ChecklistTemplate(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50), unique=True)
-    case_type: Mapped[CaseType | None] = mapped_column(_enum(CaseType))  # None: any type
+    case_type: Mapped[CaseType | None] = mapped_column(enum_column(CaseType))  # None: any type
     leader_owned: Mapped[bool] = mapped_column(default=False)  # the 五包 list for leader-owned cases
     items: Mapped[list[ChecklistTemplateItem]] = relationship(order_by="ChecklistTemplateItem.position",
                                                               cascade="all, delete-orphan")
@@ -481,8 +477,8 @@ class Evaluation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
-    acceptance: Mapped[Rating] = mapped_column(_enum(Rating))  # the petition office's acceptance
-    handling: Mapped[Rating] = mapped_column(_enum(Rating))  # the department's handling
+    acceptance: Mapped[Rating] = mapped_column(enum_column(Rating))  # the petition office's acceptance
+    handling: Mapped[Rating] = mapped_column(enum_column(Rating))  # the department's handling
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     override_reason: Mapped[str] = mapped_column(Text, default="")
@@ -508,7 +504,7 @@ class FollowUp(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     method: Mapped[str] = mapped_column(String(20))  # 面访 / 电话 / 短信
-    satisfaction: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    satisfaction: Mapped[Rating | None] = mapped_column(enum_column(Rating))
     notes: Mapped[str] = mapped_column(Text, default="")
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.extensions import db
+from portal.extensions import db, enum_column
 from portal.localtime import utcnow
 
 
@@ -38,10 +38,10 @@ class DutySlot(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[dt.date] = mapped_column(index=True)
-    period: Mapped[Period] = mapped_column(Enum(Period, native_enum=False, length=20))
+    period: Mapped[Period] = mapped_column(enum_column(Period))
     leader_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     place: Mapped[str] = mapped_column(String(100))
-    form: Mapped[Form] = mapped_column(Enum(Form, native_enum=False, length=20))
+    form: Mapped[Form] = mapped_column(enum_column(Form))
     topics: Mapped[str] = mapped_column(String(200), default="")  # 分管工作
     published: Mapped[bool] = mapped_column(default=False)
     cancelled: Mapped[bool] = mapped_column(default=False)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import db, enum_column
 
 
 class Level(enum.StrEnum):
@@ -38,8 +38,8 @@ class Department(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    level: Mapped[Level] = mapped_column(Enum(Level, native_enum=False, length=20))
-    kind: Mapped[Kind] = mapped_column(Enum(Kind, native_enum=False, length=20))
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    kind: Mapped[Kind] = mapped_column(enum_column(Kind))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
 

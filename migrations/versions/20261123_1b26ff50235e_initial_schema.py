@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1df66639a3d8
+Revision ID: 1b26ff50235e
 Revises: 
-Create Date: 2026-11-23 09:41:49.875100
+Create Date: 2026-11-23 09:45:20.860154
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1df66639a3d8'
+revision = '1b26ff50235e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -36,8 +36,8 @@ def upgrade():
     op.create_table('departments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
-    sa.Column('level', sa.Enum('CITY', 'COUNTY', 'TOWNSHIP', 'VILLAGE', name='level', native_enum=False, length=20), nullable=False),
-    sa.Column('kind', sa.Enum('LEADERSHIP', 'PETITION_OFFICE', 'DISCIPLINE', 'FUNCTIONAL', 'LOCAL', name='kind', native_enum=False, length=20), nullable=False),
+    sa.Column('level', sa.Enum('city', 'county', 'township', 'village', name='level', native_enum=False, length=30), nullable=False),
+    sa.Column('kind', sa.Enum('leadership', 'petition_office', 'discipline', 'functional', 'local', name='kind', native_enum=False, length=30), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['departments.id'], name=op.f('fk_departments_parent_id_departments')),
@@ -186,10 +186,10 @@ def upgrade():
     op.create_table('duty_slots',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('period', sa.Enum('MORNING', 'AFTERNOON', 'DAY', name='period', native_enum=False, length=20), nullable=False),
+    sa.Column('period', sa.Enum('morning', 'afternoon', 'day', name='period', native_enum=False, length=30), nullable=False),
     sa.Column('leader_id', sa.Integer(), nullable=False),
     sa.Column('place', sa.String(length=100), nullable=False),
-    sa.Column('form', sa.Enum('FIXED', 'APPOINTMENT', 'FIELD', name='form', native_enum=False, length=20), nullable=False),
+    sa.Column('form', sa.Enum('fixed', 'appointment', 'field', name='form', native_enum=False, length=30), nullable=False),
     sa.Column('topics', sa.String(length=200), nullable=False),
     sa.Column('published', sa.Boolean(), nullable=False),
     sa.Column('cancelled', sa.Boolean(), nullable=False),
@@ -213,7 +213,7 @@ def upgrade():
     op.create_table('user_roles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.Enum('CLERK', 'LEADER', 'DEPT_HEAD', 'HANDLER', 'SUPERVISOR', 'ADMIN', 'AUDITOR', name='role', native_enum=False, length=20), nullable=False),
+    sa.Column('role', sa.Enum('clerk', 'leader', 'dept_head', 'handler', 'supervisor', 'admin', 'auditor', name='role', native_enum=False, length=30), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_roles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_roles')),
     sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_roles_user_id'))
