@@ -7,6 +7,7 @@ import secrets
 
 import click
 from flask import Flask
+from flask.cli import AppGroup, with_appcontext
 
 from portal.accounts.models import Role
 from portal.deadlines.clock import UnknownRule
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("deadline")
+@with_appcontext
 @click.argument("rule")
 @click.argument("start")
 def deadline_command(rule: str, start: str) -> None:
@@ -42,7 +44,7 @@ def deadline_command(rule: str, start: str) -> None:
     click.echo(result.explanation())
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def users() -> None:
     """Manage staff accounts."""
 
@@ -72,6 +74,7 @@ def create_user(username, name, department_name, roles, title, password) -> None
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--cases", default=300, show_default=True, help="How many cases to create.")
 def demo_command(cases: int) -> None:
     """Load the demo county (idempotent: a second run changes nothing)."""

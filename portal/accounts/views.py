@@ -1,4 +1,6 @@
 """Staff sign-in and the staff start page."""
+from urllib.parse import urlsplit
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -44,7 +46,11 @@ def home():
 
 
 def _safe_next(target: str | None) -> str | None:
-    # Only local paths: an attacker's link must not turn our login into an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    # Only local paths: an attacker's link must not turn our login into an open redirect. Browsers and werkzeug
+    # drop control characters, so "/\t/evil.example" would become "//evil.example": refuse them outright.
+    if not target or any(ord(c) < 33 or c == "\\" for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -5,11 +5,13 @@ from flask import has_request_context, request
 
 from portal.audit.models import AuditLog
 from portal.extensions import db
+from portal.localtime import utcnow
 
 
 def record(action: str, actor=None, obj=None, *, actor_name: str | None = None, **detail) -> AuditLog:
     """Add an audit row for ``action`` by ``actor`` (a User, or None for the public) on ``obj``."""
     row = AuditLog(
+        at=utcnow(),  # the moment of the action, not of the flush that writes it
         actor_id=getattr(actor, "id", None),
         actor_name=actor_name or (f"{actor.name}（{actor.username}）" if actor is not None else "公众"),
         action=action,

@@ -420,14 +420,23 @@ SIGNED_CONTENT = ("outcome", "text", "legal_basis", "signer_name", "signer_title
                   "kind", "version", "case_id")
 
 
+def _stored_signed_at(connection, reply: Reply):
+    # Read from the database: after a commit the attribute is expired and its history is empty.
+    return connection.execute(db.select(Reply.signed_at).where(Reply.id == reply.id)).scalar()
+
+
 @event.listens_for(Reply, "before_update")
 def _signed_reply_is_immutable(mapper, connection, reply: Reply) -> None:
     # The last line of defence: services never edit a signed reply, they draft a new version.
     state = db.inspect(reply)
-    history = state.attrs.signed_at.history
-    signed_before = (history.unchanged or history.deleted or [None])[0]
-    if signed_before is not None and any(state.attrs[n].history.has_changes() for n in SIGNED_CONTENT):
+    if any(state.attrs[n].history.has_changes() for n in SIGNED_CONTENT) and _stored_signed_at(connection, reply):
         raise DomainError("已署名的答复不可修改，请另起新版本。")
+
+
+@event.listens_for(Reply, "before_delete")
+def _signed_reply_is_kept(mapper, connection, reply: Reply) -> None:
+    if _stored_signed_at(connection, reply):
+        raise DomainError("已署名的答复不可删除。")
 
 
 class ChecklistTemplate(db.Model):

@@ -55,7 +55,8 @@ def _finish(case: Case, actor: User | None, name: str, *, title: str, text: str 
 
 def _event(case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool,
            data: dict | None = None, from_status: Status | None = None, to_status: Status | None = None) -> CaseEvent:
-    event = CaseEvent(case=case, actor_id=getattr(actor, "id", None), action=action, title=title, text=text,
+    event = CaseEvent(case=case, at=utcnow(), actor_id=getattr(actor, "id", None), action=action, title=title,
+                      text=text,
                       public=public, data=data or {},
                       from_status=from_status.value if from_status else None,
                       to_status=to_status.value if to_status else None)
@@ -250,10 +251,11 @@ def _apply_checklist(case: Case) -> None:
         return
     templates = db.session.execute(db.select(ChecklistTemplate).where(
         db.or_(ChecklistTemplate.case_type == case.case_type, ChecklistTemplate.case_type.is_(None)),
-        ChecklistTemplate.leader_owned.is_(False))).scalars().all()
+        ChecklistTemplate.leader_owned.is_(False)).order_by(ChecklistTemplate.id)).scalars().all()
     if case.owner_leader is not None:
         templates += db.session.execute(
-            db.select(ChecklistTemplate).where(ChecklistTemplate.leader_owned.is_(True))).scalars().all()
+            db.select(ChecklistTemplate).where(ChecklistTemplate.leader_owned.is_(True))
+            .order_by(ChecklistTemplate.id)).scalars().all()
     position = 0
     for template in templates:
         for item in template.items:
@@ -487,7 +489,7 @@ def tick_checklist_item(item: ChecklistItem, actor: User, *, done: bool) -> Chec
     case = item.case
     if not case.can_view(actor) or not actor.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD):
         raise NotAllowed("您不能勾销该信访件的清单事项。")
-    if not case.is_open and case.status is not Status.REPLIED:
+    if case.status in (Status.NOT_ACCEPTED, Status.FORWARDED, Status.CLOSED):
         raise DomainError("该信访件已办结，清单不能再修改。")
     item.done_at, item.done_by_id = (utcnow(), actor.id) if done else (None, None)
     _event(case, actor, "checklist", title="勾销清单" if done else "撤销勾销", public=False, text=item.label)

@@ -11,7 +11,7 @@ from portal.cases import bp, services
 from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentForm, DraftForm, EmptyForm,
                                 FollowUpForm, ForwardForm, InstructionForm, MarkOffForm, NotAcceptForm, PublishForm,
                                 RegisterForm, ReviewDecisionForm, ReviewRequestForm)
-from portal.cases.lifecycle import available
+from portal.cases.lifecycle import TRANSITIONS, available
 from portal.cases.models import (Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
                                  Procedure, Rating, Status)
 from portal.deadlines.services import deadline
@@ -91,14 +91,14 @@ def _action_form(name: str, case: Case, formdata=None):
 
 
 def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, error: str | None = None,
-                 status: int = 200):
+                 notice: str | None = None, status: int = 200):
     transitions = available(case, current_user)
     forms = {t.name: _action_form(t.name, case) for t in transitions}
     if submitted is not None:
         forms[submitted[0]] = submitted[1]  # keep what the person typed
     clock = deadline(case.clock_rule, case.clock_start) if case.clock_rule else None
     context = dict(
-        case=case, transitions=transitions, forms=forms, clock=clock, error=error,
+        case=case, transitions=transitions, forms=forms, clock=clock, error=error, notice=notice,
         open_action=submitted[0] if submitted else None,
         events=case.events, show_identity=case.can_see_identity(current_user),
         blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
@@ -198,9 +198,10 @@ def act(case_id: int, name: str):
         case = get_case(case_id)
         form.version.data = str(case.version) if not isinstance(error, StaleCase) else form.version.data
         return _render_case(case, submitted=(name, form), error=error.message, status=error.status_code)
-    flash("已办理。", "success")
+    notice = f"已{TRANSITIONS[name].label}。"
     if htmx:
-        return _render_case(case)
+        return _render_case(case, notice=notice)
+    flash(notice, "success")
     return redirect(url_for("cases.detail", case_id=case.id), code=303)
 
 
