@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 from portal.accounts.models import Role, User
 from portal.accounts.services import create_user
-from portal.audit.services import record
 from portal.cases import services
-from portal.cases.models import (Case, CaseEvent, CaseType, Category, Channel, ChecklistTemplate,
+from portal.cases.models import (Case, CaseType, Category, Channel, ChecklistTemplate,
                                  ChecklistTemplateItem, NotAcceptedRoute, Outcome, Procedure, Rating, Status)
 from portal.deadlines.clock import WorkCalendar
 from portal.deadlines.services import work_calendar
@@ -1161,14 +1160,10 @@ class _CaseLoader:
         services.publish_reply(plan.case, self.users["clerk"], method=method)
 
     def _do_supervise(self, plan: Plan, spec: Spec) -> None:
-        """督办. No supervision service exists yet: set the flag and write the event and audit row it would."""
-        case, supervisor = plan.case, self.users["supervisor"]
-        case.supervised = True
-        text = f"请{case.department.name}加快办理进度，按期办结，并将办理情况书面报县委督查室。"
-        db.session.add(CaseEvent(case=case, actor_id=supervisor.id, action="supervise", title="督办", text=text,
-                                 public=False, data={}))
-        db.session.flush()
-        record("case.supervise", supervisor, case, tracking_code=case.tracking_code)
+        """督办."""
+        case = plan.case
+        services.supervise(case, self.users["supervisor"],
+                           note=f"请{case.department.name}加快办理进度，按期办结，并将办理情况书面报县委督查室。")
 
     # --- after the reply ----------------------------------------------------------------------------------
     def _do_evaluate(self, plan: Plan, spec: Spec) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role, User
+from portal.deadlines.clock import WINDOW_RULES
 from portal.errors import DomainError
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
@@ -324,6 +325,11 @@ class Case(db.Model):
     @property
     def published_replies(self) -> list[Reply]:
         return [r for r in self.replies if r.state is ReplyState.PUBLISHED]
+
+    @property
+    def clock_is_window(self) -> bool:
+        """The running clock is the petitioner's window (to ask for review), not a duty of staff."""
+        return self.clock_rule in WINDOW_RULES
 
     def days_left(self, today: dt.date) -> int | None:
         return None if self.due_date is None else (self.due_date - today).days

@@ -496,3 +496,32 @@ def tick_checklist_item(item: ChecklistItem, actor: User, *, done: bool) -> Chec
     db.session.flush()
     record("case.checklist", actor, case, item=item.label, done=done)
     return item
+
+
+def supervise(case: Case, actor: User, *, note: str) -> Case:
+    """督办: a supervisor puts a stuck or overdue case under supervision."""
+    if not (actor.has_role(Role.SUPERVISOR) and case.can_view(actor)):
+        raise NotAllowed("只有督查人员可以督办。")
+    if not case.is_open:
+        raise DomainError("该信访件已办结，无需督办。")
+    note = _required(note, "督办意见", 1000)
+    case.supervised = True
+    _event(case, actor, "supervise", title="督办", public=False, text=note)
+    db.session.flush()
+    record("case.supervise", actor, case, tracking_code=case.tracking_code)
+    return case
+
+
+def clear_unsatisfied(case: Case, actor: User, *, reason: str) -> Evaluation:
+    """A supervisor records why a case rated 不满意 may still be marked off (DESIGN §5)."""
+    if not (actor.has_role(Role.SUPERVISOR) and case.can_view(actor)):
+        raise NotAllowed("只有督查人员可以说明不满意件的销号理由。")
+    evaluation = case.evaluation
+    if evaluation is None or not evaluation.blocks_mark_off:
+        raise DomainError("该信访件没有待说明的不满意评价。")
+    evaluation.override_reason = _required(reason, "销号理由", 1000)
+    evaluation.override_by_id, evaluation.override_at = actor.id, utcnow()
+    _event(case, actor, "clear_unsatisfied", title="不满意件销号说明", public=False, text=evaluation.override_reason)
+    db.session.flush()
+    record("case.clear_unsatisfied", actor, case, tracking_code=case.tracking_code)
+    return evaluation

@@ -14,6 +14,7 @@ from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentF
 from portal.cases.lifecycle import TRANSITIONS, available
 from portal.cases.models import (Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
                                  Procedure, Rating, Status)
+from portal.deadlines.clock import WINDOW_RULES
 from portal.deadlines.services import deadline
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx
@@ -129,7 +130,9 @@ def index():
     if not current_user.works_cases:
         abort(403)
     form = CaseFilterForm(request.args)
-    stmt = db.select(Case).order_by(Case.due_date.is_(None), Case.due_date, Case.id.desc())
+    # Staff deadlines first, most urgent on top; petitioners' windows and finished cases after them.
+    stmt = db.select(Case).order_by(db.or_(Case.due_date.is_(None), Case.clock_rule.in_(WINDOW_RULES)),
+                                    Case.due_date, Case.id.desc())
     if current_user.department_scoped:
         stmt = stmt.where(Case.department_id == current_user.department_id)
     if form.q.data:

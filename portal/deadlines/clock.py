@@ -32,6 +32,7 @@ class Rule:
     unit: Unit
     starts: str
     source: str
+    petitioner_window: bool = False  # a period the petitioner may use, not a duty of staff: never "overdue"
 
 
 RULES: dict[str, Rule] = {
@@ -42,11 +43,14 @@ RULES: dict[str, Rule] = {
         Rule("extend", "延期办理", 30, Unit.DAYS, "延期批准之日", "《信访工作条例》第三十四条（延长不超过三十日，限一次）"),
         Rule("simple_accept", "简易受理", 3, Unit.WORKING_DAYS, "收到信访事项之日", "简易办理规定"),
         Rule("simple_handle", "简易办理答复", 10, Unit.WORKING_DAYS, "受理之日", "简易办理规定"),
-        Rule("review_request", "申请复查期限", 30, Unit.DAYS, "收到处理意见书之日", "《信访工作条例》第三十五条"),
+        Rule("review_request", "申请复查期限", 30, Unit.DAYS, "收到处理意见书之日", "《信访工作条例》第三十五条",
+             petitioner_window=True),
         Rule("review", "复查意见", 30, Unit.DAYS, "收到复查请求之日", "《信访工作条例》第三十五条"),
-        Rule("rereview_request", "申请复核期限", 30, Unit.DAYS, "收到复查意见书之日", "《信访工作条例》第三十六条"),
+        Rule("rereview_request", "申请复核期限", 30, Unit.DAYS, "收到复查意见书之日", "《信访工作条例》第三十六条",
+             petitioner_window=True),
         Rule("rereview", "复核意见", 30, Unit.DAYS, "收到复核请求之日（听证所需时间不计入）", "《信访工作条例》第三十六条"),
-        Rule("evaluate", "满意度评价期限", 30, Unit.DAYS, "收到处理意见书之日", "本地工作规定（可在设置中调整）"),
+        Rule("evaluate", "满意度评价期限", 30, Unit.DAYS, "收到处理意见书之日", "本地工作规定（可在设置中调整）",
+             petitioner_window=True),
     )
 }
 
@@ -61,6 +65,9 @@ HOLIDAY_NAMES = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
+
+
+WINDOW_RULES = frozenset(name for name, rule in RULES.items() if rule.petitioner_window)
 
 
 class UnknownRule(ValueError):
