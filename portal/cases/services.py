@@ -64,6 +64,21 @@ def _event(case: Case, actor: User | None, action: str, *, title: str, text: str
     return event
 
 
+def _log(case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool,
+         **audit) -> CaseEvent:
+    """An action that records something on the case without moving it: timeline event, then audit row."""
+    event = _event(case, actor, action, title=title, text=text, public=public)
+    db.session.flush()
+    record(f"case.{action}", actor, case, tracking_code=case.tracking_code, **audit)
+    return event
+
+
+def _require_role(case: Case, actor: User, *roles: Role, message: str) -> None:
+    """``actor`` must hold one of ``roles`` and be able to see ``case``."""
+    if not (actor.has_role(*roles) and case.can_view(actor)):
+        raise NotAllowed(message)
+
+
 def _set_clock(case: Case, rule: str | None, start: dt.date | None = None, **kwargs):
     """Start the clock ``rule`` counted from ``start``; ``None`` stops the clock."""
     if rule is None:
@@ -450,78 +465,62 @@ def record_evaluation(case: Case, *, acceptance: Rating, handling: Rating, comme
     db.session.add(evaluation)
     if evaluation.unsatisfied:
         case.supervised = True
-    _event(case, None, "evaluate", title="满意度评价", public=True,
-           text=f"受理：{acceptance.label}；办理：{handling.label}。")
-    db.session.flush()
-    record("case.evaluate", None, case, acceptance=acceptance.value, handling=handling.value)
+    _log(case, None, "evaluate", title="满意度评价", public=True, text=f"受理：{acceptance.label}；办理：{handling.label}。",
+         acceptance=acceptance.value, handling=handling.value)
     return evaluation
 
 
 def record_follow_up(case: Case, actor: User, *, method: str, satisfaction: Rating | None = None,
                      notes: str = "") -> FollowUp:
-    if not (actor.has_role(Role.CLERK) and case.can_view(actor)):
-        raise NotAllowed("只有信访部门可以记录回访。")
+    _require_role(case, actor, Role.CLERK, message="只有信访部门可以记录回访。")
     if case.delivered_on is None:
         raise DomainError("答复送达后才能回访。")
     follow_up = FollowUp(case=case, method=_required(method, "回访方式", 20), satisfaction=satisfaction,
                          notes=notes.strip(), by_id=actor.id)
     db.session.add(follow_up)
-    _event(case, actor, "follow_up", title="回访", public=False,
-           text=f"{method}回访" + (f"，{satisfaction.label}" if satisfaction else "") + (f"：{notes}" if notes else ""))
-    db.session.flush()
-    record("case.follow_up", actor, case, method=method)
+    _log(case, actor, "follow_up", title="回访", public=False, method=method,
+         text=f"{method}回访" + (f"，{satisfaction.label}" if satisfaction else "") + (f"：{notes}" if notes else ""))
     return follow_up
 
 
 def add_instruction(case: Case, actor: User, *, text: str, rehandle: bool = False) -> Instruction:
     """批示: a leader may add a round at any stage."""
-    if not (actor.has_role(Role.LEADER) and case.can_view(actor)):
-        raise NotAllowed("只有领导可以作出批示。")
+    _require_role(case, actor, Role.LEADER, message="只有领导可以作出批示。")
     instruction = Instruction(case=case, leader_id=actor.id, text=_required(text, "批示内容", 2000), rehandle=rehandle)
     db.session.add(instruction)
-    _event(case, actor, "instruct", title="领导批示", public=False, text=instruction.text)
-    db.session.flush()
-    record("case.instruct", actor, case, rehandle=rehandle)
+    _log(case, actor, "instruct", title="领导批示", public=False, text=instruction.text, rehandle=rehandle)
     return instruction
 
 
 def tick_checklist_item(item: ChecklistItem, actor: User, *, done: bool) -> ChecklistItem:
     case = item.case
-    if not case.can_view(actor) or not actor.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD):
-        raise NotAllowed("您不能勾销该信访件的清单事项。")
+    _require_role(case, actor, Role.CLERK, Role.HANDLER, Role.DEPT_HEAD, message="您不能勾销该信访件的清单事项。")
     if case.status in (Status.NOT_ACCEPTED, Status.FORWARDED, Status.CLOSED):
         raise DomainError("该信访件已办结，清单不能再修改。")
     item.done_at, item.done_by_id = (utcnow(), actor.id) if done else (None, None)
-    _event(case, actor, "checklist", title="勾销清单" if done else "撤销勾销", public=False, text=item.label)
-    db.session.flush()
-    record("case.checklist", actor, case, item=item.label, done=done)
+    _log(case, actor, "checklist", title="勾销清单" if done else "撤销勾销", public=False, text=item.label,
+         item=item.label, done=done)
     return item
 
 
 def supervise(case: Case, actor: User, *, note: str) -> Case:
     """督办: a supervisor puts a stuck or overdue case under supervision."""
-    if not (actor.has_role(Role.SUPERVISOR) and case.can_view(actor)):
-        raise NotAllowed("只有督查人员可以督办。")
+    _require_role(case, actor, Role.SUPERVISOR, message="只有督查人员可以督办。")
     if not case.is_open:
         raise DomainError("该信访件已办结，无需督办。")
     note = _required(note, "督办意见", 1000)
     case.supervised = True
-    _event(case, actor, "supervise", title="督办", public=False, text=note)
-    db.session.flush()
-    record("case.supervise", actor, case, tracking_code=case.tracking_code)
+    _log(case, actor, "supervise", title="督办", public=False, text=note)
     return case
 
 
 def clear_unsatisfied(case: Case, actor: User, *, reason: str) -> Evaluation:
     """A supervisor records why a case rated 不满意 may still be marked off (DESIGN §5)."""
-    if not (actor.has_role(Role.SUPERVISOR) and case.can_view(actor)):
-        raise NotAllowed("只有督查人员可以说明不满意件的销号理由。")
+    _require_role(case, actor, Role.SUPERVISOR, message="只有督查人员可以说明不满意件的销号理由。")
     evaluation = case.evaluation
     if evaluation is None or not evaluation.blocks_mark_off:
         raise DomainError("该信访件没有待说明的不满意评价。")
     evaluation.override_reason = _required(reason, "销号理由", 1000)
     evaluation.override_by_id, evaluation.override_at = actor.id, utcnow()
-    _event(case, actor, "clear_unsatisfied", title="不满意件销号说明", public=False, text=evaluation.override_reason)
-    db.session.flush()
-    record("case.clear_unsatisfied", actor, case, tracking_code=case.tracking_code)
+    _log(case, actor, "clear_unsatisfied", title="不满意件销号说明", public=False, text=evaluation.override_reason)
     return evaluation
