@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal import config as config_module
-from portal.extensions import csrf, db, htmx, login_manager, migrate
+from portal.extensions import csrf, db, htmx, init_limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,17 +18,25 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    init_limiter(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from portal import web
     web.init_app(app)
 
     from portal.accounts import bp as accounts_bp
+    from portal.api import bp as api_bp
     from portal.audit import bp as audit_bp
     from portal.cases import bp as cases_bp
     from portal.deadlines import bp as deadlines_bp
+    from portal.duty import bp as duty_bp
     from portal.public import bp as public_bp
+    from portal.stats import bp as stats_bp
 
-    for bp in (public_bp, deadlines_bp, accounts_bp, cases_bp, audit_bp):
+    for bp in (public_bp, deadlines_bp, duty_bp, stats_bp, api_bp, accounts_bp, cases_bp, audit_bp):
         app.register_blueprint(bp)
 
     from portal import cli

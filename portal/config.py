@@ -34,6 +34,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # a clerk's form may stay open all morning
+    WTF_I18N_ENABLED = False  # portal.forms.Form uses WTForms' own Chinese messages
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "false").lower() == "true"
@@ -42,6 +43,25 @@ class Config:
     QUERY_CODE_HASH_METHOD = os.environ.get("QUERY_CODE_HASH_METHOD", "scrypt")
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     CASES_PER_PAGE = 30
+    # Petitioners' attachments live outside static/ and are served only to staff who may see the case.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "var" / "uploads"))
+    MAX_ATTACHMENTS = 5
+    MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 6 * 10 * 1024 * 1024  # five attachments and the form around them
+    # Rate limits (Flask-Limiter): in memory unless RATELIMIT_STORAGE_URI names e.g. redis://127.0.0.1:6379/0.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "5 per hour;20 per day")
+    # Only failed lookups count: a petitioner who types the codes right is never throttled.
+    LOOKUP_LIMIT_PER_CLIENT = os.environ.get("LOOKUP_LIMIT_PER_CLIENT", "10 per 10 minutes;50 per day")
+    LOOKUP_LIMIT_PER_CODE = os.environ.get("LOOKUP_LIMIT_PER_CODE", "5 per 10 minutes;20 per day")
+    # How long a successful lookup keeps a case readable in the browser session.
+    TRACK_GRANT_MINUTES = 30
+    # The address printed in receipts' QR codes; by default the address the request came in on.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted (for rate limits).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
 
 def load(overrides: dict | None = None) -> dict:

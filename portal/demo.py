@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from portal.accounts.models import Role, User
 from portal.accounts.services import create_user
 from portal.cases import services
+from portal.cases.identity import id_check_digit
 from portal.cases.models import (Case, CaseType, Category, Channel, ChecklistTemplate,
                                  ChecklistTemplateItem, NotAcceptedRoute, Outcome, Procedure, Rating, Status)
 from portal.deadlines.clock import WorkCalendar
@@ -463,8 +464,6 @@ FEMALE_NAMES = ["秀英", "桂兰", "玉梅", "淑芬", "春梅", "丽华", "红
 PHONE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155",
                   "156", "157", "158", "159", "180", "181", "182", "183", "185", "186", "187", "188", "189"]
 ID_REGION = {"cg": "439901", "qs": "439902", "lh": "439903"}  # fictitious region codes
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-ID_CHECK = "10X98765432"
 
 INSTRUCTIONS = [
     "请{dept}高度重视，依法依规妥善处理，{days}日内将办理结果报县信访局。",
@@ -1033,7 +1032,7 @@ def _id_number(rng: random.Random, town_key: str, male: bool) -> str:
     birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 52))
     sequence = rng.randrange(0, 100) * 10 + rng.choice([1, 3, 5, 7, 9] if male else [0, 2, 4, 6, 8])
     body = f"{ID_REGION[town_key]}{birth:%Y%m%d}{sequence:03d}"
-    return body + ID_CHECK[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS, strict=True)) % 11]
+    return body + id_check_digit(body)
 
 
 def _contact(person: Person, channel: Channel) -> tuple[str | None, str | None]:

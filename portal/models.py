@@ -1,7 +1,7 @@
 """Every model, imported in one place so that Alembic and the app see the whole schema."""
 from portal.accounts.models import User, UserRole  # noqa: F401
 from portal.audit.models import AuditLog  # noqa: F401
-from portal.cases.models import (Case, CaseEvent, Category, ChecklistItem, ChecklistTemplate,  # noqa: F401
+from portal.cases.models import (Attachment, Case, CaseEvent, Category, ChecklistItem, ChecklistTemplate,  # noqa: F401
                                  ChecklistTemplateItem, Evaluation, FollowUp, Instruction, Petitioner, Reply)
 from portal.deadlines.models import CalendarOverride  # noqa: F401
 from portal.duty.models import DutySlot  # noqa: F401

@@ -44,12 +44,16 @@ def init_app(app: Flask) -> None:
 
 
 def _error_page(error):
+    if getattr(error, "response", None) is not None:
+        return error.response  # a page made for this refusal, e.g. a throttled form that keeps what was typed
     code = getattr(error, "code", 500) or 500
     message = getattr(error, "description", "") if code != 500 else "请稍后再试，或联系系统管理员。"
+    # Keep what the exception says about itself, e.g. Allow on a 405 and Retry-After on a 429.
+    headers = [(k, v) for k, v in error.get_headers() if k != "Content-Type"] if hasattr(error, "get_headers") else []
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-        return {"error": ERROR_TITLES.get(code, "错误"), "message": _chinese(code, message)}, code
+        return {"error": ERROR_TITLES.get(code, "错误"), "message": _chinese(code, message)}, code, headers
     return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, "错误"),
-                           message=_chinese(code, message)), code
+                           message=_chinese(code, message)), code, headers
 
 
 def _chinese(code: int, message: str) -> str:
@@ -57,7 +61,8 @@ def _chinese(code: int, message: str) -> str:
     if message and not message.isascii():
         return message
     return {403: "您无权访问该页面或操作。", 404: "您要找的页面不存在。", 405: "该地址不支持这种请求方式。",
-            400: "请求内容有误，请检查后重试。"}.get(code, message or "请稍后再试。")
+            400: "请求内容有误，请检查后重试。", 429: "操作过于频繁，请稍后再试。",
+            413: "上传的内容过大：每个附件不超过10MB，合计不超过60MB。"}.get(code, message or "请稍后再试。")
 
 
 def _csrf_error(error):

@@ -8,6 +8,7 @@ between requests — so they take ``staff`` (plain references) and ``seed`` (run
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass, fields
 
 import pytest
@@ -24,6 +25,9 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
+    "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="portal-uploads-"),
+    # Throttling tests switch limits on (and reset the counters) for themselves.
+    "RATELIMIT_ENABLED": False,
 }
 
 

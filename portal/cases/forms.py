@@ -1,5 +1,5 @@
 """One form per use case on the staff case pages."""
-from flask_wtf import FlaskForm
+from portal.forms import Form
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -10,12 +10,12 @@ def _choices(enum_cls):
     return [(m.value, m.label) for m in enum_cls]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     channel = SelectField("渠道", choices=_choices(Channel), default=Channel.LETTER.value)
     received_on = DateField("收到日期", validators=[DataRequired("请填写收到日期。")])
     petitioner_name = StringField("信访人姓名", validators=[DataRequired("请填写信访人姓名。"), Length(max=50)])
     phone = StringField("联系电话", validators=[Optional(), Length(max=20)])
-    id_number = StringField("身份证号", validators=[Optional(), Length(min=15, max=18, message="身份证号应为15或18位。")])
+    id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为18位。")])
     address = StringField("住址", validators=[Optional(), Length(max=200)])
     case_type = SelectField("信访类型", choices=_choices(CaseType), default=CaseType.CLAIM.value)
     category_id = SelectField("内容分类", coerce=int, validate_choice=False)
@@ -28,7 +28,7 @@ class RegisterForm(FlaskForm):
     confidential = BooleanField("对信访人身份保密（仅信访部门可见）")
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Every action on a case carries the version the person saw, so a stale write is refused."""
 
     version = HiddenField()
@@ -81,13 +81,13 @@ class MarkOffForm(VersionedForm):
     note = TextAreaField("销号说明", validators=[Optional(), Length(max=1000)])
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     method = SelectField("回访方式", choices=[(m, m) for m in ("面访", "电话", "短信")])
     satisfaction = SelectField("满意度", choices=[("", "未表态")] + _choices(Rating), validators=[Optional()])
     notes = TextAreaField("回访情况", validators=[Optional(), Length(max=1000)])
 
 
-class InstructionForm(FlaskForm):
+class InstructionForm(Form):
     text = TextAreaField("批示内容", validators=[DataRequired("请填写批示内容。"), Length(max=2000)])
     rehandle = BooleanField("要求重新办理")
 
@@ -96,7 +96,7 @@ class EmptyForm(VersionedForm):
     """For buttons that only need CSRF protection and the case version."""
 
 
-class CaseFilterForm(FlaskForm):
+class CaseFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -13,7 +13,7 @@ from portal.deadlines.clock import WINDOW_RULES
 from portal.errors import DomainError
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
-from portal.org.models import Department, Kind
+from portal.org.models import Department
 
 
 class Channel(enum.StrEnum):
@@ -302,6 +302,8 @@ class Case(db.Model):
     evaluation: Mapped[Evaluation | None] = relationship(back_populates="case", cascade="all, delete-orphan")
     follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="case", order_by="FollowUp.id",
                                                       cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="case", order_by="Attachment.id",
+                                                         cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -341,6 +343,10 @@ class Case(db.Model):
         if user.department_scoped:
             return self.department_id is not None and self.department_id == user.department_id
         return True
+
+    def can_see_materials(self, user: User) -> bool:
+        """Attachments may name or show the petitioner: the same rule as identity (条例 art.30)."""
+        return self.can_see_identity(user)
 
     def can_see_identity(self, user: User) -> bool:
         """Petitioner identity: the petition office always; others only when the case is not confidential."""
@@ -526,3 +532,22 @@ class FollowUp(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="follow_ups")
     by: Mapped[User] = relationship()
+
+
+class Attachment(db.Model):
+    """A file handed in with a petition (scan, photo, PDF). The bytes live under UPLOAD_FOLDER with a random name;
+    only staff who may see the petitioner's materials can open it, never the public."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the petitioner, online
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")

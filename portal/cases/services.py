@@ -7,7 +7,9 @@ import datetime as dt
 
 from portal.accounts.models import Role, User
 from portal.audit.services import record
-from portal.cases import codes
+from portal.cases import attachments as attachment_store
+from portal.cases import codes, identity
+from portal.cases.attachments import Upload
 from portal.cases.lifecycle import TRANSITIONS
 from portal.cases.models import (Case, CaseEvent, CaseType, Category, Channel, ChecklistItem, ChecklistTemplate,
                                  Evaluation, FollowUp, Instruction, NotAcceptedRoute, Outcome, Petitioner, Procedure,
@@ -89,6 +91,18 @@ def _set_clock(case: Case, rule: str | None, start: dt.date | None = None, **kwa
     return result
 
 
+def current_clock(case: Case):
+    """The running clock with its explanation (start, length, skipped days), or None when no clock runs."""
+    return deadline(case.clock_rule, case.clock_start) if case.clock_rule else None
+
+
+def _limited(value: str | None, label: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise DomainError(f"{label}不能超过{max_length}字。")
+    return value
+
+
 def _required(value: str, label: str, max_length: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
@@ -100,10 +114,9 @@ def _required(value: str, label: str, max_length: int | None = None) -> str:
 
 # --- registration --------------------------------------------------------------------------------------------
 def find_or_create_petitioner(name: str, phone: str | None, id_number: str | None, address: str = "") -> Petitioner:
-    """The same person is recognised by ID number first, then by phone."""
+    """The same person is recognised by ID number first, then by phone and name."""
     name = _required(name, "信访人姓名", 50)
-    phone = (phone or "").strip() or None
-    id_number = (id_number or "").strip().upper() or None
+    phone, id_number = _contact(phone, id_number)
     petitioner = None
     if id_number:
         petitioner = db.session.execute(db.select(Petitioner).filter_by(id_number=id_number)).scalars().first()
@@ -118,6 +131,15 @@ def find_or_create_petitioner(name: str, phone: str | None, id_number: str | Non
         petitioner.id_number = id_number or petitioner.id_number
         petitioner.address = address or petitioner.address
     return petitioner
+
+
+def _contact(phone: str | None, id_number: str | None) -> tuple[str | None, str | None]:
+    """Normalised phone and ID number; a malformed one is refused with the reason."""
+    phone, id_number = identity.normalise_phone(phone), identity.normalise_id_number(id_number)
+    problem = (phone and identity.phone_problem(phone)) or (id_number and identity.id_number_problem(id_number))
+    if problem:
+        raise DomainError(problem)
+    return phone, id_number
 
 
 def earlier_cases(phone: str | None = None, id_number: str | None = None, limit: int = 10) -> list[Case]:
@@ -138,14 +160,18 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
                   petitioner_name: str, phone: str | None = None, id_number: str | None = None, address: str = "",
                   received_on: dt.date | None = None, category_id: int | None = None,
                   procedure: Procedure = Procedure.NORMAL, confidential: bool = False, people_count: int = 1,
-                  place: str = "", repeat_of_id: int | None = None) -> tuple[Case, str]:
-    """Register a petition from any channel; return the case and its query code (shown once, never stored)."""
+                  place: str = "", repeat_of_id: int | None = None,
+                  attachments: list[Upload] = ()) -> tuple[Case, str]:
+    """Register a petition from any channel; return the case and its query code (shown once, never stored).
+    ``attachments`` have been checked by ``attachments.check_uploads``; their files are written here."""
     if actor is not None and not actor.has_role(Role.CLERK):
         raise NotAllowed("只有信访登记员可以登记信访件。")
     if actor is None and channel is not Channel.ONLINE:
         raise NotAllowed("公众只能通过网上信访提交。")
     title = _required(title, "标题", TITLE_MAX)
     content = _required(content, "信访内容", CONTENT_MAX)
+    phone, id_number = _contact(phone, id_number)
+    address, place = _limited(address, "住址", 200), _limited(place, "问题发生地", 200)
     if not (phone or id_number):
         raise DomainError("请至少填写联系电话或身份证号，以便告知办理情况。")
     if people_count < 1:
@@ -177,9 +203,10 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
     _event(case, actor, "register", title="登记", public=True, to_status=Status.REGISTERED,
            text=f"您的信访事项（{channel.label}）已于{received_on:%Y年%m月%d日}收到并登记，编号 {case.tracking_code}。"
                 f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。")
+    stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
     db.session.flush()
     record("case.register", actor, case, tracking_code=case.tracking_code, channel=channel.value,
-           repeat_of=repeat_of.tracking_code if repeat_of else None)
+           repeat_of=repeat_of.tracking_code if repeat_of else None, attachments=len(stored))
     return case, query_code
 
 
@@ -372,21 +399,40 @@ def _delivery_date(case: Case, delivered_on: dt.date | None, today: dt.date) -> 
 
 
 # --- reviews -------------------------------------------------------------------------------------------------
-def _within_window(case: Case, today: dt.date) -> None:
-    if case.due_date is not None and case.clock_rule in ("review_request", "rereview_request") \
-            and today > case.due_date:
-        raise DomainError(f"申请期限已于{case.due_date:%Y年%m月%d日}届满，不能再申请。")
+def review_kind(case: Case) -> str:
+    """What the petitioner may ask for next: 复查 after the reply, 复核 after the review opinion."""
+    return "复查" if case.review_level == 0 else "复核"
+
+
+def review_refusal(case: Case, today: dt.date | None = None) -> str | None:
+    """Why a review (or re-review) may not be requested now, in words for the petitioner; None when it may."""
+    today = today or local_today()
+    kind = review_kind(case)
+    if case.review_level >= 2 or case.status is Status.FINAL:
+        return "复核意见为终结意见（《信访工作条例》第三十六条），不能再申请复查或复核。"
+    if case.status in (Status.UNDER_REVIEW, Status.UNDER_REREVIEW):
+        return f"您已申请{'复查' if case.status is Status.UNDER_REVIEW else '复核'}，正在办理中，不能重复申请。"
+    name = "request_review" if case.review_level == 0 else "request_rereview"
+    if case.status not in TRANSITIONS[name].sources or case.delivered_on is None:
+        return f"处理意见送达后才能申请{kind}。"
+    if case.clock_rule in ("review_request", "rereview_request") and case.due_date and today > case.due_date:
+        return f"申请{kind}的期限已于{case.due_date:%Y年%m月%d日}届满，不能再申请。"
+    return None
 
 
 def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
     name = "request_review" if case.review_level == 0 else "request_rereview"
-    _begin(case, actor, name, expected_version)
     today = local_today()
-    _within_window(case, today)
+    refusal = review_refusal(case, today)
+    if refusal:
+        if expected_version is not None and case.version != expected_version:
+            raise StaleCase()
+        raise DomainError(refusal)
+    _begin(case, actor, name, expected_version)
     reason = _required(reason, "申请理由", 2000)
     rule = "review" if name == "request_review" else "rereview"
     clock = _set_clock(case, rule, today)
-    kind = "复查" if rule == "review" else "复核"
+    kind = review_kind(case)
     _finish(case, actor, name, title=f"{kind}申请", public=True,
             text=f"已于{today:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
             data={"reason": reason})
@@ -452,16 +498,34 @@ def mark_off(case: Case, actor: User, *, note: str = "", expected_version: int |
     return case
 
 
+def evaluation_window(case: Case):
+    """The evaluation window (a setting, counted from delivery), or None before the reply is delivered."""
+    if case.delivered_on is None:
+        return None
+    return deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
+
+
+def evaluation_refusal(case: Case, today: dt.date | None = None) -> str | None:
+    """Why the petitioner may not rate the case now; None when they may."""
+    if case.evaluation is not None:
+        return "该信访件已评价过，不能重复评价。"
+    if case.delivered_on is None or case.status not in (Status.REPLIED, Status.CLOSED, Status.FINAL):
+        return "处理意见送达后才能评价。"
+    window = evaluation_window(case)
+    if (today or local_today()) > window.due:
+        return f"评价期限已于{window.due:%Y年%m月%d日}届满。"
+    return None
+
+
 def record_evaluation(case: Case, *, acceptance: Rating, handling: Rating, comment: str = "") -> Evaluation:
     """The petitioner's rating, once, inside the evaluation window; 不满意 puts the case under supervision."""
-    if case.delivered_on is None or case.status not in (Status.REPLIED, Status.CLOSED, Status.FINAL):
-        raise DomainError("答复送达后才能评价。")
-    if case.evaluation is not None:
-        raise DomainError("该信访件已评价过，不能重复评价。")
-    window = deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
-    if local_today() > window.due:
-        raise DomainError(f"评价期限已于{window.due:%Y年%m月%d日}届满。")
-    evaluation = Evaluation(case=case, acceptance=acceptance, handling=handling, comment=comment.strip()[:1000])
+    refusal = evaluation_refusal(case)
+    if refusal:
+        raise DomainError(refusal)
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise DomainError("评价意见不能超过1000字。")
+    evaluation = Evaluation(case=case, acceptance=acceptance, handling=handling, comment=comment)
     db.session.add(evaluation)
     if evaluation.unsatisfied:
         case.supervised = True

@@ -2,20 +2,19 @@
 303 redirect for a full page, or the fragment for htmx."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role, User
-from portal.cases import bp, services
+from portal.cases import attachments, bp, receipts, services
 from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentForm, DraftForm, EmptyForm,
                                 FollowUpForm, ForwardForm, InstructionForm, MarkOffForm, NotAcceptForm, PublishForm,
                                 RegisterForm, ReviewDecisionForm, ReviewRequestForm)
 from portal.cases.lifecycle import TRANSITIONS, available
-from portal.cases.models import (Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
+from portal.cases.models import (Attachment, Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
                                  Procedure, Rating, Status)
 from portal.deadlines.clock import WINDOW_RULES
-from portal.deadlines.services import deadline
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx
 from portal.localtime import today
@@ -97,11 +96,12 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
     forms = {t.name: _action_form(t.name, case) for t in transitions}
     if submitted is not None:
         forms[submitted[0]] = submitted[1]  # keep what the person typed
-    clock = deadline(case.clock_rule, case.clock_start) if case.clock_rule else None
+    clock = services.current_clock(case)
     context = dict(
         case=case, transitions=transitions, forms=forms, clock=clock, error=error, notice=notice,
         open_action=submitted[0] if submitted else None,
         events=case.events, show_identity=case.can_see_identity(current_user),
+        show_materials=case.can_see_materials(current_user),
         blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
         instruction_form=InstructionForm() if current_user.has_role(Role.LEADER) else None,
         follow_up_form=FollowUpForm() if current_user.has_role(Role.CLERK) and case.delivered_on else None,
@@ -171,7 +171,7 @@ def new():
             flash(error.message, "error")
             return render_template("cases/new.html", form=form), 422
         db.session.commit()
-        response = render_template("cases/receipt.html", case=case, query_code=query_code)
+        response = render_template("cases/receipt.html", **receipts.context(case, query_code))
         # The query code is shown this once: no cache may keep it.
         return response, 201, {"Cache-Control": "no-store"}
     return render_template("cases/new.html", form=form), 422 if form.errors else 200
@@ -181,6 +181,23 @@ def new():
 @login_required
 def detail(case_id: int):
     return _render_case(get_case(case_id))
+
+
+@bp.route("/<int:case_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(case_id: int, attachment_id: int):
+    case = get_case(case_id)
+    item = db.get_or_404(Attachment, attachment_id)
+    if item.case_id != case.id:
+        abort(404)
+    if not case.can_see_materials(current_user):
+        abort(403)
+    response = send_file(attachments.path_of(item), mimetype=item.content_type, download_name=item.original_name,
+                         as_attachment=item.content_type == "application/pdf", max_age=0)
+    # A petitioner's file is never run as a page, and never kept by a shared cache.
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/<int:case_id>/actions/<name>", methods=["POST"])

@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
+from portal.forms import Form
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.deadlines.clock import RULES
 
 
-class CalculatorForm(FlaskForm):
+class CalculatorForm(Form):
     class Meta:
         csrf = False  # a read-only GET form
 
@@ -13,7 +13,7 @@ class CalculatorForm(FlaskForm):
     start = DateField("起算事件发生日", validators=[DataRequired("请选择日期。")])
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     day = DateField("日期", validators=[DataRequired("请选择日期。")])
     is_workday = BooleanField("当天上班（调休上班日请勾选；放假请不勾选）")
     note = StringField("说明", validators=[DataRequired("请填写说明，例如“2027年春节”。"), Length(max=100)])

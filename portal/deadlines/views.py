@@ -16,6 +16,9 @@ from portal.extensions import db
 from portal.localtime import today
 
 
+API_YEARS = (1990, 2100)
+
+
 @bp.route("/api/v1/deadline")
 def api_deadline():
     rule, start = request.args.get("rule", ""), request.args.get("start", "")
@@ -27,6 +30,8 @@ def api_deadline():
         day = dt.date.fromisoformat(start)
     except ValueError:
         return jsonify(error="bad_start", message="start 必须是 YYYY-MM-DD 格式的日期，例如 2026-09-30。"), 400
+    if not API_YEARS[0] <= day.year <= API_YEARS[1]:
+        return jsonify(error="bad_start", message=f"start 须在{API_YEARS[0]}年至{API_YEARS[1]}年之间。"), 400
     return jsonify(deadline(rule, day).as_dict())
 
 

@@ -1,11 +1,187 @@
-"""Public pages."""
-from flask import render_template
+"""Public pages: home, online submission with its receipt, lookup by tracking code + query code, the progress
+page with evaluation and review requests. Nothing here needs a login; every page shows only what DESIGN §8 allows."""
+from __future__ import annotations
 
-from portal.public import bp
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_limiter import RequestLimit
+
+from portal.cases import receipts, services
+from portal.cases.codes import normalise_tracking_code
+from portal.cases.attachments import check_uploads
+from portal.cases.models import Case, CaseType, Category, Channel, Rating, mask_name
+from portal.errors import DomainError, StaleCase
+from portal.extensions import db, htmx, limiter
+from portal.localtime import now, today
+from portal.public import bp, tracking
+from portal.public.forms import CASE_TYPE_HINTS, EvaluationForm, LookupForm, ReviewForm, SubmitForm
+from portal.public.progress import public_case
 from portal.settings.models import SPECS, get_setting
+
+
+def office_contacts() -> dict:
+    """The channels and reception hours 条例 art.18 requires to be published."""
+    return {key: get_setting(key) for key in SPECS if key.startswith("office_") or key == "reception_hours"}
 
 
 @bp.route("/")
 def home():
-    office = {key: get_setting(key) for key in SPECS if key.startswith("office_") or key == "reception_hours"}
-    return render_template("public/home.html", office=office)
+    return render_template("public/home.html", office=office_contacts())
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html", office=office_contacts())
+
+
+# --- submission ----------------------------------------------------------------------------------------------
+def _submit_form() -> SubmitForm:
+    form = SubmitForm()
+    categories = db.session.execute(db.select(Category).where(Category.active).order_by(Category.name)).scalars()
+    form.category_id.choices = [(0, "（不确定）")] + [(c.id, c.name) for c in categories]
+    return form
+
+
+def _render_submit(form: SubmitForm, status: int = 200, message: str | None = None):
+    return render_template("public/submit.html", form=form, message=message, hints=CASE_TYPE_HINTS), status
+
+
+def _submit_throttled(limit: RequestLimit):
+    minutes = max(1, int((limit.reset_at - now().timestamp()) // 60) + 1)
+    return make_response(_render_submit(
+        _submit_form(), 429, f"提交过于频繁，请{minutes}分钟后再试。您填写的内容仍在页面上（附件需重新选择）。"))
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"], methods=["POST"], on_breach=_submit_throttled)
+def submit():
+    form = _submit_form()
+    if not form.validate_on_submit():
+        return _render_submit(form, 422 if form.errors else 200)
+    if form.website.data:
+        # The honeypot: a person never sees this field. Say little, keep what was typed, create nothing.
+        return _render_submit(form, 400, "提交未成功，请刷新页面后重新填写提交。")
+    try:
+        uploads = check_uploads([(f.filename or "", f.read()) for f in form.attachments.data or [] if f])
+        case, query_code = services.register_case(
+            None, channel=Channel.ONLINE, case_type=CaseType(form.case_type.data), title=form.title.data,
+            content=form.content.data, petitioner_name=form.name.data, phone=form.phone.data,
+            id_number=form.id_number.data, address=form.address.data or "", place=form.place.data or "",
+            category_id=form.category_id.data or None, attachments=uploads)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_submit(form, 422, error.message)
+    db.session.commit()
+    context = receipts.context(case, query_code)
+    # The query code is shown this once and is never stored: no cache may keep the page.
+    return render_template("public/receipt.html", petitioner_name=mask_name(case.petitioner.name), **context), \
+        201, {"Cache-Control": "no-store"}
+
+
+# --- lookup --------------------------------------------------------------------------------------------------
+def _lookup_failed(response) -> bool:
+    return response.status_code not in (200, 303)  # only failed attempts count against the limits
+
+
+def _tracking_code_key() -> str:
+    payload = request.form if request.form else (request.get_json(silent=True) or {})
+    code = payload.get("tracking_code") if isinstance(payload, dict) or hasattr(payload, "get") else ""
+    return "code:" + normalise_tracking_code(code if isinstance(code, str) else "")[:30]
+
+
+def _lookup_throttled(limit: RequestLimit):
+    minutes = max(1, int((limit.reset_at - now().timestamp()) // 60) + 1)
+    form = LookupForm()
+    form.query_code.data = ""
+    return make_response(render_template("public/lookup.html", form=form,
+                                         message=f"查询尝试过于频繁，请{minutes}分钟后再试。"), 429)
+
+
+def lookup_limits(on_breach):
+    """Throttle failed lookups per client and per tracking code; the page and the API share the counters."""
+    def decorate(view):
+        view = limiter.limit(lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"], methods=["POST"],
+                             key_func=_tracking_code_key, scope="lookup-code", deduct_when=_lookup_failed,
+                             on_breach=on_breach)(view)
+        return limiter.limit(lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"], methods=["POST"],
+                             scope="lookup-client", deduct_when=_lookup_failed, on_breach=on_breach)(view)
+    return decorate
+
+
+WRONG_PAIR = "信访件编号或查询码不正确，请核对回执后重新输入。"
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@lookup_limits(_lookup_throttled)
+def track():
+    form = LookupForm()
+    if not form.validate_on_submit():
+        return render_template("public/lookup.html", form=form), 422 if form.errors else 200
+    case = tracking.find_case(form.tracking_code.data, form.query_code.data)
+    if case is None:
+        form.query_code.data = ""
+        return render_template("public/lookup.html", form=form, message=WRONG_PAIR), 422
+    tracking.grant(case.tracking_code, now())
+    return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)
+
+
+def _granted_case(tracking_code: str) -> Case | None:
+    if not tracking.granted(tracking_code, now()):
+        return None
+    return db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code)).scalars().first()
+
+
+@bp.route("/track/<tracking_code>")
+def track_case(tracking_code: str):
+    """The progress page when this browser looked the case up recently; otherwise the lookup form with the
+    tracking code filled in (the address printed in the receipt's QR code)."""
+    case = _granted_case(tracking_code)
+    if case is None:
+        form = LookupForm(formdata=None)
+        form.tracking_code.data = tracking_code[:30]
+        return render_template("public/lookup.html", form=form)
+    return _render_progress(case)
+
+
+def _render_progress(case: Case, *, evaluation_form=None, review_form=None, message=None, notice=None,
+                     status: int = 200):
+    context = dict(
+        view=public_case(case, today()), version=case.version,
+        evaluation_form=evaluation_form or EvaluationForm(formdata=None),
+        review_form=review_form or ReviewForm(formdata=None), message=message, notice=notice,
+    )
+    template = "public/_progress.html" if htmx and htmx.target == "progress" else "public/progress.html"
+    return render_template(template, **context), status, {"Cache-Control": "no-store"}
+
+
+def _act(tracking_code: str, form, action, done: str):
+    """Load the granted case → validate → one service call → commit → the progress page (303) or fragment."""
+    case = _granted_case(tracking_code)
+    if case is None:
+        abort(403, "查询已过期，请重新输入信访件编号和查询码。")
+    kwargs = {"evaluation_form" if isinstance(form, EvaluationForm) else "review_form": form}
+    if not form.validate_on_submit():
+        message = "；".join(e for errors in form.errors.values() for e in errors)
+        return _render_progress(case, message=message, status=422, **kwargs)
+    try:
+        action(case, form)
+        db.session.commit()
+    except (DomainError, StaleCase) as error:
+        db.session.rollback()
+        return _render_progress(case, message=error.message, status=error.status_code, **kwargs)
+    if htmx:
+        return _render_progress(case, notice=done)
+    flash(done, "success")
+    return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)
+
+
+@bp.route("/track/<tracking_code>/evaluate", methods=["POST"])
+def evaluate(tracking_code: str):
+    return _act(tracking_code, EvaluationForm(), lambda case, form: services.record_evaluation(
+        case, acceptance=Rating(form.acceptance.data), handling=Rating(form.handling.data),
+        comment=form.comment.data or ""), "感谢您的评价。")
+
+
+@bp.route("/track/<tracking_code>/review", methods=["POST"])
+def request_review(tracking_code: str):
+    return _act(tracking_code, ReviewForm(), lambda case, form: services.request_review(
+        case, None, reason=form.reason.data), "申请已收到，办理期限见上方。")

@@ -44,6 +44,7 @@ def live_server(tmp_path_factory):
         "SECRET_KEY": "browser-tests",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     })
     with app.app_context():
         upgrade()

@@ -1,0 +1,95 @@
+"""Petition attachments: what may be uploaded (JPEG, PNG, PDF, judged by content, not by the name), and where the
+bytes are kept (UPLOAD_FOLDER, outside static/, under random names)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from portal.cases.models import Attachment, Case
+from portal.errors import DomainError
+from portal.extensions import db
+
+# content type → (magic bytes at the start of the file, extensions a person may give it, stored extension)
+KINDS = {
+    "image/jpeg": (b"\xff\xd8\xff", {"jpg", "jpeg"}, "jpg"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", {"png"}, "png"),
+    "application/pdf": (b"%PDF-", {"pdf"}, "pdf"),
+}
+ACCEPT = ".jpg,.jpeg,.png,.pdf"  # for <input type=file accept=…>: a hint to the browser, not a check
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked file, still in memory, waiting for its case."""
+
+    name: str
+    content_type: str
+    data: bytes
+
+    @property
+    def extension(self) -> str:
+        return KINDS[self.content_type][2]
+
+
+def check_uploads(files: list[tuple[str, bytes]]) -> list[Upload]:
+    """Check ``(filename, bytes)`` pairs; return them as uploads or raise one message naming every bad file."""
+    files = [(name, data) for name, data in files if name or data]  # an empty file input sends an empty part
+    limit, max_bytes = current_app.config["MAX_ATTACHMENTS"], current_app.config["MAX_ATTACHMENT_BYTES"]
+    if len(files) > limit:
+        raise DomainError(f"最多上传{limit}个附件，您选择了{len(files)}个。")
+    problems, uploads = [], []
+    for name, data in files:
+        name = _display_name(name)
+        content_type = _sniff(data)
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if not data:
+            problems.append(f"“{name}”是空文件")
+        elif len(data) > max_bytes:
+            problems.append(f"“{name}”超过{max_bytes // (1024 * 1024)}MB")
+        elif content_type is None or extension not in KINDS[content_type][1]:
+            problems.append(f"“{name}”不是有效的 JPG、PNG 或 PDF 文件")
+        else:
+            uploads.append(Upload(name, content_type, data))
+    if problems:
+        raise DomainError("附件不符合要求：" + "；".join(problems) + "。未保存任何内容，请重新选择附件后提交。")
+    return uploads
+
+
+def _sniff(data: bytes) -> str | None:
+    return next((kind for kind, (magic, _, _) in KINDS.items() if data.startswith(magic)), None)
+
+
+def _display_name(name: str) -> str:
+    # Keep the name for staff to read; strip any path a browser or a client may send, and control characters.
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[:200] or "附件"
+
+
+def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list[Attachment]:
+    """Write the files to disk under random names and record them on ``case`` (flush, no commit)."""
+    folder = upload_folder()
+    rows = []
+    for upload in uploads:
+        stored_name = f"{secrets.token_hex(16)}.{upload.extension}"
+        (folder / stored_name).write_bytes(upload.data)
+        row = Attachment(case=case, original_name=upload.name, stored_name=stored_name,
+                         content_type=upload.content_type, size=len(upload.data),
+                         sha256=hashlib.sha256(upload.data).hexdigest(), uploaded_by_id=uploaded_by_id)
+        db.session.add(row)
+        rows.append(row)
+    return rows
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def path_of(attachment: Attachment) -> Path:
+    return upload_folder() / attachment.stored_name

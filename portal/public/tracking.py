@@ -1,0 +1,46 @@
+"""Looking a case up with its tracking code and query code, and remembering a successful lookup in the browser
+session for a while (the codes themselves never travel in a URL)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, session
+
+from portal.cases import codes
+from portal.cases.models import Case
+from portal.extensions import db
+
+SESSION_KEY = "tracked"
+# Checked when the tracking code is unknown, so that a wrong code costs as long as a wrong query code.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def find_case(tracking_code: str, query_code: str) -> Case | None:
+    """The case when both codes match; None whatever was wrong (one generic answer, DESIGN §8)."""
+    tracking_code = codes.normalise_tracking_code(tracking_code or "")
+    query_code = (query_code or "").strip().upper().replace(" ", "").replace("-", "")
+    case = db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code)).scalars().first() \
+        if tracking_code else None
+    if case is None:
+        codes.check_query_code(_dummy_hash(), query_code)
+        return None
+    return case if codes.check_query_code(case.query_code_hash, query_code) else None
+
+
+def _dummy_hash() -> str:
+    method = current_app.config["QUERY_CODE_HASH_METHOD"]
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = codes.hash_query_code(codes.new_query_code())
+    return _DUMMY_HASH[method]
+
+
+def grant(tracking_code: str, now: dt.datetime) -> None:
+    """Let this browser read ``tracking_code`` for TRACK_GRANT_MINUTES from ``now``."""
+    minutes = current_app.config["TRACK_GRANT_MINUTES"]
+    grants = {code: until for code, until in session.get(SESSION_KEY, {}).items() if until > now.timestamp()}
+    grants[tracking_code] = (now + dt.timedelta(minutes=minutes)).timestamp()
+    session[SESSION_KEY] = grants
+
+
+def granted(tracking_code: str, now: dt.datetime) -> bool:
+    return session.get(SESSION_KEY, {}).get(tracking_code, 0) > now.timestamp()

@@ -1,0 +1,301 @@
+"""The indicators of DESIGN §7 for a period: counted in SQL with GROUP BY, folded into rates in Python.
+
+No Flask request here: callers pass the period and the day the clocks are judged on (``today``). Only aggregates
+leave this module — never a case, a title or a name.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import case as when, func
+
+from portal.cases.models import Case, CaseType, Channel, Evaluation, Rating, Status
+from portal.extensions import db
+from portal.org.models import Department
+
+FIRST_YEAR = 2000  # the earliest year a person may ask for; older records are not expected in this system
+SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
+
+
+class BadPeriod(ValueError):
+    """The requested period cannot be shown; ``message`` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- the period ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Period:
+    """Whole months by the day a case was received (收到之日), ``start`` to ``end`` inclusive."""
+
+    start: dt.date
+    end: dt.date
+    year: int | None = None  # None: the last twelve months
+
+    @classmethod
+    def last_12_months(cls, today: dt.date) -> Period:
+        first = _add_months(today.replace(day=1), -11)
+        return cls(start=first, end=today)
+
+    @classmethod
+    def for_year(cls, year: int, today: dt.date) -> Period:
+        # The current year ends today: months still to come would only be empty bars.
+        return cls(start=dt.date(year, 1, 1), end=min(dt.date(year, 12, 31), today), year=year)
+
+    @property
+    def kind(self) -> str:
+        return "year" if self.year is not None else "last_12_months"
+
+    @property
+    def months(self) -> list[dt.date]:
+        """The first day of every month in the period, in order."""
+        months, month = [], self.start.replace(day=1)
+        while month <= self.end:
+            months.append(month)
+            month = _add_months(month, 1)
+        return months
+
+    @property
+    def label(self) -> str:
+        if self.year is not None:
+            return f"{self.year}年"
+        return f"{self.start.year}年{self.start.month}月至{self.end.year}年{self.end.month}月"
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "year": self.year, "start": self.start.isoformat(), "end": self.end.isoformat(),
+                "months": [f"{m:%Y-%m}" for m in self.months]}
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)
+
+
+def period_from(year: str | None, today: dt.date) -> Period:
+    """The period a ``year`` query parameter asks for; None means the last twelve months.
+
+    Raises ``BadPeriod`` with a message for people when the value is not a year that can be shown.
+    """
+    if year is None:
+        return Period.last_12_months(today)
+    if not re.fullmatch(r"[0-9]{4}", year) or not FIRST_YEAR <= int(year) <= today.year:
+        raise BadPeriod(f"年份应为 {FIRST_YEAR} 至 {today.year} 之间的四位数字，例如 {today.year}。")
+    return Period.for_year(int(year), today)
+
+
+def available_years(today: dt.date) -> list[int]:
+    """Years that have cases, newest first (at least the current year): the choices of the period selector."""
+    first = db.session.execute(db.select(func.min(Case.received_on))).scalar()
+    start = max(FIRST_YEAR, min(first.year, today.year)) if first else today.year
+    return list(range(today.year, start - 1, -1))
+
+
+# --- counts and rates ----------------------------------------------------------------------------------------
+@dataclass
+class Counts:
+    """The numerators and denominators of every indicator for one group of cases."""
+
+    received: int = 0  # all registered
+    repeat: int = 0  # with repeat_of set
+    acceptance_counted: int = 0  # acceptance clock ended (accept_due < today) or decided
+    decided_in_time: int = 0  # decided_on <= accept_due
+    handling_counted: int = 0  # handling clock ended (handle_due < today) or replied
+    replied_in_time: int = 0  # replied_on <= handle_due (handle_due already carries an extension)
+    delivered: int = 0  # reply delivered: open to evaluation
+    evaluated: int = 0
+    acceptance_satisfied: int = 0  # 满意 + 基本满意 for the petition office's acceptance
+    handling_satisfied: int = 0  # 满意 + 基本满意 for the department's handling
+    closed: int = 0  # 销号
+    closed_without_review: int = 0  # closed and never asked for review (review_level 0)
+
+    def __iadd__(self, other: Counts) -> Counts:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        return self
+
+    def rate(self, indicator: Indicator) -> float | None:
+        """numerator ÷ denominator, rounded to four places; None when nothing was counted (shown as “—”)."""
+        denominator = getattr(self, indicator.denominator)
+        if not denominator:
+            return None
+        return round(getattr(self, indicator.numerator) / denominator, 4)
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    numerator: str  # a Counts field
+    denominator: str  # a Counts field
+    definition: str  # DESIGN §7, in Chinese, as printed under 指标说明
+    by_department: bool = True
+    higher_is_better: bool = True
+
+
+# DESIGN §7, written down once: the page, its 指标说明, the JSON and its schema all read this table.
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("timely_acceptance", "及时受理率", "decided_in_time", "acceptance_counted",
+              "在受理期限内作出受理决定（受理、不予受理或转送）的信访件数 ÷ 受理期限已届满或已作出受理决定的信访件数。"),
+    Indicator("on_time_handling", "按期办结率", "replied_in_time", "handling_counted",
+              "在办理期限内（经批准延期的，按延长后的期限计算）出具书面答复的信访件数 ÷ 办理期限已届满或已答复的信访件数。"),
+    Indicator("evaluation", "参评率", "evaluated", "delivered",
+              "作出满意度评价的信访件数 ÷ 答复已送达、可以评价的信访件数。"),
+    Indicator("acceptance_satisfaction", "满意率（受理）", "acceptance_satisfied", "evaluated",
+              "对信访部门受理工作评价为“满意”或“基本满意”的件数（满意 + 基本满意）÷ 已评价的信访件数。",
+              by_department=False),
+    Indicator("handling_satisfaction", "满意率（办理）", "handling_satisfied", "evaluated",
+              "对责任单位办理工作评价为“满意”或“基本满意”的件数（满意 + 基本满意）÷ 已评价的信访件数。"
+              "按单位统计的满意率即为此项。"),
+    Indicator("repeat", "重复信访率", "repeat", "received",
+              "重复信访件数 ÷ 登记的全部信访件数。此项越低越好。", higher_is_better=False),
+    Indicator("first_time_resolution", "一次性化解率", "closed_without_review", "closed",
+              "已销号且未申请复查的信访件数 ÷ 已销号的信访件数。"),
+)
+DEPARTMENT_INDICATORS = tuple(i for i in INDICATORS if i.by_department)
+
+
+def _rates(counts: Counts, indicators: tuple[Indicator, ...]) -> dict[str, float | None]:
+    return {i.key: counts.rate(i) for i in indicators}
+
+
+# --- the report ----------------------------------------------------------------------------------------------
+@dataclass
+class MonthRow:
+    month: dt.date  # first day of the month
+    by_channel: dict[Channel, int] = field(default_factory=lambda: dict.fromkeys(Channel, 0))
+    by_case_type: dict[CaseType, int] = field(default_factory=lambda: dict.fromkeys(CaseType, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_channel.values())
+
+    def as_dict(self) -> dict:
+        return {"month": f"{self.month:%Y-%m}", "total": self.total,
+                "by_channel": {c.value: n for c, n in self.by_channel.items()},
+                "by_case_type": {t.value: n for t, n in self.by_case_type.items()}}
+
+
+@dataclass
+class DepartmentRow:
+    id: int
+    name: str
+    counts: Counts
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        return _rates(self.counts, DEPARTMENT_INDICATORS)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "totals": self.counts.as_dict(), "rates": self.rates}
+
+
+@dataclass
+class Report:
+    period: Period
+    as_of: dt.date  # the day clocks were judged on
+    overall: Counts
+    unassigned: Counts  # cases with no department (not accepted, forwarded, not yet assigned): overall only
+    departments: list[DepartmentRow]
+    monthly: list[MonthRow]
+
+    @property
+    def rates(self) -> dict[str, float | None]:
+        return _rates(self.overall, INDICATORS)
+
+    def channel_totals(self) -> dict[Channel, int]:
+        return {c: sum(m.by_channel[c] for m in self.monthly) for c in Channel}
+
+    def case_type_totals(self) -> dict[CaseType, int]:
+        return {t: sum(m.by_case_type[t] for m in self.monthly) for t in CaseType}
+
+    def as_dict(self) -> dict:
+        """The JSON of ``GET /api/v1/stats`` (its schema is ``OPENAPI_PATHS`` in ``portal.stats.views``)."""
+        return {
+            "period": self.period.as_dict(),
+            "as_of": self.as_of.isoformat(),
+            "totals": self.overall.as_dict(),
+            "rates": self.rates,
+            "unassigned": self.unassigned.as_dict(),
+            "monthly": [m.as_dict() for m in self.monthly],
+            "departments": [d.as_dict() for d in self.departments],
+            "labels": {
+                "channels": {c.value: c.label for c in Channel},
+                "case_types": {t.value: t.label for t in CaseType},
+                "rates": {i.key: i.label for i in INDICATORS},
+            },
+        }
+
+
+def _flag(condition):
+    return func.sum(when((condition, 1), else_=0))
+
+
+def _count_columns(today: dt.date) -> list:
+    """One SUM(CASE …) per ``Counts`` field, in field order; the query joins evaluations (one per case at most)."""
+    satisfied = list(SATISFIED)
+    return [
+        func.count(Case.id),
+        _flag(Case.repeat_of_id.is_not(None)),
+        _flag(db.or_(Case.accept_due < today, Case.decided_on.is_not(None))),
+        _flag(db.and_(Case.decided_on.is_not(None), Case.decided_on <= Case.accept_due)),
+        _flag(db.or_(Case.handle_due < today, Case.replied_on.is_not(None))),
+        _flag(db.and_(Case.replied_on.is_not(None), Case.replied_on <= Case.handle_due)),
+        _flag(Case.delivered_on.is_not(None)),
+        func.count(Evaluation.id),
+        _flag(Evaluation.acceptance.in_(satisfied)),
+        _flag(Evaluation.handling.in_(satisfied)),
+        _flag(Case.status == Status.CLOSED),
+        _flag(db.and_(Case.status == Status.CLOSED, Case.review_level == 0)),
+    ]
+
+
+def _in_period(period: Period):
+    return Case.received_on.between(period.start, period.end)
+
+
+def build_report(period: Period, today: dt.date) -> Report:
+    """Count every indicator of ``period``, overall, by department and by month: two GROUP BY queries."""
+    department_rows = db.session.execute(
+        db.select(Case.department_id, Department.name, *_count_columns(today))
+        .select_from(Case)
+        .outerjoin(Evaluation, Evaluation.case_id == Case.id)
+        .outerjoin(Department, Department.id == Case.department_id)
+        .where(_in_period(period))
+        .group_by(Case.department_id, Department.name)
+    ).all()
+    overall, unassigned, departments = Counts(), Counts(), []
+    for department_id, name, *values in department_rows:
+        counts = Counts(*(int(v or 0) for v in values))
+        overall += counts
+        if department_id is None:
+            unassigned += counts
+        else:
+            departments.append(DepartmentRow(department_id, name, counts))
+    departments.sort(key=lambda d: (-d.counts.received, d.name))
+
+    # Grouped by day, folded into months here: month functions differ between SQLite and PostgreSQL.
+    months = {m: MonthRow(m) for m in period.months}
+    daily = db.session.execute(
+        db.select(Case.received_on, Case.channel, Case.case_type, func.count(Case.id))
+        .where(_in_period(period))
+        .group_by(Case.received_on, Case.channel, Case.case_type)
+    ).all()
+    for received_on, channel, case_type, n in daily:
+        row = months[received_on.replace(day=1)]
+        row.by_channel[channel] += n
+        row.by_case_type[case_type] += n
+
+    return Report(period=period, as_of=today, overall=overall, unassigned=unassigned, departments=departments,
+                  monthly=list(months.values()))
+
+
+def stats_dict(period: Period, today: dt.date) -> dict:
+    """The JSON-ready statistics of ``period`` (what ``GET /api/v1/stats`` returns)."""
+    return build_report(period, today).as_dict()
