@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(deadline_command)
     app.cli.add_command(users)
     app.cli.add_command(demo_command)
+    app.cli.add_command(sms)
 
 
 @click.command("deadline")
@@ -90,3 +91,18 @@ def demo_command(cases: int) -> None:
     else:
         click.echo("demo users already exist; their passwords were not changed")
     click.echo(f"demo data: {report.summary}")
+
+
+@click.group(cls=AppGroup)
+def sms() -> None:
+    """The SMS outbox (短信告知)."""
+
+
+@sms.command("send")
+@click.option("--limit", default=100, show_default=True, help="At most this many messages in one run.")
+def sms_send(limit: int) -> None:
+    """Deliver queued messages through SMS_SENDER; failures are retried on the next run (cron every minute)."""
+    from portal.sms.services import deliver_queued
+    sent, failed = deliver_queued(limit)
+    db.session.commit()
+    click.echo(f"sent {sent}, failed {failed}")

@@ -62,6 +62,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted (for rate limits).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Import path of the SMS gateway adapter; the default writes messages to the log.
+    SMS_SENDER = os.environ.get("SMS_SENDER", "portal.sms.services:LogSender")
 
 
 def load(overrides: dict | None = None) -> dict:

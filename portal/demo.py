@@ -121,6 +121,8 @@ STAFF: dict[str, tuple[str, str, Role, str]] = {
     "qs_handler": ("夏小红", "qs", Role.HANDLER, "综治中心干事"),
     "lh_head": ("石新民", "lh", Role.DEPT_HEAD, "乡长"),
     "lh_handler": ("廖晨阳", "lh", Role.HANDLER, "信访办干事"),
+    # The level above the county government: re-reviews (复核) of county review opinions are decided here.
+    "city_reviewer": ("何建国", "city", Role.DEPT_HEAD, "市信访局复查复核科科长"),
 }
 # County leaders: username → (分管工作, department keys they oversee). They own cases and take reception duty.
 COUNTY_LEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -1108,7 +1110,8 @@ class _CaseLoader:
             repeat_of_id=repeat_of.id if repeat_of else None)
 
     def _do_accept(self, plan: Plan, spec: Spec) -> None:
-        services.accept(plan.case, self.users["clerk"], note=self.rng.choice(ACCEPT_NOTES))
+        services.accept(plan.case, self.users["clerk"], note=self.rng.choice(ACCEPT_NOTES),
+                        reason="诉求简单明确、事实清楚、争议不大的首次信访" if plan.simple else "")
 
     def _do_not_accept(self, plan: Plan, spec: Spec) -> None:
         services.not_accept(plan.case, self.users["clerk"], route=plan.matter.route,
@@ -1182,14 +1185,22 @@ class _CaseLoader:
     def _do_request_rereview(self, plan: Plan, spec: Spec) -> None:
         services.request_review(plan.case, self._actor(plan, spec.who), reason=self.rng.choice(REREVIEW_REASONS))
 
+    def _reviewer(self, case: Case) -> User:
+        """Someone of the organ above that reviews the case; the petition office when there is none."""
+        organ = case.reviewing_department_id
+        if organ is None:
+            return self.users["clerk"]
+        return next(u for u in sorted(self.users.values(), key=lambda u: u.username)
+                    if u.department_id == organ and u.has_role(Role.LEADER, Role.DEPT_HEAD))
+
     def _do_decide_review(self, plan: Plan, spec: Spec) -> None:
         amended = self.rng.random() < 0.2
-        services.decide_review(plan.case, self.users["clerk"], outcome=Outcome.SUPPORT if amended else Outcome.EXPLAIN,
+        services.decide_review(plan.case, self._reviewer(plan.case), outcome=Outcome.SUPPORT if amended else Outcome.EXPLAIN,
                                text=self._text(REVIEW_AMENDED if amended else REVIEW_UPHELD, plan),
                                legal_basis="《信访工作条例》第三十五条")
 
     def _do_decide_rereview(self, plan: Plan, spec: Spec) -> None:
-        services.decide_review(plan.case, self.users["clerk"], outcome=Outcome.EXPLAIN, text=REREVIEW_TEXT,
+        services.decide_review(plan.case, self._reviewer(plan.case), outcome=Outcome.EXPLAIN, text=REREVIEW_TEXT,
                                legal_basis="《信访工作条例》第三十六条")
 
     def _do_mark_off(self, plan: Plan, spec: Spec) -> None:

@@ -183,7 +183,7 @@ def _drive(world, status, review_level, case_type, department, procedure, channe
     if status is Status.FORWARDED:
         return services.forward(case, clerk, authority="市自然资源和规划局", reason="不属本级职责")
 
-    services.accept(case, clerk)
+    services.accept(case, clerk, reason="诉求简单明确、事实清楚的首次信访" if procedure is Procedure.SIMPLE else "")
     if status is Status.ACCEPTED:
         return case
     if department is None:

@@ -41,7 +41,7 @@ def home():
     if current_user.has_role(Role.AUDITOR):
         return redirect(url_for("audit.index"))
     if current_user.works_cases:
-        return redirect(url_for("cases.index"))
+        return redirect(url_for("work.index"))
     return redirect(url_for("deadlines.calendar"))
 
 

@@ -3,6 +3,10 @@ from portal.forms import Form
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from flask_wtf.file import MultipleFileField
+from wtforms import RadioField
+
+from portal.cases.attachments import ACCEPT
 from portal.cases.models import CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Status
 
 
@@ -25,7 +29,20 @@ class RegisterForm(Form):
     place = StringField("问题发生地", validators=[Optional(), Length(max=200)])
     people_count = IntegerField("来访人数", default=1, validators=[NumberRange(min=1, max=10000, message="人数应在1以上。")])
     procedure = SelectField("办理程序", choices=_choices(Procedure), default=Procedure.NORMAL.value)
+    procedure_reason = StringField("适用简易办理的理由", validators=[Optional(), Length(max=200)])
     confidential = BooleanField("对信访人身份保密（仅信访部门可见）")
+    # letter
+    postmarked_on = DateField("邮戳日期", validators=[Optional()])
+    # phone / fax
+    caller_number = StringField("来电号码", validators=[Optional(), Length(max=20)])
+    # visit
+    group_visit = BooleanField("集体访（5人以上）")
+    representatives = TextAreaField("代表姓名（每行一人）", validators=[Optional(), Length(max=500)])
+    # scans of a letter, photos, documents handed over
+    attachments = MultipleFileField("扫描件 / 材料", render_kw={"accept": ACCEPT})
+    # repeat detection
+    repeat_of_id = RadioField("重复信访", coerce=int, validate_choice=False, default=0)
+    new_facts = BooleanField("有新的事实和理由（原件已复核终结时勾选）")
 
 
 class VersionedForm(Form):
@@ -36,6 +53,8 @@ class VersionedForm(Form):
 
 class AcceptForm(VersionedForm):
     procedure = SelectField("办理程序", choices=_choices(Procedure))
+    reason = StringField("适用简易办理的理由", validators=[Optional(), Length(max=200)],
+                         description="选择简易办理时必填，如：诉求简单明确、事实清楚、争议不大的首次信访")
     note = TextAreaField("受理意见", validators=[Optional(), Length(max=1000)])
 
 
@@ -103,3 +122,32 @@ class CaseFilterForm(Form):
     q = StringField("搜索", validators=[Optional(), Length(max=50)])
     status = SelectField("状态", choices=[("", "全部状态")] + _choices(Status), validators=[Optional()])
     channel = SelectField("渠道", choices=[("", "全部渠道")] + _choices(Channel), validators=[Optional()])
+
+
+class RehandleForm(VersionedForm):
+    text = TextAreaField("批示内容", validators=[DataRequired("请填写批示内容。"), Length(max=2000)])
+
+
+class HandlerForm(VersionedForm):
+    handler_id = SelectField("承办人", coerce=int, validate_choice=False)
+
+
+class ExtensionForm(VersionedForm):
+    days = IntegerField("延长天数", validators=[DataRequired("请填写延长天数。"),
+                                             NumberRange(min=1, max=30, message="延长期限应为1至30日。")])
+    reason = TextAreaField("延期理由", validators=[DataRequired("请填写延期理由，将告知信访人。"), Length(max=1000)])
+
+
+class ExtensionDecisionForm(VersionedForm):
+    note = TextAreaField("审批意见", validators=[Optional(), Length(max=1000)])
+
+
+class HearingForm(VersionedForm):
+    starts_on = DateField("听证开始日期", validators=[DataRequired("请填写听证开始日期。")])
+    ends_on = DateField("听证结束日期", validators=[DataRequired("请填写听证结束日期。")])
+    place = StringField("地点", validators=[Optional(), Length(max=200)])
+    note = TextAreaField("听证情况", validators=[Optional(), Length(max=2000)])
+
+
+class NoteForm(VersionedForm):
+    text = TextAreaField("调查记录", validators=[DataRequired("请填写调查记录。"), Length(max=5000)])

@@ -32,6 +32,8 @@ class Transition:
     def role_permits(self, case: Case, actor) -> bool:
         if actor is None:
             return PUBLIC in self.roles
+        if self.name in ("decide_review", "decide_rereview"):
+            return case.can_decide_review(actor)  # the organ above, wherever its people sit
         if not case.can_view(actor):
             return False
         # A department-scoped role counts only in the department the case is assigned to.
@@ -60,10 +62,11 @@ TRANSITIONS: dict[str, Transition] = {
         _t("publish", "审核通过并送达", {S.AWAITING_VERIFICATION}, S.REPLIED, {Role.CLERK}),
         _t("request_review", "申请复查", {S.REPLIED, S.CLOSED}, S.UNDER_REVIEW, {PUBLIC, Role.CLERK},
            review_level=0),
-        _t("decide_review", "出具复查意见", {S.UNDER_REVIEW}, S.REPLIED, {Role.CLERK}),
+        _t("rehandle", "责令重新办理", {S.AWAITING_SIGNATURE, S.AWAITING_VERIFICATION}, S.IN_PROGRESS, {Role.LEADER}),
+        _t("decide_review", "出具复查意见", {S.UNDER_REVIEW}, S.REPLIED, {Role.CLERK, Role.LEADER, Role.DEPT_HEAD}),
         _t("request_rereview", "申请复核", {S.REPLIED, S.CLOSED}, S.UNDER_REREVIEW, {PUBLIC, Role.CLERK},
            review_level=1),
-        _t("decide_rereview", "出具复核意见", {S.UNDER_REREVIEW}, S.FINAL, {Role.CLERK}),
+        _t("decide_rereview", "出具复核意见", {S.UNDER_REREVIEW}, S.FINAL, {Role.CLERK, Role.LEADER, Role.DEPT_HEAD}),
         _t("mark_off", "销号", {S.REPLIED, S.FINAL}, S.CLOSED, {Role.CLERK}),
     )
 }

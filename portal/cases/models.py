@@ -253,6 +253,13 @@ class Case(db.Model):
     confidential: Mapped[bool] = mapped_column(default=False)
     people_count: Mapped[int] = mapped_column(default=1)
     place: Mapped[str] = mapped_column(String(200), default="")  # 问题发生地
+    # What each channel brings: a letter's postmark, a visit's group and representatives, a call's number.
+    postmarked_on: Mapped[dt.date | None]
+    caller_number: Mapped[str] = mapped_column(String(20), default="")
+    group_visit: Mapped[bool] = mapped_column(default=False)  # 集体访
+    representatives: Mapped[list] = mapped_column(JSON, default=list)  # names of a group's representatives
+    new_facts: Mapped[bool] = mapped_column(default=False)  # a repeat of a final case that brings new facts
+    procedure_reason: Mapped[str] = mapped_column(String(200), default="")  # why 简易办理 qualifies
 
     petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -260,6 +267,8 @@ class Case(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     owner_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The organ deciding the running review (复查) or re-review (复核): the level above the one that answered.
+    reviewing_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
 
     received_on: Mapped[dt.date] = mapped_column(index=True)  # 收到之日: the acceptance clock starts here
     registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -273,6 +282,8 @@ class Case(db.Model):
     # The running clock: which rule, counted from which day, due when. Ledgers filter and sort on due_date.
     clock_rule: Mapped[str | None] = mapped_column(String(30))
     clock_start: Mapped[dt.date | None]
+    clock_length: Mapped[int | None]  # when the rule's length was changed (an extension of N days)
+    clock_paused_days: Mapped[int] = mapped_column(default=0)  # hearing days, not counted (条例 art.36)
     due_date: Mapped[dt.date | None] = mapped_column(index=True)
     # Kept for the statistics of DESIGN §7 after the clock has moved on.
     accept_due: Mapped[dt.date | None]
@@ -286,7 +297,8 @@ class Case(db.Model):
 
     petitioner: Mapped[Petitioner] = relationship(lazy="joined", backref="cases")
     category: Mapped[Category | None] = relationship(lazy="joined")
-    department: Mapped[Department | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(lazy="joined", foreign_keys=[department_id])
+    reviewing_department: Mapped[Department | None] = relationship(foreign_keys=[reviewing_department_id])
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
@@ -304,6 +316,11 @@ class Case(db.Model):
                                                       cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="case", order_by="Attachment.id",
                                                          cascade="all, delete-orphan")
+    notes: Mapped[list[Note]] = relationship(back_populates="case", order_by="Note.id", cascade="all, delete-orphan")
+    extensions: Mapped[list[ExtensionRequest]] = relationship(back_populates="case", order_by="ExtensionRequest.id",
+                                                              cascade="all, delete-orphan")
+    hearings: Mapped[list[Hearing]] = relationship(back_populates="case", order_by="Hearing.id",
+                                                   cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -336,13 +353,54 @@ class Case(db.Model):
     def days_left(self, today: dt.date) -> int | None:
         return None if self.due_date is None else (self.due_date - today).days
 
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        return next((e for e in self.extensions if e.state is ExtensionState.REQUESTED), None)
+
+    @property
+    def hearing_days(self) -> int:
+        return sum(h.days for h in self.hearings)
+
     # --- who may see and do what -------------------------------------------------------------------------
     def can_view(self, user: User) -> bool:
         if not user.is_authenticated or not user.works_cases:
             return False
         if user.department_scoped:
-            return self.department_id is not None and self.department_id == user.department_id
+            # The department handling it, and the organ above it while that organ reviews it.
+            return user.department_id is not None and user.department_id in (self.department_id,
+                                                                              self.reviewing_department_id)
         return True
+
+    def can_decide_review(self, user: User) -> bool:
+        """The review organ (the level above) decides 复查 / 复核; without one, the petition office records it."""
+        if not self.can_view(user):
+            return False
+        if self.reviewing_department_id is None:
+            return user.has_role(Role.CLERK)
+        return user.department_id == self.reviewing_department_id and user.has_role(Role.LEADER, Role.DEPT_HEAD)
+
+    def can_assign_handler(self, user: User) -> bool:
+        return user.has_role(Role.DEPT_HEAD) and user.department_id == self.department_id and self.status in (
+            Status.ASSIGNED, Status.IN_PROGRESS)
+
+    def can_request_extension(self, user: User) -> bool:
+        return (user.has_role(Role.HANDLER, Role.DEPT_HEAD) and user.department_id == self.department_id
+                and self.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE)
+                and self.clock_rule in ("handle", "simple_handle") and not self.extended
+                and self.pending_extension is None)
+
+    def can_add_note(self, user: User) -> bool:
+        return self.is_open and self.can_view(user) and user.has_role(Role.HANDLER, Role.DEPT_HEAD, Role.CLERK)
+
+    def can_record_hearing(self, user: User) -> bool:
+        return self.status is Status.UNDER_REREVIEW and self.can_decide_review(user)
+
+    def can_decide_extension(self, user: User) -> bool:
+        """The department head of the handling department, or the owner leader (包案领导)."""
+        if not self.can_view(user):
+            return False
+        return (user.has_role(Role.DEPT_HEAD) and user.department_id == self.department_id) or (
+            user.has_role(Role.LEADER) and user.id == self.owner_leader_id)
 
     def can_see_materials(self, user: User) -> bool:
         """Attachments may name or show the petitioner: the same rule as identity (条例 art.30)."""
@@ -551,3 +609,72 @@ class Attachment(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class Note(db.Model):
+    """A handler's investigation note (调查记录): internal, never public."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="notes")
+    author: Mapped[User] = relationship()
+
+
+class ExtensionState(enum.StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return {"requested": "待审批", "approved": "已批准", "refused": "未批准"}[self.value]
+
+
+class ExtensionRequest(db.Model):
+    """延期: the handler asks for up to 30 more days; the department head or owner leader decides, once."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    days: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[ExtensionState] = mapped_column(enum_column(ExtensionState), default=ExtensionState.REQUESTED)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    original_due: Mapped[dt.date | None]
+    new_due: Mapped[dt.date | None]
+
+    case: Mapped[Case] = relationship(back_populates="extensions")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Hearing(db.Model):
+    """听证 in a re-review: its days do not count against the re-review clock (条例 art.36)."""
+
+    __tablename__ = "hearings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date]
+    place: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="hearings")
+
+    @property
+    def days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1

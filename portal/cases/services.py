@@ -12,15 +12,17 @@ from portal.cases import codes, identity
 from portal.cases.attachments import Upload
 from portal.cases.lifecycle import TRANSITIONS
 from portal.cases.models import (Case, CaseEvent, CaseType, Category, Channel, ChecklistItem, ChecklistTemplate,
-                                 Evaluation, FollowUp, Instruction, NotAcceptedRoute, Outcome, Petitioner, Procedure,
-                                 Rating, Reply, ReplyKind, ReplyState, Status)
+                                 Evaluation, ExtensionRequest, ExtensionState, FollowUp, Hearing, Instruction, Note,
+                                 NotAcceptedRoute, Outcome, Petitioner, Procedure, Rating, Reply, ReplyKind, ReplyState,
+                                 Status)
 from portal.deadlines.services import deadline
 from portal.errors import DomainError, NotAllowed, StaleCase
 from portal.extensions import db
 from portal.localtime import today as local_today
-from portal.localtime import utcnow
+from portal.localtime import local, utcnow
 from portal.org.models import Department, Kind
 from portal.settings.models import get_setting
+from portal.sms import services as sms
 
 TITLE_MAX = 100
 CONTENT_MAX = 5000
@@ -81,19 +83,25 @@ def _require_role(case: Case, actor: User, *roles: Role, message: str) -> None:
         raise NotAllowed(message)
 
 
-def _set_clock(case: Case, rule: str | None, start: dt.date | None = None, **kwargs):
+def _set_clock(case: Case, rule: str | None, start: dt.date | None = None, *, length: int | None = None,
+               paused_days: int = 0):
     """Start the clock ``rule`` counted from ``start``; ``None`` stops the clock."""
     if rule is None:
-        case.clock_rule = case.clock_start = case.due_date = None
+        case.clock_rule = case.clock_start = case.due_date = case.clock_length = None
+        case.clock_paused_days = 0
         return None
-    result = deadline(rule, start, **kwargs)
+    result = deadline(rule, start, length=length, paused_days=paused_days)
     case.clock_rule, case.clock_start, case.due_date = rule, start, result.due
+    case.clock_length, case.clock_paused_days = length, paused_days
     return result
 
 
 def current_clock(case: Case):
     """The running clock with its explanation (start, length, skipped days), or None when no clock runs."""
-    return deadline(case.clock_rule, case.clock_start) if case.clock_rule else None
+    if not case.clock_rule:
+        return None
+    return deadline(case.clock_rule, case.clock_start, length=case.clock_length,
+                    paused_days=case.clock_paused_days or 0)
 
 
 def _limited(value: str | None, label: str, max_length: int) -> str:
@@ -142,6 +150,14 @@ def _contact(phone: str | None, id_number: str | None) -> tuple[str | None, str 
     return phone, id_number
 
 
+def related_cases(case: Case, limit: int = 10) -> list[Case]:
+    """The case it repeats, the cases that repeat it, and the petitioner's other cases; newest first."""
+    stmt = (db.select(Case).where(Case.id != case.id, db.or_(
+        Case.petitioner_id == case.petitioner_id, Case.repeat_of_id == case.id,
+        Case.id == (case.repeat_of_id or -1))).order_by(Case.received_on.desc(), Case.id.desc()).limit(limit))
+    return list(db.session.execute(stmt).scalars())
+
+
 def earlier_cases(phone: str | None = None, id_number: str | None = None, limit: int = 10) -> list[Case]:
     """Cases of the petitioner with this ID number or phone, newest first: the basis of repeat detection."""
     conditions = []
@@ -160,8 +176,10 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
                   petitioner_name: str, phone: str | None = None, id_number: str | None = None, address: str = "",
                   received_on: dt.date | None = None, category_id: int | None = None,
                   procedure: Procedure = Procedure.NORMAL, confidential: bool = False, people_count: int = 1,
-                  place: str = "", repeat_of_id: int | None = None,
-                  attachments: list[Upload] = ()) -> tuple[Case, str]:
+                  place: str = "", repeat_of_id: int | None = None, attachments: list[Upload] = (),
+                  postmarked_on: dt.date | None = None, caller_number: str = "", group_visit: bool = False,
+                  representatives: list[str] = (), new_facts: bool = False,
+                  procedure_reason: str = "") -> tuple[Case, str]:
     """Register a petition from any channel; return the case and its query code (shown once, never stored).
     ``attachments`` have been checked by ``attachments.check_uploads``; their files are written here."""
     if actor is not None and not actor.has_role(Role.CLERK):
@@ -187,6 +205,12 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
         repeat_of = db.session.get(Case, repeat_of_id)
         if repeat_of is None:
             raise DomainError("所选的原信访件不存在。")
+        if repeat_of.review_level >= 2 and not new_facts:
+            # 条例 art.36: after the re-review opinion the same facts and reasons are not taken up again.
+            raise DomainError(f"原信访件 {repeat_of.tracking_code} 已复核终结，以同一事实和理由提出的信访不再受理"
+                              "（《信访工作条例》第三十六条）。如信访人提出了新的事实和理由，请勾选“有新的事实和理由”后登记。")
+    channel_details = _channel_details(channel, received_on, postmarked_on, caller_number, people_count,
+                                       group_visit, representatives)
 
     petitioner = find_or_create_petitioner(petitioner_name, phone, id_number, address)
     query_code = codes.new_query_code()
@@ -196,6 +220,8 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
         procedure=procedure, confidential=confidential or case_type is CaseType.ACCUSATION,
         people_count=people_count, place=place, petitioner=petitioner, repeat_of=repeat_of,
         registered_by_id=getattr(actor, "id", None), received_on=received_on, status=Status.REGISTERED,
+        new_facts=bool(new_facts and repeat_of is not None), **channel_details,
+        procedure_reason=_limited(procedure_reason, "适用简易办理的理由", 200) if procedure is Procedure.SIMPLE else "",
     )
     db.session.add(case)
     clock = _set_clock(case, "simple_accept" if procedure is Procedure.SIMPLE else "accept", received_on)
@@ -205,9 +231,39 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
                 f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。")
     stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
     db.session.flush()
+    sms.queue(phone, f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
+                     f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。", case)
     record("case.register", actor, case, tracking_code=case.tracking_code, channel=channel.value,
            repeat_of=repeat_of.tracking_code if repeat_of else None, attachments=len(stored))
     return case, query_code
+
+
+def _channel_details(channel: Channel, received_on: dt.date, postmarked_on: dt.date | None, caller_number: str,
+                     people_count: int, group_visit: bool, representatives) -> dict:
+    """The fields each channel has (a letter's postmark, a call's number, a visit's group); others are dropped."""
+    details = {"postmarked_on": None, "caller_number": "", "group_visit": False, "representatives": []}
+    if channel is Channel.LETTER and postmarked_on is not None:
+        if postmarked_on > received_on:
+            raise DomainError("邮戳日期不能晚于收信日期。")
+        details["postmarked_on"] = postmarked_on
+    if channel in (Channel.PHONE, Channel.FAX):
+        number = identity.normalise_phone(caller_number)
+        if number and identity.phone_problem(number):
+            raise DomainError("来电号码格式不正确。")
+        details["caller_number"] = number or ""
+    if channel is Channel.VISIT:
+        names = [n.strip() for n in representatives if n and n.strip()]
+        limit = int(get_setting("max_representatives"))
+        if len(names) > limit:
+            raise DomainError(f"集体访推选的代表不得超过{limit}人（《信访工作条例》第十八条），现填写了{len(names)}人。")
+        if any(len(n) > 50 for n in names):
+            raise DomainError("代表姓名不能超过50字。")
+        if len(names) > people_count:
+            raise DomainError("代表人数不能多于来访人数。")
+        # 集体访: five or more people on the same matter.
+        details["group_visit"] = bool(group_visit) or people_count >= 5
+        details["representatives"] = names
+    return details
 
 
 def _unique_tracking_code(day: dt.date) -> str:
@@ -218,11 +274,15 @@ def _unique_tracking_code(day: dt.date) -> str:
 
 
 # --- acceptance ----------------------------------------------------------------------------------------------
-def accept(case: Case, actor: User, *, procedure: Procedure | None = None, note: str = "",
+def accept(case: Case, actor: User, *, procedure: Procedure | None = None, note: str = "", reason: str = "",
            expected_version: int | None = None) -> Case:
     _begin(case, actor, "accept", expected_version)
     today = local_today()
     case.procedure = procedure or case.procedure
+    if case.procedure is Procedure.SIMPLE:
+        if case.repeat_of_id is not None:
+            raise DomainError("重复信访不适用简易办理，请按普通程序受理。")
+        case.procedure_reason = _required(reason or case.procedure_reason, "适用简易办理的理由", 200)
     case.decided_on = today
     clock = _set_clock(case, "simple_handle" if case.procedure is Procedure.SIMPLE else "handle", today)
     case.handle_due = clock.due
@@ -305,8 +365,29 @@ def _apply_checklist(case: Case) -> None:
             case.checklist.append(ChecklistItem(position=position, label=item.label, required=item.required))
 
 
+def assign_handler(case: Case, actor: User, *, handler_id: int, expected_version: int | None = None) -> Case:
+    """The department head picks who in the department handles the case."""
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
+    if not (actor.has_role(Role.DEPT_HEAD) and case.department_id == actor.department_id):
+        raise NotAllowed("只有责任单位负责人可以指定承办人。")
+    if not case.can_assign_handler(actor):
+        raise DomainError(f"该信访件当前状态为“{case.status.label}”，不能指定承办人。")
+    handler = db.session.get(User, handler_id)
+    if handler is None or not handler.active or not handler.has_role(Role.HANDLER) \
+            or handler.department_id != case.department_id:
+        raise DomainError("承办人必须是本单位在岗的承办人员。")
+    case.handler = handler
+    _log(case, actor, "assign_handler", title="指定承办人", public=False, text=f"指定{handler.name}承办。",
+         handler=handler.username)
+    return case
+
+
 def start(case: Case, actor: User, *, expected_version: int | None = None) -> Case:
     _begin(case, actor, "start", expected_version)
+    if case.handler_id is not None and actor.has_role(Role.HANDLER) and not actor.has_role(Role.DEPT_HEAD) \
+            and case.handler_id != actor.id:
+        raise NotAllowed(f"该信访件已指定由{case.handler.name}承办。")
     if case.handler_id is None and actor.has_role(Role.HANDLER):
         case.handler = actor
     _finish(case, actor, "start", title="开始办理", public=True, text="承办单位已开始调查办理。",
@@ -376,6 +457,8 @@ def publish_reply(case: Case, actor: User, *, delivered_on: dt.date | None = Non
     reply = _pending_reply(case, ReplyState.SIGNED)
     today = local_today()
     delivered_on = _delivery_date(case, delivered_on, today)
+    if delivered_on < local(reply.signed_at).date():
+        raise DomainError(f"送达日期不能早于署名日期（{local(reply.signed_at):%Y年%m月%d日}）。")
     reply.state = ReplyState.PUBLISHED
     reply.published_at = utcnow()
     reply.delivered_on = delivered_on
@@ -420,6 +503,13 @@ def review_refusal(case: Case, today: dt.date | None = None) -> str | None:
     return None
 
 
+def review_organ(case: Case) -> Department | None:
+    """Who reviews: the level above the department that answered (复查), then the level above the reviewer (复核).
+    None when the tree has no level above: the petition office then records the opinion."""
+    answered_by = case.department if case.review_level == 0 else case.reviewing_department
+    return answered_by.parent if answered_by is not None else None
+
+
 def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
     name = "request_review" if case.review_level == 0 else "request_rereview"
     today = local_today()
@@ -431,6 +521,7 @@ def request_review(case: Case, actor: User | None, *, reason: str, expected_vers
     _begin(case, actor, name, expected_version)
     reason = _required(reason, "申请理由", 2000)
     rule = "review" if name == "request_review" else "rereview"
+    case.reviewing_department = review_organ(case)
     clock = _set_clock(case, rule, today)
     kind = review_kind(case)
     _finish(case, actor, name, title=f"{kind}申请", public=True,
@@ -443,7 +534,7 @@ def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal
                   delivered_on: dt.date | None = None, expected_version: int | None = None) -> Reply:
     """The review (复查) or re-review (复核) opinion, signed by the reviewing office and delivered at once."""
     name = "decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview"
-    _begin(case, actor, name, expected_version)
+    _begin(case, actor, name, expected_version)  # the transition asks case.can_decide_review(actor)
     text = _required(text, "复查（复核）意见", CONTENT_MAX)
     kind = ReplyKind.REVIEW if name == "decide_review" else ReplyKind.REREVIEW
     today = local_today()
@@ -467,6 +558,113 @@ def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal
             text=f"出具{kind.label}（{outcome.label}），于{delivered_on:%Y年%m月%d日}送达。{tail}",
             data={"reply_id": reply.id})
     return reply
+
+
+def record_hearing(case: Case, actor: User, *, starts_on: dt.date, ends_on: dt.date, place: str = "",
+                   note: str = "", expected_version: int | None = None) -> Hearing:
+    """听证 in a re-review: its days are added to the paused days of the re-review clock."""
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
+    if case.status is not Status.UNDER_REREVIEW:
+        raise DomainError("只有复核中的信访件可以记录听证。")
+    if not case.can_record_hearing(actor):
+        raise NotAllowed("只有复核机关可以记录听证。")
+    if ends_on < starts_on:
+        raise DomainError("听证结束日期不能早于开始日期。")
+    if starts_on < case.clock_start:
+        raise DomainError("听证日期不能早于收到复核申请之日。")
+    hearing = Hearing(case=case, starts_on=starts_on, ends_on=ends_on, place=_limited(place, "听证地点", 200),
+                      note=(note or "").strip(), recorded_by_id=actor.id)
+    db.session.add(hearing)
+    paused = (case.clock_paused_days or 0) + hearing.days
+    clock = _set_clock(case, "rereview", case.clock_start, paused_days=paused)
+    _log(case, actor, "hearing", title="听证", public=True,
+         text=f"于{starts_on:%Y年%m月%d日}至{ends_on:%Y年%m月%d日}举行听证，听证所需时间不计入复核期限，"
+              f"复核期限顺延至{clock.due:%Y年%m月%d日}。", days=hearing.days, due=clock.due.isoformat())
+    return hearing
+
+
+# --- handling inside the department ------------------------------------------------------------------------------
+def add_note(case: Case, actor: User, *, text: str) -> Note:
+    """An investigation note (调查记录); internal."""
+    _require_role(case, actor, Role.HANDLER, Role.DEPT_HEAD, Role.CLERK, message="您不能为该信访件添加调查记录。")
+    if not case.can_add_note(actor):
+        raise DomainError("该信访件已办结，不能再添加调查记录。")
+    note = Note(case=case, author_id=actor.id, text=_required(text, "调查记录", 5000))
+    db.session.add(note)
+    _log(case, actor, "note", title="调查记录", public=False, text=note.text)
+    return note
+
+
+EXTENDABLE = (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE)
+MAX_EXTENSION_DAYS = 30
+
+
+def request_extension(case: Case, actor: User, *, days: int, reason: str,
+                      expected_version: int | None = None) -> ExtensionRequest:
+    """The handler asks for more time: at most 30 days, once (条例 art.34)."""
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
+    if not (actor.has_role(Role.HANDLER, Role.DEPT_HEAD) and case.department_id == actor.department_id):
+        raise NotAllowed("只有责任单位的承办人员可以申请延期。")
+    if case.status not in EXTENDABLE or case.clock_rule not in ("handle", "simple_handle"):
+        raise DomainError(f"该信访件当前状态为“{case.status.label}”，不能申请延期。")
+    if case.extended or any(e.state is ExtensionState.APPROVED for e in case.extensions):
+        raise DomainError("该信访件已延期一次，不能再次延期（《信访工作条例》第三十四条）。")
+    if case.pending_extension is not None:
+        raise DomainError("已有待审批的延期申请。")
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise DomainError(f"延长期限应为1至{MAX_EXTENSION_DAYS}日。")
+    request = ExtensionRequest(case=case, days=days, reason=_required(reason, "延期理由", 1000),
+                               requested_by_id=actor.id, original_due=case.handle_due)
+    db.session.add(request)
+    case.version += 1  # a pending request is part of the case's state: later decisions must have seen it
+    _log(case, actor, "request_extension", title="申请延期", public=False, text=f"申请延期{days}日：{request.reason}",
+         days=days)
+    return request
+
+
+def decide_extension(case: Case, actor: User, *, approve: bool, note: str = "",
+                     expected_version: int | None = None) -> ExtensionRequest:
+    """The department head or the owner leader approves once; the new date and the reason become public."""
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
+    request = case.pending_extension
+    if request is None:
+        raise DomainError("没有待审批的延期申请。")
+    if not case.can_decide_extension(actor):
+        raise NotAllowed("只有责任单位负责人或包案领导可以审批延期。")
+    request.decided_by_id, request.decided_at = actor.id, utcnow()
+    request.decision_note = (note or "").strip()
+    if not approve:
+        request.state = ExtensionState.REFUSED
+        case.version += 1
+        _log(case, actor, "refuse_extension", title="延期未获批准", public=False, text=request.decision_note or "未批准")
+        return request
+    if case.clock_rule not in ("handle", "simple_handle"):
+        raise DomainError("该信访件已不在办理期限内，不能延期。")
+    # 条例 art.34 lengthens the handling period: the extra days follow the original deadline.
+    clock = _set_clock(case, "extend", case.due_date, length=request.days)
+    request.state, request.new_due = ExtensionState.APPROVED, clock.due
+    case.extended, case.handle_due = True, clock.due
+    _log(case, actor, "approve_extension", title="延期告知", public=True,
+         text=f"因{request.reason}，经批准办理期限延长{request.days}日，"
+              f"由{request.original_due:%Y年%m月%d日}延至{clock.due:%Y年%m月%d日}。", days=request.days,
+         new_due=clock.due.isoformat())
+    return request
+
+
+def rehandle(case: Case, actor: User, *, text: str, expected_version: int | None = None) -> Instruction:
+    """A leader orders a draft or signed reply handled again (批示重办); the instruction goes on the thread."""
+    _begin(case, actor, "rehandle", expected_version)
+    instruction = Instruction(case=case, leader_id=actor.id, text=_required(text, "批示内容", 2000), rehandle=True)
+    db.session.add(instruction)
+    reply = case.current_reply
+    if reply is not None and reply.state in (ReplyState.DRAFT, ReplyState.SIGNED):
+        reply.state = ReplyState.SENT_BACK
+        reply.comment = instruction.text
+    _finish(case, actor, "rehandle", title="领导批示重办", public=False, text=instruction.text)
+    return instruction
 
 
 # --- mark-off and what it depends on -------------------------------------------------------------------------

@@ -2,6 +2,9 @@
 303 redirect for a full page, or the fragment for htmx."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -9,8 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.accounts.models import Role, User
 from portal.cases import attachments, bp, receipts, services
 from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentForm, DraftForm, EmptyForm,
-                                FollowUpForm, ForwardForm, InstructionForm, MarkOffForm, NotAcceptForm, PublishForm,
-                                RegisterForm, ReviewDecisionForm, ReviewRequestForm)
+                                ExtensionDecisionForm, ExtensionForm, FollowUpForm, ForwardForm, HandlerForm,
+                                HearingForm, InstructionForm, MarkOffForm, NotAcceptForm, NoteForm, PublishForm,
+                                RegisterForm, RehandleForm, ReviewDecisionForm, ReviewRequestForm)
 from portal.cases.lifecycle import TRANSITIONS, available
 from portal.cases.models import (Attachment, Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
                                  Procedure, Rating, Status)
@@ -19,6 +23,7 @@ from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx
 from portal.localtime import today
 from portal.org.models import Department
+from portal.settings.models import get_setting
 
 
 def get_case(case_id: int) -> Case:
@@ -35,7 +40,8 @@ def _version(form) -> int | None:
 # name → (form class, how the form's data calls the service)
 ACTIONS = {
     "accept": (AcceptForm, lambda c, u, f: services.accept(
-        c, u, procedure=Procedure(f.procedure.data), note=f.note.data or "", expected_version=_version(f))),
+        c, u, procedure=Procedure(f.procedure.data), note=f.note.data or "", reason=f.reason.data or "",
+        expected_version=_version(f))),
     "not_accept": (NotAcceptForm, lambda c, u, f: services.not_accept(
         c, u, route=NotAcceptedRoute(f.route.data), reason=f.reason.data or "", expected_version=_version(f))),
     "forward": (ForwardForm, lambda c, u, f: services.forward(
@@ -66,11 +72,53 @@ ACTIONS = {
         delivered_on=f.delivered_on.data, expected_version=_version(f))),
     "mark_off": (MarkOffForm, lambda c, u, f: services.mark_off(
         c, u, note=f.note.data or "", expected_version=_version(f))),
+    "rehandle": (RehandleForm, lambda c, u, f: services.rehandle(c, u, text=f.text.data, expected_version=_version(f))),
 }
 
 
+@dataclass(frozen=True)
+class CaseAction:
+    """An action on a case that is not a lifecycle transition; ``permits`` is the model's ``can_*`` check."""
+
+    name: str
+    label: str
+    form: type
+    permits: Callable[[Case, User], bool]
+    call: Callable
+
+
+EXTRAS = {a.name: a for a in (
+    CaseAction("assign_handler", "指定承办人", HandlerForm, lambda c, u: c.can_assign_handler(u),
+               lambda c, u, f: services.assign_handler(c, u, handler_id=f.handler_id.data,
+                                                        expected_version=_version(f))),
+    CaseAction("request_extension", "申请延期", ExtensionForm, lambda c, u: c.can_request_extension(u),
+               lambda c, u, f: services.request_extension(c, u, days=f.days.data, reason=f.reason.data,
+                                                           expected_version=_version(f))),
+    CaseAction("approve_extension", "批准延期", ExtensionDecisionForm,
+               lambda c, u: c.pending_extension is not None and c.can_decide_extension(u),
+               lambda c, u, f: services.decide_extension(c, u, approve=True, note=f.note.data or "",
+                                                          expected_version=_version(f))),
+    CaseAction("refuse_extension", "不予延期", ExtensionDecisionForm,
+               lambda c, u: c.pending_extension is not None and c.can_decide_extension(u),
+               lambda c, u, f: services.decide_extension(c, u, approve=False, note=f.note.data or "",
+                                                          expected_version=_version(f))),
+    CaseAction("hearing", "记录听证", HearingForm, lambda c, u: c.can_record_hearing(u),
+               lambda c, u, f: services.record_hearing(c, u, starts_on=f.starts_on.data, ends_on=f.ends_on.data,
+                                                        place=f.place.data or "", note=f.note.data or "",
+                                                        expected_version=_version(f))),
+    CaseAction("note", "添加调查记录", NoteForm, lambda c, u: c.can_add_note(u),
+               lambda c, u, f: services.add_note(c, u, text=f.text.data)),
+)}
+
+
+def _actions_for(case: Case) -> list:
+    """What the signed-in user may do on ``case`` now: transitions first, then the other actions."""
+    return available(case, current_user) + [a for a in EXTRAS.values()
+                                            if a.name != "note" and a.permits(case, current_user)]
+
+
 def _action_form(name: str, case: Case, formdata=None):
-    form_class = ACTIONS[name][0]
+    form_class = ACTIONS[name][0] if name in ACTIONS else EXTRAS[name].form
     form = form_class(formdata=formdata, prefix=name)
     if formdata is None:
         form.version.data = str(case.version)
@@ -82,6 +130,13 @@ def _action_form(name: str, case: Case, formdata=None):
         leaders = db.session.execute(db.select(User).where(
             User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)).scalars().all()
         form.owner_leader_id.choices = [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders]
+    if isinstance(form, HandlerForm):
+        handlers = db.session.execute(db.select(User).where(
+            User.active, User.department_id == case.department_id, User.role_rows.any(role=Role.HANDLER))
+            .order_by(User.name)).scalars().all()
+        form.handler_id.choices = [(u.id, u.name) for u in handlers]
+        if formdata is None and case.handler_id:
+            form.handler_id.data = case.handler_id
     if isinstance(form, AcceptForm) and formdata is None:
         form.procedure.data = case.procedure.value
     if isinstance(form, PublishForm) and formdata is None:
@@ -92,8 +147,9 @@ def _action_form(name: str, case: Case, formdata=None):
 
 def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, error: str | None = None,
                  notice: str | None = None, status: int = 200):
-    transitions = available(case, current_user)
+    transitions = _actions_for(case)
     forms = {t.name: _action_form(t.name, case) for t in transitions}
+    note_form = _action_form("note", case) if case.can_add_note(current_user) else None
     if submitted is not None:
         forms[submitted[0]] = submitted[1]  # keep what the person typed
     clock = services.current_clock(case)
@@ -105,7 +161,8 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
         blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
         instruction_form=InstructionForm() if current_user.has_role(Role.LEADER) else None,
         follow_up_form=FollowUpForm() if current_user.has_role(Role.CLERK) and case.delivered_on else None,
-        checklist_editable=_checklist_editable(case),
+        checklist_editable=_checklist_editable(case), note_form=note_form,
+        related=[c for c in services.related_cases(case) if c.can_view(current_user)],
     )
     template = "cases/_case.html" if htmx and htmx.target == "case" else "cases/detail.html"
     return render_template(template, **context), status
@@ -134,7 +191,8 @@ def index():
     stmt = db.select(Case).order_by(db.or_(Case.due_date.is_(None), Case.clock_rule.in_(WINDOW_RULES)),
                                     Case.due_date, Case.id.desc())
     if current_user.department_scoped:
-        stmt = stmt.where(Case.department_id == current_user.department_id)
+        stmt = stmt.where(db.or_(Case.department_id == current_user.department_id,
+                                 Case.reviewing_department_id == current_user.department_id))
     if form.q.data:
         like = f"%{form.q.data.strip()}%"
         stmt = stmt.where(db.or_(Case.title.ilike(like), Case.tracking_code.ilike(like)))
@@ -147,34 +205,66 @@ def index():
     return render_template(template, form=form, page=page)
 
 
+def _register_form() -> RegisterForm:
+    form = RegisterForm()
+    categories = db.session.execute(db.select(Category).where(Category.active).order_by(Category.name)).scalars()
+    form.category_id.choices = [(0, "（未分类）")] + [(c.id, c.name) for c in categories]
+    return form
+
+
+def _earlier(phone: str | None, id_number: str | None) -> list[Case]:
+    return services.earlier_cases(phone=(phone or "").strip() or None, id_number=(id_number or "").strip() or None)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     if not current_user.has_role(Role.CLERK):
         abort(403)
-    form = RegisterForm()
-    categories = db.session.execute(db.select(Category).where(Category.active).order_by(Category.name)).scalars()
-    form.category_id.choices = [(0, "（未分类）")] + [(c.id, c.name) for c in categories]
+    form = _register_form()
     if request.method == "GET":
         form.received_on.data = today()
+    earlier = _earlier(form.phone.data, form.id_number.data) if request.method == "POST" else []
+    if request.form.get("find_earlier"):
+        # Without JavaScript the clerk asks for earlier cases with a button; nothing is registered yet.
+        return render_template("cases/new.html", form=form, earlier=earlier, looked_up=True,
+                               max_representatives=get_setting("max_representatives"))
     if form.validate_on_submit():
         try:
+            uploads = attachments.check_uploads([(f.filename or "", f.read())
+                                                 for f in form.attachments.data or [] if f])
             case, query_code = services.register_case(
                 current_user, channel=Channel(form.channel.data), case_type=CaseType(form.case_type.data),
                 title=form.title.data, content=form.content.data, petitioner_name=form.petitioner_name.data,
                 phone=form.phone.data, id_number=form.id_number.data, address=form.address.data or "",
                 received_on=form.received_on.data, category_id=form.category_id.data or None,
                 procedure=Procedure(form.procedure.data), confidential=form.confidential.data,
-                people_count=form.people_count.data or 1, place=form.place.data or "")
+                people_count=form.people_count.data or 1, place=form.place.data or "",
+                repeat_of_id=form.repeat_of_id.data or None, new_facts=form.new_facts.data, attachments=uploads,
+                postmarked_on=form.postmarked_on.data, caller_number=form.caller_number.data or "",
+                group_visit=form.group_visit.data, representatives=(form.representatives.data or "").splitlines(),
+                procedure_reason=form.procedure_reason.data or "")
         except DomainError as error:
             db.session.rollback()
-            flash(error.message, "error")
-            return render_template("cases/new.html", form=form), 422
+            return render_template("cases/new.html", form=form, earlier=earlier, message=error.message,
+                                   max_representatives=get_setting("max_representatives")), 422
         db.session.commit()
         response = render_template("cases/receipt.html", **receipts.context(case, query_code))
         # The query code is shown this once: no cache may keep it.
         return response, 201, {"Cache-Control": "no-store"}
-    return render_template("cases/new.html", form=form), 422 if form.errors else 200
+    return render_template("cases/new.html", form=form, earlier=earlier,
+                           max_representatives=get_setting("max_representatives")), 422 if form.errors else 200
+
+
+@bp.route("/earlier")
+@login_required
+def earlier():
+    """Earlier cases of the petitioner being registered, while the clerk types the phone or ID number (htmx)."""
+    if not current_user.has_role(Role.CLERK):
+        abort(403)
+    cases = _earlier(request.args.get("phone"), request.args.get("id_number"))
+    selected = request.args.get("repeat_of_id", type=int)
+    return render_template("cases/_earlier.html", earlier=cases, selected=selected, looked_up=True)
 
 
 @bp.route("/<int:case_id>")
@@ -204,21 +294,21 @@ def attachment(case_id: int, attachment_id: int):
 @login_required
 def act(case_id: int, name: str):
     case = get_case(case_id)
-    if name not in ACTIONS:
+    if name not in ACTIONS and name not in EXTRAS:
         abort(404)
     form = _action_form(name, case, formdata=request.form)
     if not form.validate():
         message = "；".join(e for errors in form.errors.values() for e in errors)
         return _render_case(case, submitted=(name, form), error=message, status=422)
     try:
-        ACTIONS[name][1](case, current_user, form)
+        (ACTIONS[name][1] if name in ACTIONS else EXTRAS[name].call)(case, current_user, form)
         _commit_or_stale()
     except DomainError as error:
         db.session.rollback()
         case = get_case(case_id)
         form.version.data = str(case.version) if not isinstance(error, StaleCase) else form.version.data
         return _render_case(case, submitted=(name, form), error=error.message, status=error.status_code)
-    notice = f"已{TRANSITIONS[name].label}。"
+    notice = f"已{TRANSITIONS[name].label if name in TRANSITIONS else EXTRAS[name].label}。"
     if htmx:
         return _render_case(case, notice=notice)
     flash(notice, "success")

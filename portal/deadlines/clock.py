@@ -40,7 +40,7 @@ RULES: dict[str, Rule] = {
     for r in (
         Rule("accept", "受理告知", 15, Unit.DAYS, "收到信访事项之日", "《信访工作条例》第二十二条、第二十三条"),
         Rule("handle", "办理答复", 60, Unit.DAYS, "受理之日", "《信访工作条例》第三十四条"),
-        Rule("extend", "延期办理", 30, Unit.DAYS, "延期批准之日", "《信访工作条例》第三十四条（延长不超过三十日，限一次）"),
+        Rule("extend", "延期办理", 30, Unit.DAYS, "原办理期限届满之日", "《信访工作条例》第三十四条（延长不超过三十日，限一次）"),
         Rule("simple_accept", "简易受理", 3, Unit.WORKING_DAYS, "收到信访事项之日", "简易办理规定"),
         Rule("simple_handle", "简易办理答复", 10, Unit.WORKING_DAYS, "受理之日", "简易办理规定"),
         Rule("review_request", "申请复查期限", 30, Unit.DAYS, "收到处理意见书之日", "《信访工作条例》第三十五条",

@@ -4,3 +4,4 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+document.documentElement.classList.add("js");

@@ -42,6 +42,7 @@ CALLS = {
     "decide_rereview": lambda case, actor, w, **kw: services.decide_review(
         case, actor, outcome=Outcome.EXPLAIN, text="维持复查意见。", **kw),
     "mark_off": lambda case, actor, w, **kw: services.mark_off(case, actor, **kw),
+    "rehandle": lambda case, actor, w, **kw: services.rehandle(case, actor, text="请重新核实后答复", **kw),
 }
 
 # Who may take each transition, written down from DESIGN §1 and §3 (not copied from the table under test).
@@ -62,9 +63,10 @@ ALLOWED = {
     "request_rereview": {"public", "clerk"},
     "decide_rereview": {"clerk"},
     "mark_off": {"clerk"},
+    "rehandle": {"leader"},
 }
 # The person who normally takes each transition (the department roles of the housing department).
-NATURAL_ACTOR = {name: next(k for k in ("clerk", "handler", "dept_head") if k in allowed)
+NATURAL_ACTOR = {name: next(k for k in ("clerk", "handler", "dept_head", "leader") if k in allowed)
                  for name, allowed in ALLOWED.items()}
 ACTORS = ["public", "clerk", "leader", "supervisor", "admin", "auditor", "dept_head", "handler", "other_dept_head",
           "other_handler", "discipline_head", "discipline_handler"]
@@ -77,6 +79,7 @@ SOURCE = {
     "send_back": (S.AWAITING_VERIFICATION, 0), "publish": (S.AWAITING_VERIFICATION, 0),
     "request_review": (S.REPLIED, 0), "decide_review": (S.UNDER_REVIEW, 0),
     "request_rereview": (S.REPLIED, 1), "decide_rereview": (S.UNDER_REREVIEW, 1), "mark_off": (S.REPLIED, 0),
+    "rehandle": (S.AWAITING_VERIFICATION, 0),
 }
 
 # Wrong states for each transition: first the state it leads to (a double submission), then one further away.
@@ -96,10 +99,11 @@ WRONG_STATES = {
     "request_rereview": [S.UNDER_REREVIEW, S.FINAL],
     "decide_rereview": [S.FINAL, S.IN_PROGRESS],
     "mark_off": [S.CLOSED, S.UNDER_REVIEW],
+    "rehandle": [S.IN_PROGRESS, S.REPLIED],
 }
 
 PUBLIC_EVENTS = {"accept", "not_accept", "forward", "assign", "publish", "decide_review", "decide_rereview"}
-INTERNAL_EVENTS = {"draft", "sign", "return_draft", "send_back"}
+INTERNAL_EVENTS = {"draft", "sign", "return_draft", "send_back", "rehandle"}
 
 
 def prepare(world, name: str, **kwargs):
@@ -258,7 +262,7 @@ def test_simple_procedure_counts_acceptance_and_handling_in_working_days(world):
     assert case.accept_due == D(2026, 10, 10)  # 3 working days: 10-08, 10-09 and the make-up Saturday
 
     with as_of(D(2026, 9, 30)):
-        services.accept(case, world.clerk)
+        services.accept(case, world.clerk, reason="事实清楚、权利义务关系明确")
 
     assert case.clock_rule == "simple_handle"
     assert case.handle_due == case.due_date == D(2026, 10, 20)  # 10 working days
@@ -268,7 +272,7 @@ def test_accepting_a_case_as_simple_switches_it_to_working_days(world):
     case = make_case(world, S.REGISTERED, on=D(2026, 9, 30))
 
     with as_of(D(2026, 9, 30)):
-        services.accept(case, world.clerk, procedure=Procedure.SIMPLE)
+        services.accept(case, world.clerk, procedure=Procedure.SIMPLE, reason="事实清楚、权利义务关系明确")
 
     assert case.procedure is Procedure.SIMPLE
     assert case.handle_due == D(2026, 10, 20)

@@ -1,0 +1,309 @@
+"""The ledgers (台账) and the one query builder behind their pages, counts and Excel exports.
+
+A ledger is a saved view over cases (DESIGN §5), never a copy: a base filter registered in ``LEDGERS``. Every ledger
+shares the same filters, sorting, department scope and columns. Pure SQLAlchemy: no Flask, no request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import Select, and_, case, false, func, or_, select, true
+from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.sql.elements import ColumnElement
+
+from portal.accounts.models import Role, User
+from portal.cases.models import OPEN_STATUSES, Case, CaseType, Channel, ChecklistItem, Status
+from portal.deadlines.clock import RULES, WINDOW_RULES
+
+PER_PAGE = 30
+
+_OPEN = sorted(OPEN_STATUSES)
+_WINDOWS = sorted(WINDOW_RULES)
+
+
+# --- the clocks, as SQL -----------------------------------------------------------------------------------
+def staff_clock() -> ColumnElement[bool]:
+    """The running clock is a duty of staff, not the petitioner's window to ask for review (never "overdue")."""
+    return or_(Case.clock_rule.is_(None), Case.clock_rule.not_in(_WINDOWS))
+
+
+def overdue(today: dt.date) -> ColumnElement[bool]:
+    """超期: an open case whose staff deadline has passed."""
+    return and_(Case.due_date < today, staff_clock(), Case.status.in_(_OPEN))
+
+
+def due_within(today: dt.date, days: int) -> ColumnElement[bool]:
+    """An open case whose staff deadline falls from today up to ``days`` days ahead."""
+    return and_(Case.due_date >= today, Case.due_date <= today + dt.timedelta(days=days), staff_clock(),
+                Case.status.in_(_OPEN))
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """The rule of ``Case.can_view`` as a WHERE clause: department-scoped roles see their department's cases, and
+    the organ above while it reviews one."""
+    if not user.is_authenticated or not user.works_cases:
+        return false()
+    if not user.department_scoped:
+        return true()
+    if user.department_id is None:
+        return false()
+    mine = Case.department_id == user.department_id
+    # The reviewing organ comes with the case-handling change; without that column only the handling department.
+    reviewing = getattr(Case, "reviewing_department_id", None)
+    return or_(mine, reviewing == user.department_id) if reviewing is not None else mine
+
+
+# --- the registry -----------------------------------------------------------------------------------------
+def _no_defaults(user: User) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One ledger: its URL name, Chinese title, and the base filter that says which cases belong to it.
+
+    ``base(today)`` returns a WHERE clause on ``Case`` (it may use a subquery, e.g. ``Case.id.in_(...)``).
+    ``defaults(user)`` gives query-string values used when the request does not carry that parameter at all
+    (a leader opens the 包案台账 on his own cases; choosing 全部领导 sends ``owner=`` and wins).
+    """
+
+    name: str
+    title: str
+    summary: str
+    base: Callable[[dt.date], ColumnElement[bool]]
+    default_sort: str = "left"
+    defaults: Callable[[User], dict[str, str]] = field(default=_no_defaults)
+
+
+LEDGERS: dict[str, Ledger] = {}
+
+
+def register(ledger: Ledger) -> Ledger:
+    """Add a ledger; the index page, its URL and its export follow from this entry alone."""
+    if ledger.name in LEDGERS:
+        raise ValueError(f"ledger {ledger.name!r} is registered twice")
+    LEDGERS[ledger.name] = ledger
+    return ledger
+
+
+def _own_cases_for_leaders(user: User) -> dict[str, str]:
+    return {"owner": str(user.id)} if user.has_role(Role.LEADER) else {}
+
+
+register(Ledger("assigned", "交办件台账", "已交办到责任单位的全部信访件",
+                lambda today: Case.department_id.is_not(None)))
+register(Ledger("owned", "包案台账", "有包案领导的信访件（一案一领导）；领导默认看本人包案",
+                lambda today: Case.owner_leader_id.is_not(None), defaults=_own_cases_for_leaders))
+register(Ledger("repeat", "重信重访台账", "同一信访人就同一事项再次信访的信访件",
+                lambda today: Case.repeat_of_id.is_not(None)))
+register(Ledger("supervised", "督办台账", "已列入督办的信访件",
+                lambda today: Case.supervised.is_(True)))
+register(Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）",
+                overdue))
+# 接访台账 (cases born in reception) joins when ReceptionLog exists, e.g.
+# register(Ledger("reception", "接访台账", "领导接访中登记的信访件",
+#                 lambda today: Case.id.in_(select(ReceptionLog.case_id))))
+
+
+# --- filters and sorting ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filters:
+    """Validated filter values; ``None`` / ``False`` means the filter is off."""
+
+    q: str | None = None
+    status: Status | None = None
+    department_id: int | None = None
+    owner_id: int | None = None
+    channel: Channel | None = None
+    case_type: CaseType | None = None
+    category_id: int | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    overdue_only: bool = False
+    due_within: int | None = None
+    sort: str | None = None  # a key of SORTS, "-" in front for descending; None: the ledger's default
+
+
+def _staff_deadline_last(today: dt.date):
+    # Days left mean something only for a running staff deadline; windows and stopped clocks go to the end.
+    return case((and_(Case.due_date.is_not(None), staff_clock(), Case.status.in_(_OPEN)), 0), else_=1)
+
+
+# key → (label, ORDER BY for ascending, ORDER BY for descending)
+SORTS: dict[str, tuple[str, Callable, Callable]] = {
+    "code": ("编号", lambda today: [Case.tracking_code], lambda today: [Case.tracking_code.desc()]),
+    "received": ("收到日期", lambda today: [Case.received_on], lambda today: [Case.received_on.desc()]),
+    "due": ("期限", lambda today: [Case.due_date.is_(None), Case.due_date],
+            lambda today: [Case.due_date.is_(None), Case.due_date.desc()]),
+    "left": ("剩余天数", lambda today: [_staff_deadline_last(today), Case.due_date],
+             lambda today: [_staff_deadline_last(today), Case.due_date.desc()]),
+}
+
+
+def valid_sort(value: str | None) -> bool:
+    return bool(value) and value.removeprefix("-") in SORTS
+
+
+def ordering(ledger: Ledger, sort: str | None, today: dt.date) -> list:
+    sort = sort if valid_sort(sort) else ledger.default_sort
+    key = sort.removeprefix("-")
+    _, ascending, descending = SORTS[key]
+    # The id last: equal dates must not swap places between pages.
+    return [*(descending if sort.startswith("-") else ascending)(today), Case.id]
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> ColumnElement[bool]:
+    """Base filter ∧ the user's department scope ∧ every filter that is on."""
+    where = [ledger.base(today), visible_to(user)]
+    f = filters
+    if f.q:
+        pattern = _like(f.q)
+        where.append(or_(Case.title.ilike(pattern, escape="\\"), Case.content.ilike(pattern, escape="\\"),
+                         Case.tracking_code.ilike(pattern, escape="\\")))
+    if f.status is not None:
+        where.append(Case.status == f.status)
+    if f.department_id is not None:
+        where.append(Case.department_id == f.department_id)
+    if f.owner_id is not None:
+        where.append(Case.owner_leader_id == f.owner_id)
+    if f.channel is not None:
+        where.append(Case.channel == f.channel)
+    if f.case_type is not None:
+        where.append(Case.case_type == f.case_type)
+    if f.category_id is not None:
+        where.append(Case.category_id == f.category_id)
+    if f.received_from is not None:
+        where.append(Case.received_on >= f.received_from)
+    if f.received_to is not None:
+        where.append(Case.received_on <= f.received_to)
+    if f.overdue_only:
+        where.append(overdue(today))
+    if f.due_within is not None:
+        where.append(due_within(today, f.due_within))
+    return and_(*where)
+
+
+def checklist_progress():
+    """Per case: required checklist items, and how many of them are ticked (one aggregate, no N+1)."""
+    required = ChecklistItem.required.is_(True)
+    return (
+        select(ChecklistItem.case_id.label("case_id"),
+               func.sum(case((required, 1), else_=0)).label("required"),
+               func.sum(case((and_(required, ChecklistItem.done_at.is_not(None)), 1), else_=0)).label("done"))
+        .group_by(ChecklistItem.case_id)
+        .subquery("progress")
+    )
+
+
+def ledger_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> Select:
+    """Rows of (Case, done, required) for ``ledger`` as ``user`` may see it, filtered and sorted."""
+    progress = checklist_progress()
+    return (
+        select(Case, func.coalesce(progress.c.done, 0).label("done"),
+               func.coalesce(progress.c.required, 0).label("required"))
+        .outerjoin(progress, progress.c.case_id == Case.id)
+        .where(conditions(ledger, filters, user, today))
+        .order_by(*ordering(ledger, filters.sort, today))
+        .options(
+            # The columns need the department (joined on Case already) and the owner leader's name, nothing else:
+            # not the petitioner, and not the leader's roles or department.
+            joinedload(Case.owner_leader).options(lazyload(User.department), lazyload(User.role_rows)),
+            lazyload(Case.petitioner), lazyload(Case.category),
+        )
+    )
+
+
+def count_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> Select:
+    return select(func.count(Case.id)).where(conditions(ledger, filters, user, today))
+
+
+def counts_select(filters: dict[str, Filters], user: User, today: dt.date) -> Select:
+    """One row with, for every ledger, ``<name>`` (cases) and ``<name>_overdue``: the index page in one query."""
+    columns = []
+    for name, ledger in LEDGERS.items():
+        where = conditions(ledger, filters.get(name, Filters()), user, today)
+        columns.append(func.coalesce(func.sum(case((where, 1), else_=0)), 0).label(name))
+        columns.append(func.coalesce(func.sum(case((and_(where, overdue(today)), 1), else_=0)), 0)
+                       .label(f"{name}_overdue"))
+    return select(*columns).select_from(Case)
+
+
+# --- rows and pages ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LedgerRow:
+    case: Case
+    done: int
+    required: int
+
+    @property
+    def progress(self) -> str:
+        return f"{self.done}/{self.required}" if self.required else "—"
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.required) and self.done >= self.required
+
+    @property
+    def clock_label(self) -> str:
+        rule = RULES.get(self.case.clock_rule or "")
+        return rule.label if rule else ""
+
+    def days_left(self, today: dt.date) -> int | None:
+        """Days to the staff deadline (negative: overdue); None for a petitioner's window or no running clock."""
+        if self.case.due_date is None or self.case.clock_is_window or not self.case.is_open:
+            return None
+        return (self.case.due_date - today).days
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[LedgerRow]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def first(self) -> int:
+        """The number of the first row on this page (1-based), 0 when empty."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+
+def rows(session: Session, stmt: Select, *, limit: int | None = None, offset: int = 0) -> list[LedgerRow]:
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
+    return [LedgerRow(case_, done, required) for case_, done, required in session.execute(stmt).unique()]
+
+
+def fetch_page(session: Session, ledger: Ledger, filters: Filters, user: User, today: dt.date, page: int,
+               per_page: int = PER_PAGE) -> Page:
+    """One page in SQL (LIMIT/OFFSET); a page past the end shows the last one."""
+    total = session.execute(count_select(ledger, filters, user, today)).scalar_one()
+    page = min(max(page, 1), max(1, -(-total // per_page)))
+    items = rows(session, ledger_select(ledger, filters, user, today), limit=per_page, offset=(page - 1) * per_page)
+    return Page(items, page, per_page, total)
