@@ -184,4 +184,4 @@ def evaluate(tracking_code: str):
 @bp.route("/track/<tracking_code>/review", methods=["POST"])
 def request_review(tracking_code: str):
     return _act(tracking_code, ReviewForm(), lambda case, form: services.request_review(
-        case, None, reason=form.reason.data), "申请已收到，办理期限见上方。")
+        case, None, reason=form.reason.data), "申请已收到，复查（复核）意见期限见本页。")
