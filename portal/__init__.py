@@ -35,10 +35,11 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.ledgers import bp as ledgers_bp
     from portal.duty import bp as duty_bp
     from portal.public import bp as public_bp
+    from portal.reception import bp as reception_bp
     from portal.stats import bp as stats_bp
     from portal.work import bp as work_bp
 
-    for bp in (public_bp, deadlines_bp, duty_bp, stats_bp, api_bp, accounts_bp, cases_bp, ledgers_bp, work_bp, audit_bp):
+    for bp in (public_bp, deadlines_bp, duty_bp, stats_bp, api_bp, accounts_bp, cases_bp, ledgers_bp, work_bp, reception_bp, audit_bp):
         app.register_blueprint(bp)
 
     from portal import cli

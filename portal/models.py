@@ -5,7 +5,8 @@ from portal.cases.models import (Attachment, Case, CaseEvent, Category, Checklis
                                  ExtensionRequest, Hearing, Note,
                                  ChecklistTemplateItem, Evaluation, FollowUp, Instruction, Petitioner, Reply)
 from portal.deadlines.models import CalendarOverride  # noqa: F401
-from portal.duty.models import DutySlot  # noqa: F401
+from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest  # noqa: F401
 from portal.org.models import Department  # noqa: F401
 from portal.settings.models import Setting  # noqa: F401
 from portal.sms.models import SmsMessage  # noqa: F401
+from portal.reception.models import ReceptionCorrection, ReceptionEntry, ReceptionLog  # noqa: F401

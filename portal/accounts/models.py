@@ -67,6 +67,8 @@ class User(UserMixin, db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The secret in a leader's own iCalendar feed address; reset it to revoke a leaked address.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     department: Mapped[Department] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")

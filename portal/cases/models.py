@@ -395,6 +395,11 @@ class Case(db.Model):
     def can_record_hearing(self, user: User) -> bool:
         return self.status is Status.UNDER_REREVIEW and self.can_decide_review(user)
 
+    def can_approve_extension(self, user: User) -> bool:
+        """A pending request can be granted only while the handling clock still runs."""
+        return (self.pending_extension is not None and self.clock_rule in ("handle", "simple_handle")
+                and self.can_decide_extension(user))
+
     def can_decide_extension(self, user: User) -> bool:
         """The department head of the handling department, or the owner leader (包案领导)."""
         if not self.can_view(user):

@@ -29,11 +29,20 @@ CONTENT_MAX = 5000
 
 
 # --- helpers shared by the transitions ----------------------------------------------------------------------
+def _lock(case: Case, expected_version: int | None = None) -> None:
+    """Lock the case's row for the rest of the transaction and read it afresh (PostgreSQL; SQLite serialises writers
+    anyway): two people acting at once queue up, and the second is checked against the first one's result."""
+    if case.id is not None:
+        db.session.flush()
+        db.session.refresh(case, with_for_update={"of": Case})
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase()
+
+
 def _begin(case: Case, actor: User | None, name: str, expected_version: int | None = None):
     """Check that ``actor`` may take transition ``name`` on ``case`` now; return the transition."""
     transition = TRANSITIONS[name]
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase()
+    _lock(case, expected_version)
     if case.status not in transition.sources or (
         transition.review_level is not None and case.review_level != transition.review_level
     ):
@@ -161,10 +170,11 @@ def related_cases(case: Case, limit: int = 10) -> list[Case]:
 def earlier_cases(phone: str | None = None, id_number: str | None = None, limit: int = 10) -> list[Case]:
     """Cases of the petitioner with this ID number or phone, newest first: the basis of repeat detection."""
     conditions = []
+    phone, id_number = identity.normalise_phone(phone), identity.normalise_id_number(id_number)
     if id_number:
-        conditions.append(Petitioner.id_number == id_number.strip().upper())
+        conditions.append(Petitioner.id_number == id_number)
     if phone:
-        conditions.append(Petitioner.phone == phone.strip())
+        conditions.append(Petitioner.phone == phone)
     if not conditions:
         return []
     stmt = (db.select(Case).join(Case.petitioner).where(db.or_(*conditions))
@@ -186,6 +196,22 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
         raise NotAllowed("只有信访登记员可以登记信访件。")
     if actor is None and channel is not Channel.ONLINE:
         raise NotAllowed("公众只能通过网上信访提交。")
+    return _register(actor, channel=channel, case_type=case_type, title=title, content=content,
+                     petitioner_name=petitioner_name, phone=phone, id_number=id_number, address=address,
+                     received_on=received_on, category_id=category_id, procedure=procedure, confidential=confidential,
+                     people_count=people_count, place=place, repeat_of_id=repeat_of_id, attachments=attachments,
+                     postmarked_on=postmarked_on, caller_number=caller_number, group_visit=group_visit,
+                     representatives=representatives, new_facts=new_facts, procedure_reason=procedure_reason)
+
+
+def _register(actor: User | None, *, channel: Channel, case_type: CaseType, title: str, content: str,
+              petitioner_name: str, phone: str | None = None, id_number: str | None = None, address: str = "",
+              received_on: dt.date | None = None, category_id: int | None = None,
+              procedure: Procedure = Procedure.NORMAL, confidential: bool = False, people_count: int = 1,
+              place: str = "", repeat_of_id: int | None = None, attachments: list[Upload] = (),
+              postmarked_on: dt.date | None = None, caller_number: str = "", group_visit: bool = False,
+              representatives: list[str] = (), new_facts: bool = False,
+              procedure_reason: str = "", notify: bool = True) -> tuple[Case, str]:
     title = _required(title, "标题", TITLE_MAX)
     content = _required(content, "信访内容", CONTENT_MAX)
     phone, id_number = _contact(phone, id_number)
@@ -231,8 +257,9 @@ def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, 
                 f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。")
     stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
     db.session.flush()
-    sms.queue(phone, f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
-                     f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。", case)
+    if notify:
+        sms.queue(phone, f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
+                         f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。", case)
     record("case.register", actor, case, tracking_code=case.tracking_code, channel=channel.value,
            repeat_of=repeat_of.tracking_code if repeat_of else None, attachments=len(stored))
     return case, query_code
@@ -273,16 +300,50 @@ def _unique_tracking_code(day: dt.date) -> str:
             return code
 
 
+def open_reception_case(actor: User, *, leader: User, department_id: int, instruction: str, title: str,
+                        content: str, petitioner_name: str, phone: str | None = None, id_number: str | None = None,
+                        address: str = "", place: str = "", people_count: int = 1,
+                        representatives: list[str] = (), case_type: CaseType = CaseType.CLAIM,
+                        repeat_of_id: int | None = None, new_facts: bool = False,
+                        received_on: dt.date | None = None) -> tuple[Case, str]:
+    """批示转办 at a reception: what the duty leader could not answer on the spot becomes a ``visit`` case that is
+    registered, accepted and assigned at once, owned by that leader, with the leader's instruction on it. The duty
+    leader (or a clerk writing the log for them) acts here in place of the petition office's separate steps."""
+    if not (actor.has_role(Role.CLERK) or actor.id == leader.id) or not leader.has_role(Role.LEADER):
+        raise NotAllowed("只有当班领导或信访部门登记员可以批示转办。")
+    # The visit happened on the duty day; a log written up later must not start the clocks late.
+    case, query_code = _register(actor, channel=Channel.VISIT, case_type=case_type, title=title, content=content,
+                                 petitioner_name=petitioner_name, phone=phone, id_number=id_number, address=address,
+                                 place=place, people_count=people_count, representatives=representatives,
+                                 repeat_of_id=repeat_of_id, new_facts=new_facts, received_on=received_on,
+                                 notify=False)
+    today = case.received_on
+    case.decided_on = today
+    clock = _set_clock(case, "handle", today)
+    case.handle_due = clock.due
+    _finish(case, actor, "accept", title="受理告知", public=True,
+            text=f"领导接访时当场受理（{today:%Y年%m月%d日}），将在{clock.due:%Y年%m月%d日}前出具书面处理意见。")
+    instruction_row = Instruction(case=case, leader_id=leader.id, text=_required(instruction, "批示内容", 2000))
+    db.session.add(instruction_row)
+    _log(case, actor, "instruct", title="领导批示", public=False, text=instruction_row.text)
+    _assign_to(case, actor, department_id, leader.id)
+    sms.queue(case.petitioner.phone, f"【{get_setting('office_name')}】您在领导接访中反映的事项已当场受理并交"
+                                     f"{case.department.name}办理，编号{case.tracking_code}，将于{clock.due:%m月%d日}前"
+                                     "出具书面处理意见。凭编号和查询码可在网上查询办理进度。", case)
+    return case, query_code
+
+
 # --- acceptance ----------------------------------------------------------------------------------------------
 def accept(case: Case, actor: User, *, procedure: Procedure | None = None, note: str = "", reason: str = "",
            expected_version: int | None = None) -> Case:
     _begin(case, actor, "accept", expected_version)
     today = local_today()
-    case.procedure = procedure or case.procedure
-    if case.procedure is Procedure.SIMPLE:
+    procedure = procedure or case.procedure
+    if procedure is Procedure.SIMPLE:
         if case.repeat_of_id is not None:
             raise DomainError("重复信访不适用简易办理，请按普通程序受理。")
         case.procedure_reason = _required(reason or case.procedure_reason, "适用简易办理的理由", 200)
+    case.procedure = procedure
     case.decided_on = today
     clock = _set_clock(case, "simple_handle" if case.procedure is Procedure.SIMPLE else "handle", today)
     case.handle_due = clock.due
@@ -324,6 +385,10 @@ def forward(case: Case, actor: User, *, authority: str, reason: str = "",
 def assign(case: Case, actor: User, *, department_id: int, owner_leader_id: int | None = None,
            expected_version: int | None = None) -> Case:
     _begin(case, actor, "assign", expected_version)
+    return _assign_to(case, actor, department_id, owner_leader_id)
+
+
+def _assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int | None) -> Case:
     department = db.session.get(Department, department_id)
     if department is None or not department.active:
         raise DomainError("请选择有效的责任单位。")
@@ -367,8 +432,7 @@ def _apply_checklist(case: Case) -> None:
 
 def assign_handler(case: Case, actor: User, *, handler_id: int, expected_version: int | None = None) -> Case:
     """The department head picks who in the department handles the case."""
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase()
+    _lock(case, expected_version)
     if not (actor.has_role(Role.DEPT_HEAD) and case.department_id == actor.department_id):
         raise NotAllowed("只有责任单位负责人可以指定承办人。")
     if not case.can_assign_handler(actor):
@@ -513,10 +577,9 @@ def review_organ(case: Case) -> Department | None:
 def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
     name = "request_review" if case.review_level == 0 else "request_rereview"
     today = local_today()
+    _lock(case, expected_version)
     refusal = review_refusal(case, today)
     if refusal:
-        if expected_version is not None and case.version != expected_version:
-            raise StaleCase()
         raise DomainError(refusal)
     _begin(case, actor, name, expected_version)
     reason = _required(reason, "申请理由", 2000)
@@ -563,8 +626,7 @@ def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal
 def record_hearing(case: Case, actor: User, *, starts_on: dt.date, ends_on: dt.date, place: str = "",
                    note: str = "", expected_version: int | None = None) -> Hearing:
     """听证 in a re-review: its days are added to the paused days of the re-review clock."""
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase()
+    _lock(case, expected_version)
     if case.status is not Status.UNDER_REREVIEW:
         raise DomainError("只有复核中的信访件可以记录听证。")
     if not case.can_record_hearing(actor):
@@ -603,14 +665,13 @@ MAX_EXTENSION_DAYS = 30
 def request_extension(case: Case, actor: User, *, days: int, reason: str,
                       expected_version: int | None = None) -> ExtensionRequest:
     """The handler asks for more time: at most 30 days, once (条例 art.34)."""
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase()
+    _lock(case, expected_version)
     if not (actor.has_role(Role.HANDLER, Role.DEPT_HEAD) and case.department_id == actor.department_id):
         raise NotAllowed("只有责任单位的承办人员可以申请延期。")
-    if case.status not in EXTENDABLE or case.clock_rule not in ("handle", "simple_handle"):
-        raise DomainError(f"该信访件当前状态为“{case.status.label}”，不能申请延期。")
     if case.extended or any(e.state is ExtensionState.APPROVED for e in case.extensions):
         raise DomainError("该信访件已延期一次，不能再次延期（《信访工作条例》第三十四条）。")
+    if case.status not in EXTENDABLE or case.clock_rule not in ("handle", "simple_handle"):
+        raise DomainError(f"该信访件当前状态为“{case.status.label}”，不能申请延期。")
     if case.pending_extension is not None:
         raise DomainError("已有待审批的延期申请。")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
@@ -627,13 +688,14 @@ def request_extension(case: Case, actor: User, *, days: int, reason: str,
 def decide_extension(case: Case, actor: User, *, approve: bool, note: str = "",
                      expected_version: int | None = None) -> ExtensionRequest:
     """The department head or the owner leader approves once; the new date and the reason become public."""
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase()
+    _lock(case, expected_version)
     request = case.pending_extension
     if request is None:
         raise DomainError("没有待审批的延期申请。")
     if not case.can_decide_extension(actor):
         raise NotAllowed("只有责任单位负责人或包案领导可以审批延期。")
+    if approve and case.clock_rule not in ("handle", "simple_handle"):
+        raise DomainError("该信访件已不在办理期限内，不能延期。")
     request.decided_by_id, request.decided_at = actor.id, utcnow()
     request.decision_note = (note or "").strip()
     if not approve:
@@ -641,8 +703,6 @@ def decide_extension(case: Case, actor: User, *, approve: bool, note: str = "",
         case.version += 1
         _log(case, actor, "refuse_extension", title="延期未获批准", public=False, text=request.decision_note or "未批准")
         return request
-    if case.clock_rule not in ("handle", "simple_handle"):
-        raise DomainError("该信访件已不在办理期限内，不能延期。")
     # 条例 art.34 lengthens the handling period: the extra days follow the original deadline.
     clock = _set_clock(case, "extend", case.due_date, length=request.days)
     request.state, request.new_due = ExtensionState.APPROVED, clock.due
@@ -717,6 +777,7 @@ def evaluation_refusal(case: Case, today: dt.date | None = None) -> str | None:
 
 def record_evaluation(case: Case, *, acceptance: Rating, handling: Rating, comment: str = "") -> Evaluation:
     """The petitioner's rating, once, inside the evaluation window; 不满意 puts the case under supervision."""
+    _lock(case)
     refusal = evaluation_refusal(case)
     if refusal:
         raise DomainError(refusal)

@@ -94,8 +94,7 @@ EXTRAS = {a.name: a for a in (
     CaseAction("request_extension", "申请延期", ExtensionForm, lambda c, u: c.can_request_extension(u),
                lambda c, u, f: services.request_extension(c, u, days=f.days.data, reason=f.reason.data,
                                                            expected_version=_version(f))),
-    CaseAction("approve_extension", "批准延期", ExtensionDecisionForm,
-               lambda c, u: c.pending_extension is not None and c.can_decide_extension(u),
+    CaseAction("approve_extension", "批准延期", ExtensionDecisionForm, lambda c, u: c.can_approve_extension(u),
                lambda c, u, f: services.decide_extension(c, u, approve=True, note=f.note.data or "",
                                                           expected_version=_version(f))),
     CaseAction("refuse_extension", "不予延期", ExtensionDecisionForm,
@@ -150,8 +149,12 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
     transitions = _actions_for(case)
     forms = {t.name: _action_form(t.name, case) for t in transitions}
     note_form = _action_form("note", case) if case.can_add_note(current_user) else None
+    kept = None
     if submitted is not None:
-        forms[submitted[0]] = submitted[1]  # keep what the person typed
+        if submitted[0] in forms:
+            forms[submitted[0]] = submitted[1]  # keep what the person typed
+        else:
+            kept = submitted[1]  # the action is gone (someone else moved the case): still show what was typed
     clock = services.current_clock(case)
     context = dict(
         case=case, transitions=transitions, forms=forms, clock=clock, error=error, notice=notice,
@@ -161,7 +164,7 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
         blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
         instruction_form=InstructionForm() if current_user.has_role(Role.LEADER) else None,
         follow_up_form=FollowUpForm() if current_user.has_role(Role.CLERK) and case.delivered_on else None,
-        checklist_editable=_checklist_editable(case), note_form=note_form,
+        checklist_editable=_checklist_editable(case), note_form=note_form, kept=kept,
         related=[c for c in services.related_cases(case) if c.can_view(current_user)],
     )
     template = "cases/_case.html" if htmx and htmx.target == "case" else "cases/detail.html"
@@ -301,7 +304,10 @@ def act(case_id: int, name: str):
         message = "；".join(e for errors in form.errors.values() for e in errors)
         return _render_case(case, submitted=(name, form), error=message, status=422)
     try:
-        (ACTIONS[name][1] if name in ACTIONS else EXTRAS[name].call)(case, current_user, form)
+        try:
+            (ACTIONS[name][1] if name in ACTIONS else EXTRAS[name].call)(case, current_user, form)
+        except StaleDataError:  # an autoflush inside the service met a newer version
+            raise StaleCase() from None
         _commit_or_stale()
     except DomainError as error:
         db.session.rollback()

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("duty", __name__)
 
 from portal.duty import views  # noqa: E402,F401
+from portal.duty import staff_views  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) feeds of duty slots, for the public roster and later for one leader's own calendar.
+"""iCalendar (RFC 5545) feeds of duty slots: the public roster, and each leader's own calendar.
 
 Written by hand: a feed needs one timezone, one kind of event and the text rules below, which is less code than
 adapting a general library's object model.
@@ -68,6 +68,8 @@ def summary(slot: DutySlot) -> str:
 
 def description(slot: DutySlot) -> str:
     lines = [f"接访形式：{slot.form.label}", f"时间：{slot.period.label} {slot.period.hours}"]
+    if slot.original_leader is not None:
+        lines.append(f"原定{slot.original_leader.name}因故调换。")
     if slot.topics:
         lines.append(f"分管工作：{slot.topics}")
     if slot.cancelled:

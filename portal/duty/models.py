@@ -7,9 +7,9 @@ import enum
 from sqlalchemy import ForeignKey, String, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import User
+from portal.accounts.models import Role, User
 from portal.extensions import db, enum_column
-from portal.localtime import utcnow
+from portal.localtime import today, utcnow
 
 
 class Period(enum.StrEnum):
@@ -46,6 +46,16 @@ _HOURS = {
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
+def can_manage_roster(user) -> bool:
+    """Only the petition office's clerks keep the roster; leaders see it and act on their own slots."""
+    return bool(user and user.is_authenticated and user.has_role(Role.CLERK))
+
+
+def can_see_roster(user) -> bool:
+    """The staff roster is for everyone who works on cases (the public has /roster)."""
+    return bool(user and user.is_authenticated and user.works_cases)
+
+
 class Form(enum.StrEnum):
     FIXED = "fixed"  # 定点接访
     APPOINTMENT = "appointment"  # 重点约访
@@ -70,8 +80,12 @@ class DutySlot(db.Model):
     published: Mapped[bool] = mapped_column(default=False)
     cancelled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set when a swap gave the slot to a substitute: the leader first on duty, shown on the public roster.
+    original_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    leader: Mapped[User] = relationship(lazy="joined")
+    leader: Mapped[User] = relationship(lazy="joined", foreign_keys=[leader_id])
+    original_leader: Mapped[User | None] = relationship(foreign_keys=[original_leader_id])
 
     @property
     def weekday_label(self) -> str:
@@ -87,7 +101,98 @@ class DutySlot(db.Model):
     def ends_at(self) -> dt.datetime:
         return dt.datetime.combine(self.day, self.period.end)
 
+    @property
+    def label(self) -> str:
+        """``12月3日（星期四）上午 王县长``: how messages name a slot."""
+        return f"{self.day.month}月{self.day.day}日（{self.weekday_label}）{self.period.label} {self.leader.name}"
+
+    @property
+    def swapped(self) -> bool:
+        return self.original_leader_id is not None
+
+    @property
+    def past(self) -> bool:
+        return self.day < today()
+
+    def can_edit(self, user) -> bool:
+        """Move or cancel: a clerk, while the slot is neither cancelled nor over."""
+        return can_manage_roster(user) and not self.cancelled and not self.past
+
+    def can_ask_swap(self, user) -> bool:
+        """The leader on duty may ask a colleague to stand in, while the slot is neither cancelled nor over."""
+        return (user is not None and user.is_authenticated and user.id == self.leader_id
+                and user.has_role(Role.LEADER) and not self.cancelled and not self.past)
+
     @classmethod
     def period_rank(cls):
         """SQL expression that sorts a day's slots morning, afternoon, whole day (not alphabetically)."""
         return case(*((cls.period == period, rank) for rank, period in enumerate(Period)), else_=len(Period))
+
+
+class SwapState(enum.StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {"requested": "待接受", "accepted": "已调换", "declined": "已拒绝", "withdrawn": "已撤回"}[self.value]
+
+
+class SwapRequest(db.Model):
+    """A leader who cannot attend asks a substitute; the substitute (or a clerk) accepts."""
+
+    __tablename__ = "duty_swaps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("duty_slots.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    state: Mapped[SwapState] = mapped_column(enum_column(SwapState), default=SwapState.REQUESTED)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None]
+
+    slot: Mapped[DutySlot] = relationship(backref="swaps")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    substitute: Mapped[User] = relationship(foreign_keys=[substitute_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def pending(self) -> bool:
+        return self.state is SwapState.REQUESTED
+
+    def can_decide(self, user) -> bool:
+        """Accept or decline: the substitute asked, or a clerk."""
+        return self.pending and user is not None and user.is_authenticated and (
+            user.id == self.substitute_id or can_manage_roster(user))
+
+    def can_withdraw(self, user) -> bool:
+        return self.pending and user is not None and user.is_authenticated and user.id == self.requested_by_id
+
+
+class SpecialPeriod(db.Model):
+    """特殊时期 (e.g. 两会, 国庆): someone must be on duty every working day, or every day."""
+
+    __tablename__ = "duty_special_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    starts_on: Mapped[dt.date]
+    ends_on: Mapped[dt.date]
+    every_day: Mapped[bool] = mapped_column(default=False)  # False: every working day
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def coverage_label(self) -> str:
+        return "每天有人接访" if self.every_day else "每个工作日有人接访"
+
+    @property
+    def dates_label(self) -> str:
+        """``2026年9月30日至10月8日``."""
+        start, end = self.starts_on, self.ends_on
+        tail = f"{end.year}年" if end.year != start.year else ""
+        return f"{start.year}年{start.month}月{start.day}日至{tail}{end.month}月{end.day}日"

@@ -1,11 +1,11 @@
-"""Reception duty: the queries behind the public roster (and, later, the staff roster's changes)."""
+"""Reception duty: the queries behind the public roster (the staff roster's changes are in ``roster``)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import aliased, contains_eager, lazyload
 
 from portal.accounts.models import User
 from portal.duty.models import DutySlot
@@ -36,13 +36,19 @@ def capped_end(start: dt.date, end: dt.date) -> dt.date:
 
 def published_slots(start: dt.date, end: dt.date, *, leader_id: int | None = None) -> list[DutySlot]:
     """Published slots from ``start`` to ``end`` (both included), cancelled ones too, in roster order: day, then
-    morning / afternoon / whole day, then leader. One query, leader and department loaded with it."""
+    morning / afternoon / whole day, then leader. One query, leader and department (and the leader first on duty,
+    after a swap) loaded with it."""
+    original = aliased(User)
     query = (
         db.select(DutySlot)
         .join(DutySlot.leader)
         .join(User.department)
+        .outerjoin(original, DutySlot.original_leader)
         .options(contains_eager(DutySlot.leader).contains_eager(User.department),
-                 lazyload(DutySlot.leader, User.role_rows))  # roles are not shown; skip their selectin query
+                 contains_eager(DutySlot.original_leader.of_type(original)),
+                 # roles are not shown; skip their selectin query
+                 lazyload(DutySlot.leader, User.role_rows),
+                 lazyload(DutySlot.original_leader.of_type(original), original.role_rows))
         .where(DutySlot.published.is_(True), DutySlot.day >= start, DutySlot.day <= end)
         .order_by(DutySlot.day, DutySlot.period_rank(), User.name, DutySlot.id)
     )
@@ -96,4 +102,5 @@ def slot_as_json(slot: DutySlot) -> dict:
         "form": slot.form.value,
         "form_label": slot.form.label,
         "cancelled": slot.cancelled,
+        "original_leader": slot.original_leader.name if slot.original_leader is not None else None,
     }

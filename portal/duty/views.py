@@ -67,10 +67,10 @@ def _date_arg(name: str) -> dt.date | None:
     raise ValueError(f"{name} 必须是 YYYY-MM-DD 格式的日期，例如 2026-11-25。")
 
 
-def _public_url(endpoint: str) -> str:
+def _public_url(endpoint: str, **values) -> str:
     """An absolute address for people and calendar apps: on the configured public address when there is one."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    return base.rstrip("/") + url_for(endpoint) if base else url_for(endpoint, _external=True)
+    return base.rstrip("/") + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
 
 
 def _public_host() -> str:
@@ -95,6 +95,8 @@ _SLOT_PROPERTIES = {
     "form": {"type": "string", "enum": [f.value for f in Form]},
     "form_label": {"type": "string", "enum": [f.label for f in Form]},
     "cancelled": {"type": "boolean", "description": "已公布后取消的接访仍会列出，标为 true"},
+    "original_leader": {"type": "string", "nullable": True,
+                        "description": "因故调换时原定的接访领导姓名（leader 为接替的领导）；未调换时为 null"},
 }
 _DATE_PARAMETER = {"in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
 

@@ -46,7 +46,7 @@ class LedgerFilterForm(Form):
         """Validate every value; return one Chinese message per bad value, and forget those values."""
         self.validate()
         messages = []
-        for name, errors in self.errors.items():
+        for name in self.errors:
             field = self[name]
             raw = (field.raw_data or [""])[0]
             messages.append(f"筛选条件“{field.label.text}”的值“{raw[:50]}”无效（{self._reason(field)}），已忽略。")

@@ -6,8 +6,8 @@ shares the same filters, sorting, department scope and columns. Pure SQLAlchemy:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import Select, and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, lazyload
@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from portal.accounts.models import Role, User
 from portal.cases.models import OPEN_STATUSES, Case, CaseType, Channel, ChecklistItem, Status
 from portal.deadlines.clock import RULES, WINDOW_RULES
+from portal.reception.models import ReceptionEntry
 
 PER_PAGE = 30
 
@@ -49,10 +50,7 @@ def visible_to(user: User) -> ColumnElement[bool]:
         return true()
     if user.department_id is None:
         return false()
-    mine = Case.department_id == user.department_id
-    # The reviewing organ comes with the case-handling change; without that column only the handling department.
-    reviewing = getattr(Case, "reviewing_department_id", None)
-    return or_(mine, reviewing == user.department_id) if reviewing is not None else mine
+    return or_(Case.department_id == user.department_id, Case.reviewing_department_id == user.department_id)
 
 
 # --- the registry -----------------------------------------------------------------------------------------
@@ -102,9 +100,8 @@ register(Ledger("supervised", "督办台账", "已列入督办的信访件",
                 lambda today: Case.supervised.is_(True)))
 register(Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）",
                 overdue))
-# 接访台账 (cases born in reception) joins when ReceptionLog exists, e.g.
-# register(Ledger("reception", "接访台账", "领导接访中登记的信访件",
-#                 lambda today: Case.id.in_(select(ReceptionLog.case_id))))
+register(Ledger("reception", "接访台账", "领导接访中批示转办的信访件",
+                lambda today: select(ReceptionEntry.id).where(ReceptionEntry.case_id == Case.id).exists()))
 
 
 # --- filters and sorting ----------------------------------------------------------------------------------

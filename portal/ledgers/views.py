@@ -15,8 +15,7 @@ from portal.extensions import db, htmx, login_manager
 from portal.ledgers import bp
 from portal.ledgers.export import MAX_ROWS, workbook
 from portal.ledgers.forms import LedgerFilterForm
-from portal.ledgers.queries import (LEDGERS, SORTS, Ledger, count_select, counts_select, fetch_page, ledger_select,
-                                    rows)
+from portal.ledgers.queries import LEDGERS, SORTS, Ledger, count_select, counts_select, fetch_page, ledger_select, rows
 from portal.localtime import now, today
 from portal.org.models import Department
 
