@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.localtime import CST, as_of
 from portal.localtime import now as local_now
 from portal.org.models import Department, Kind, Level
+from portal.reception.models import Handling, ReceptionLog
 
 SEED = 2026
 HISTORY_DAYS = 155  # how far back the oldest case was received (about five months)
@@ -533,6 +534,9 @@ def load_demo(password: str, cases: int = 300) -> DemoReport:
     if not _exists(DutySlot):
         _make_duty_slots(rng)
     db.session.flush()
+    if cases > 0 and not _exists(ReceptionLog):
+        _make_reception_logs(rng, departments)
+    db.session.flush()
     return DemoReport(created_users=created, password=password, summary=_summary())
 
 
@@ -936,8 +940,14 @@ class _Path:
         plan, status, simple = self.plan, self.plan.status, self.plan.simple
         self.add("start", 0 if simple else 1, 1 if simple else 4, who="handler")
         investigate = self._labels("investigate")
+        if self.rng.random() < 0.5:
+            self.add("note", 1, 5, who="handler")
         if status is Status.IN_PROGRESS:
             self._tick(investigate[:self.rng.randint(0, len(investigate) - 1)], 1, 6)
+            if not simple and self.rng.random() < 0.25:
+                self.add("request_extension", 20, 40, who="handler")
+                if self.rng.random() < 0.6:
+                    self.add("approve_extension", 1, 3, who="head")
             if plan.overdue or self.rng.random() < 0.1:
                 self.add("supervise", 3, 10, who="supervisor")
             return
@@ -1107,7 +1117,8 @@ class _CaseLoader:
             received_on=plan.received, category_id=self.categories.get(matter.category),
             procedure=Procedure.SIMPLE if plan.simple else Procedure.NORMAL, confidential=plan.confidential,
             people_count=plan.people_count, place=plan.fills["place"],
-            repeat_of_id=repeat_of.id if repeat_of else None)
+            repeat_of_id=repeat_of.id if repeat_of else None,
+            new_facts=bool(repeat_of and repeat_of.review_level >= 2))  # after 复核, only new facts are taken up
 
     def _do_accept(self, plan: Plan, spec: Spec) -> None:
         services.accept(plan.case, self.users["clerk"], note=self.rng.choice(ACCEPT_NOTES),
@@ -1134,6 +1145,18 @@ class _CaseLoader:
 
     def _do_start(self, plan: Plan, spec: Spec) -> None:
         services.start(plan.case, self._actor(plan, "handler"))
+
+    def _do_note(self, plan: Plan, spec: Spec) -> None:
+        services.add_note(plan.case, self._actor(plan, "handler"), text=self._text(self.rng.choice(NOTES), plan))
+
+    def _do_request_extension(self, plan: Plan, spec: Spec) -> None:
+        if plan.case.clock_rule in ("handle", "simple_handle"):
+            services.request_extension(plan.case, self._actor(plan, "handler"), days=self.rng.choice([15, 20, 30]),
+                                       reason=self.rng.choice(EXTENSION_REASONS))
+
+    def _do_approve_extension(self, plan: Plan, spec: Spec) -> None:
+        if plan.case.pending_extension is not None:
+            services.decide_extension(plan.case, self._actor(plan, "head"), approve=True, note="同意延期，抓紧办理。")
 
     def _do_tick(self, plan: Plan, spec: Spec) -> None:
         for item in plan.case.checklist:
@@ -1237,6 +1260,59 @@ def _make_duty_slots(rng: random.Random) -> None:
 
 def _published(day: dt.date, today: dt.date) -> bool:
     return day <= today + dt.timedelta(days=21)
+
+
+NOTES = ["已到现场查看，情况与信访人反映基本一致，正在调取相关材料。",
+         "已约谈信访人，了解诉求详情，信访人表示愿意配合调查。",
+         "已向{dept}相关股室调阅档案，待比对核实。"]
+EXTENSION_REASONS = ["涉及多个部门和历史遗留问题，需进一步调查核实", "需委托第三方进行专业鉴定",
+                     "当事人众多，需逐一核实身份和诉求"]
+RECEPTION_VISITS = [
+    # (matter, place, people, answered on the spot?, answer or instruction, department key)
+    ("反映小区地下车库长期积水，物业推诿不处理。", "城关镇幸福路锦绣家园", 1, False,
+     "请县住建局牵头，督促物业公司十日内排水清淤，结果书面答复群众。", "zj"),
+    ("咨询城乡居民医保断缴后如何补缴。", "", 1, True,
+     "当场告知：携带身份证到县医保服务中心窗口办理补缴，缴费次月起恢复待遇。", None),
+    ("反映用人单位拖欠工资三个月，共12名工友。", "青石镇建材工业园", 6, False,
+     "请县人社局依法责令企业限期支付，涉嫌拒不支付的移送公安机关。", "rs"),
+    ("询问宅基地审批办理流程和所需材料。", "", 1, True,
+     "当场解答：向村委会提出申请，经乡镇审核后报县自然资源局审批，已给群众办事指南。", None),
+    ("反映村道年久失修，雨天学生上学困难。", "柳河乡红旗村", 3, False,
+     "请县交通运输局会同柳河乡实地勘察，纳入明年农村公路养护计划并答复群众。", "jtys"),
+]
+
+
+def _make_reception_logs(rng: random.Random, departments: dict[str, Department]) -> None:
+    """Logs for a few past county duty days: visitors answered on the spot and visits transferred into cases."""
+    from portal.reception import services as reception
+    today = local_now().date()
+    slots = db.session.execute(db.select(DutySlot).where(
+        DutySlot.day < today, DutySlot.day >= today - dt.timedelta(days=30), DutySlot.cancelled.is_(False),
+        DutySlot.form != Form.FIELD).order_by(DutySlot.day.desc())).scalars().all()
+    slots = [s for s in slots if s.leader.department.level is Level.COUNTY][:4]
+    people = iter(_demo_visitors(rng))
+    for index, slot in enumerate(slots):
+        with as_of(slot.day):
+            for matter, place, count, answered, text, dept in RECEPTION_VISITS[index % 2::2][:3]:
+                name, phone = next(people)
+                visitor = reception.Visitor(name=name, matter=matter, phone=phone, address=place or "城关镇",
+                                            place=place, people_count=count,
+                                            representatives=(name,) if count >= 5 else ())
+                if answered:
+                    reception.add_entry(slot, slot.leader, visitor, handling=Handling.ANSWERED, answer=text,
+                                        satisfaction=Rating.SATISFIED)
+                else:
+                    reception.add_entry(slot, slot.leader, visitor, handling=Handling.TRANSFERRED,
+                                        department_id=departments[dept].id, instruction=text)
+            if index:  # the most recent log is left open for the leader to finish
+                reception.submit_log(slot, slot.leader, summary="接待来访群众，当场答复和批示转办情况如上。")
+
+
+def _demo_visitors(rng: random.Random):
+    while True:
+        surname = rng.choice(SURNAMES)
+        given = rng.choice(MALE_NAMES + FEMALE_NAMES)
+        yield surname + given, rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}"
 
 
 def _county_slot(rng: random.Random, leader: User, day: dt.date, today: dt.date) -> None:

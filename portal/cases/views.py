@@ -163,7 +163,8 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
         show_materials=case.can_see_materials(current_user),
         blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
         instruction_form=InstructionForm() if current_user.has_role(Role.LEADER) else None,
-        follow_up_form=FollowUpForm() if current_user.has_role(Role.CLERK) and case.delivered_on else None,
+        follow_up_form=FollowUpForm() if (current_user.has_role(Role.CLERK) and case.delivered_on
+                                          and case.status is not Status.CLOSED) else None,
         checklist_editable=_checklist_editable(case), note_form=note_form, kept=kept,
         related=[c for c in services.related_cases(case) if c.can_view(current_user)],
     )
