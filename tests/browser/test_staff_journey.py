@@ -340,9 +340,8 @@ def test_the_clerk_sees_earlier_cases_while_typing_the_phone_and_registers_a_rep
     assert page.evaluate("window.__noReload === true")
     expect(page.locator("#petitioner_name")).to_have_value(name)
 
-    # Leaving the phone field looks the cases up once more (its ``change`` trigger); let that answer arrive before
-    # picking, see test_picking_an_earlier_case_right_after_typing_the_phone_is_kept.
-    earlier_lookup(page, lambda: page.fill("#title", "再次反映拖欠问题至今未解决"))
+    # Leaving the phone field does not look the cases up again (see test_picking_an_earlier_case_right_after_typing…).
+    page.fill("#title", "再次反映拖欠问题至今未解决")
     page.fill("#content", "上次反映的问题至今没有解决，请求督促相关单位尽快处理。")
     pick = page.locator(f"#earlier input[name=repeat_of_id][value='{original_id}']")
     pick.check()
