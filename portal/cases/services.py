@@ -182,26 +182,14 @@ def earlier_cases(phone: str | None = None, id_number: str | None = None, limit:
     return list(db.session.execute(stmt).scalars())
 
 
-def register_case(actor: User | None, *, channel: Channel, case_type: CaseType, title: str, content: str,
-                  petitioner_name: str, phone: str | None = None, id_number: str | None = None, address: str = "",
-                  received_on: dt.date | None = None, category_id: int | None = None,
-                  procedure: Procedure = Procedure.NORMAL, confidential: bool = False, people_count: int = 1,
-                  place: str = "", repeat_of_id: int | None = None, attachments: list[Upload] = (),
-                  postmarked_on: dt.date | None = None, caller_number: str = "", group_visit: bool = False,
-                  representatives: list[str] = (), new_facts: bool = False,
-                  procedure_reason: str = "") -> tuple[Case, str]:
+def register_case(actor: User | None, *, channel: Channel, **details) -> tuple[Case, str]:
     """Register a petition from any channel; return the case and its query code (shown once, never stored).
-    ``attachments`` have been checked by ``attachments.check_uploads``; their files are written here."""
+    The petition office registers every channel, the public only online; ``details`` are those of ``_register``."""
     if actor is not None and not actor.has_role(Role.CLERK):
         raise NotAllowed("只有信访登记员可以登记信访件。")
     if actor is None and channel is not Channel.ONLINE:
         raise NotAllowed("公众只能通过网上信访提交。")
-    return _register(actor, channel=channel, case_type=case_type, title=title, content=content,
-                     petitioner_name=petitioner_name, phone=phone, id_number=id_number, address=address,
-                     received_on=received_on, category_id=category_id, procedure=procedure, confidential=confidential,
-                     people_count=people_count, place=place, repeat_of_id=repeat_of_id, attachments=attachments,
-                     postmarked_on=postmarked_on, caller_number=caller_number, group_visit=group_visit,
-                     representatives=representatives, new_facts=new_facts, procedure_reason=procedure_reason)
+    return _register(actor, channel=channel, **details)
 
 
 def _register(actor: User | None, *, channel: Channel, case_type: CaseType, title: str, content: str,
@@ -212,6 +200,8 @@ def _register(actor: User | None, *, channel: Channel, case_type: CaseType, titl
               postmarked_on: dt.date | None = None, caller_number: str = "", group_visit: bool = False,
               representatives: list[str] = (), new_facts: bool = False,
               procedure_reason: str = "", notify: bool = True) -> tuple[Case, str]:
+    """The registration itself. ``attachments`` have been checked by ``attachments.check_uploads``; their files are
+    written here. ``notify`` queues the SMS receipt when a phone number is known."""
     title = _required(title, "标题", TITLE_MAX)
     content = _required(content, "信访内容", CONTENT_MAX)
     phone, id_number = _contact(phone, id_number)
