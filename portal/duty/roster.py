@@ -12,8 +12,16 @@ from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.deadlines.clock import Day, WorkCalendar
 from portal.deadlines.services import work_calendar
-from portal.duty.models import (WEEKDAYS, DutySlot, Form, Period, SpecialPeriod, SwapRequest, SwapState,
-                                can_manage_roster)
+from portal.duty.models import (
+    WEEKDAYS,
+    DutySlot,
+    Form,
+    Period,
+    SpecialPeriod,
+    SwapRequest,
+    SwapState,
+    can_manage_roster,
+)
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today, utcnow

@@ -7,17 +7,17 @@ day cells for htmx, or a 303 redirect for a full page.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.accounts.models import Role, User
 from portal.deadlines.services import work_calendar
-from portal.duty import bp, month as board, roster
+from portal.duty import bp, roster
+from portal.duty import month as board
 from portal.duty.calendar_feed import build_calendar
-from portal.duty.forms import BackForm, CancelForm, SlotForm, SpecialPeriodForm, SwapForm
-from portal.duty.models import (DutySlot, SpecialPeriod, SwapRequest, can_manage_roster, can_see_roster)
+from portal.duty.forms import CancelForm, SlotForm, SpecialPeriodForm, SwapForm
+from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest, can_manage_roster, can_see_roster
 from portal.duty.month import Month
 from portal.duty.views import _public_host, _public_url
 from portal.errors import DomainError
@@ -29,9 +29,6 @@ MINE_DAYS_AHEAD = 120  # 我的接访 lists this many days ahead
 FEED_DAYS_BACK = 90  # a leader's feed keeps recent slots, so a calendar app does not drop them at once
 FEED_DAYS_AHEAD = 366
 
-# Extra sections of 我的接访 (the reception area adds today's log and the cases born from the leader's receptions):
-# each is called with the leader and returns template context for ``duty/_mine_reception.html``.
-MINE_EXTRAS: list[Callable[[User], dict]] = []
 
 
 # --- loading and access ------------------------------------------------------------------------------------------
@@ -126,8 +123,8 @@ def _form_errors(form) -> str:
 # --- responses ---------------------------------------------------------------------------------------------------
 def _cell_context(day: dt.date, month: Month) -> dict:
     view = board.one_day(day, month)
-    return dict(d=view, month=month, pending=board.pending_by_slot([s.id for s in view.slots]),
-                can_manage=can_manage_roster(current_user))
+    return {"d": view, "month": month, "pending": board.pending_by_slot([s.id for s in view.slots]),
+            "can_manage": can_manage_roster(current_user)}
 
 
 def _cells(target: dt.date, *, changed=(), editor: dict | None = None, error: str | None = None,
@@ -184,16 +181,16 @@ def _panel_context(month: Month) -> dict:
     manager = can_manage_roster(current_user)
     drafts = roster.draft_slots(month.first, month.last) if manager else []
     first_publishable = roster.publishable_from()
-    return dict(
-        month=month, can_manage=manager, quota_rows=quota_rows,
-        behind=[row for row in quota_rows if row.quota.behind],
-        uncovered=[d.uncovered for d in days if d.uncovered],
-        drafts=drafts, too_close=[s for s in drafts if s.day < first_publishable],
-        days_ahead=get_setting("roster_publish_days_ahead"),
-        swaps=board.pending_swaps_for(current_user, all_of_them=manager),
-        specials=list(db.session.scalars(db.select(SpecialPeriod).where(SpecialPeriod.ends_on >= month.first)
-                                         .order_by(SpecialPeriod.starts_on, SpecialPeriod.id).limit(30))),
-    )
+    return {
+        "month": month, "can_manage": manager, "quota_rows": quota_rows,
+        "behind": [row for row in quota_rows if row.quota.behind],
+        "uncovered": [d.uncovered for d in days if d.uncovered],
+        "drafts": drafts, "too_close": [s for s in drafts if s.day < first_publishable],
+        "days_ahead": get_setting("roster_publish_days_ahead"),
+        "swaps": board.pending_swaps_for(current_user, all_of_them=manager),
+        "specials": list(db.session.scalars(db.select(SpecialPeriod).where(SpecialPeriod.ends_on >= month.first)
+                                            .order_by(SpecialPeriod.starts_on, SpecialPeriod.id).limit(30))),
+    }
 
 
 def _month_page(month: Month, *, special_form: SpecialPeriodForm | None = None, status: int = 200):
@@ -480,9 +477,10 @@ def mine():
     slots = board.slots_between(start, start + dt.timedelta(days=MINE_DAYS_AHEAD), leader_id=current_user.id)
     pending = board.pending_by_slot([s.id for s in slots])
     forms = {s.id: _swap_form(s) for s in slots if s.can_ask_swap(current_user) and s.id not in pending}
-    extras: dict = {}
-    for extra in MINE_EXTRAS:
-        extras.update(extra(current_user))
+    # Today's reception log and the cases born from this leader's receptions (the reception area's own summary;
+    # imported here because the reception area itself builds on duty slots).
+    from portal.reception.services import reception_summary
+    extras = reception_summary(current_user, start)
     token = current_user.calendar_token
     return render_template(
         "duty/staff_mine.html", slots=slots, pending=pending, swap_forms=forms,

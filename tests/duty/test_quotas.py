@@ -12,8 +12,17 @@ from dataclasses import dataclass
 import pytest
 
 from portal.deadlines.clock import WorkCalendar
-from portal.duty.quotas import (Leader, QuotaPeriod, Quotas, Unit, leader_quotas, period_of, periods_overlapping,
-                                quota_span, uncovered_days)
+from portal.duty.quotas import (
+    Leader,
+    QuotaPeriod,
+    Quotas,
+    Unit,
+    leader_quotas,
+    period_of,
+    periods_overlapping,
+    quota_span,
+    uncovered_days,
+)
 
 CALENDAR = WorkCalendar()
 D = dt.date

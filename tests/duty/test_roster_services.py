@@ -34,8 +34,8 @@ def li(world):
 
 
 def create(world, day=MON, period=Period.MORNING, leader=None, **kwargs):
-    values = dict(day=day, period=period, leader_id=(leader or world.leader).id, place="县人民来访接待中心",
-                  form=Form.FIXED, topics="党建、信访")
+    values = {"day": day, "period": period, "leader_id": (leader or world.leader).id, "place": "县人民来访接待中心",
+              "form": Form.FIXED, "topics": "党建、信访"}
     values.update(kwargs)
     return roster.create_slot(world.clerk, **values)
 

@@ -12,8 +12,8 @@ from portal.audit.models import AuditLog
 from portal.duty.models import DutySlot, Period, SwapRequest, SwapState
 from portal.extensions import db
 from portal.localtime import as_of
-from tests.duty.test_roster import TODAY, add_leader, add_slot
 from tests.duty.test_calendar_feed import events, unescape
+from tests.duty.test_roster import TODAY, add_leader, add_slot
 
 MON = dt.date(2026, 11, 30)
 SAT = dt.date(2026, 12, 5)
@@ -409,7 +409,7 @@ def test_a_leader_cannot_ask_to_swap_someone_elses_slot(client, seed, as_leader,
 
 def test_a_leader_not_involved_cannot_decide_a_swap(app, client, seed, login, li):
     def make(w):
-        zhang = add_leader("leader_zhang", "张副县长")
+        add_leader("leader_zhang", "张副县长")
         slot = add_slot(w.leader, MON)
         swap = SwapRequest(slot=slot, requested_by_id=w.leader.id, substitute_id=li, reason="出差")
         db.session.add(swap)
