@@ -114,14 +114,22 @@ class DutySlot(db.Model):
     def past(self) -> bool:
         return self.day < today()
 
+    @property
+    def reception_started(self) -> bool:
+        """Visitors were logged (or the log was submitted): who received them and when is then settled."""
+        log = getattr(self, "reception_log", None)  # the backref of portal.reception.models.ReceptionLog.slot
+        return log is not None and (log.locked or bool(log.entries))
+
     def can_edit(self, user) -> bool:
-        """Move or cancel: a clerk, while the slot is neither cancelled nor over."""
-        return can_manage_roster(user) and not self.cancelled and not self.past
+        """Move or cancel: a clerk, while the slot is neither cancelled nor over nor already logged."""
+        return can_manage_roster(user) and not self.cancelled and not self.past and not self.reception_started
 
     def can_ask_swap(self, user) -> bool:
-        """The leader on duty may ask a colleague to stand in, while the slot is neither cancelled nor over."""
+        """The leader on duty may ask a colleague to stand in, while the slot is neither cancelled nor over nor
+        already logged."""
         return (user is not None and user.is_authenticated and user.id == self.leader_id
-                and user.has_role(Role.LEADER) and not self.cancelled and not self.past)
+                and user.has_role(Role.LEADER) and not self.cancelled and not self.past
+                and not self.reception_started)
 
     @classmethod
     def period_rank(cls):

@@ -78,6 +78,8 @@ def _require_open(slot: DutySlot) -> None:
         raise DomainError(f"{slot_label(slot)}的接访已取消，不能再调整。")
     if slot.day < today():
         raise DomainError(f"{slot_label(slot)}的接访已经过去，不能再调整。")
+    if slot.reception_started:
+        raise DomainError(f"{slot_label(slot)}已有接访登记，不能再调整或调换。")
 
 
 def _enum(enum_cls, value, label: str):

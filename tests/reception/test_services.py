@@ -369,3 +369,22 @@ def test_a_correction_names_an_entry_of_its_own_log(world):
 
     with pytest.raises(DomainError, match="不在本接访日志中"):
         services.add_correction(services.log_for(mine), world.leader, text="改", entry_id=foreign.id)
+
+
+# --- once visitors are logged, the slot's leader and time are settled ---------------------------------------------
+@pytest.mark.parametrize("submit", [False, True])
+def test_a_logged_slot_can_no_longer_be_swapped_or_moved(world, submit):
+    from portal.duty import roster
+    substitute = second_leader(world)
+    slot = make_slot(world.leader)
+    answered(slot, world.leader)
+    if submit:
+        services.submit_log(slot, world.leader)
+    db.session.commit()
+    assert not slot.can_ask_swap(world.leader) and not slot.can_edit(world.clerk)
+    with pytest.raises(DomainError, match="已有接访登记"):
+        roster.request_swap(world.leader, slot, substitute_id=substitute.id, reason="临时有会")
+    with pytest.raises(DomainError, match="已有接访登记"):
+        roster.move_slot(world.clerk, slot, day=slot.day, period="afternoon", leader_id=world.leader.id)
+    db.session.rollback()
+    assert db.session.get(type(slot), slot.id).leader_id == world.leader.id
