@@ -14,7 +14,6 @@ Pages are photographed (full page) into test-artifacts/duty-*.png for a person t
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,49 +21,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import pages
+from tests.browser.pages import DESKTOP, dd, fresh_phone, sign_out
+
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 PLACE = "县人民来访接待中心"
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
 def snap(page: Page, artifacts: Path, name: str, *, check_overflow: bool = True) -> None:
-    """Photograph the whole page at phone and at desktop width, then return to the previous width. At phone width
-    nothing may stick out sideways (a full-page screenshot would silently cut it off)."""
-    size = page.viewport_size
-    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        page.screenshot(path=str(artifacts / f"duty-{name}-{label}.png"), full_page=True)
-        if label == "phone" and check_overflow:
-            offenders = overflowing(page)
-            assert not offenders, f"{name}: wider than {PHONE['width']} px: {offenders}"
-    page.set_viewport_size(size)
-
-
-def overflowing(page: Page) -> list[str]:
-    """Elements whose right edge is past the viewport, as short descriptions (empty when the page fits)."""
-    return page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        return [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > width + 1 && e.getClientRects().length)
-            .filter(e => !e.closest('.table-wrap'))  // a wide table scrolls inside its own box
-            .slice(0, 5)
-            .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}`
-                      + ` (${Math.round(e.getBoundingClientRect().right)} px)`);
-    }""")
-
-
-def sign_out(page: Page) -> None:
-    page.click("button:has-text('退出')")
-    page.wait_for_url(re.compile(r"/staff/login"))
-
-
-def dd(page: Page, term: str, scope: str = ""):
-    """The value next to ``term`` in a <dl class="facts"> (inside ``scope``, a CSS selector, if given)."""
-    prefix = f"{scope} >> " if scope else ""
-    return page.locator(f"{prefix}xpath=//dt[normalize-space()='{term}']/following-sibling::dd[1]").first
+    pages.snap(page, artifacts, f"duty-{name}", check_overflow=check_overflow)
 
 
 def leader_option(username: str) -> str:
@@ -83,19 +50,6 @@ def leader_name(username: str) -> str:
 
 def flash(page: Page):
     return page.locator(".flashes")
-
-
-def fresh_phone(app) -> str:
-    """A mobile number no petitioner in the database has (a transfer would otherwise list earlier cases)."""
-    from portal.cases.models import Petitioner
-    from portal.extensions import db
-
-    rng = random.Random()
-    with app.app_context():
-        while True:
-            phone = f"139{rng.randrange(10**8):08d}"
-            if db.session.execute(db.select(Petitioner.id).filter_by(phone=phone)).first() is None:
-                return phone
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import pages
+from tests.browser.pages import PHONE, dd, read_receipt
+
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 REPLY_TEXT = "经调查核实，用人单位拖欠您2026年3月至5月工资共计12600元属实。县人力资源和社会保障局已责令其于十日内足额支付。"
 LEGAL_BASIS = "《保障农民工工资支付条例》第三条、第五十四条"
 
+
+
+def snap(page: Page, artifacts: Path, name: str) -> None:
+    pages.snap(page, artifacts, f"public-{name}", check_overflow=False)
 
 def tiny_png(path: Path) -> Path:
     """A valid 2×2 red PNG, made here so the upload is a real image judged by its content."""
@@ -33,20 +38,6 @@ def tiny_png(path: Path) -> Path:
     return path
 
 
-def snap(page: Page, artifacts: Path, name: str) -> None:
-    """Photograph the current page at phone and at desktop width, then return to phone width."""
-    size = page.viewport_size
-    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        page.screenshot(path=str(artifacts / f"public-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(size)
-
-
-def dd(page: Page, term: str):
-    """The value next to ``term`` in a <dl class="facts">."""
-    return page.locator(f"xpath=//dt[normalize-space()='{term}']/following-sibling::dd[1]").first
-
-
 def fill_submission(page: Page, *, name: str, phone: str, title: str, attachment: Path | None = None) -> None:
     page.fill("#name", name)
     page.fill("#phone", phone)
@@ -56,15 +47,6 @@ def fill_submission(page: Page, *, name: str, phone: str, title: str, attachment
     if attachment is not None:
         page.set_input_files("#attachments", str(attachment))
     page.check("#consent")
-
-
-def read_receipt(page: Page) -> tuple[str, str]:
-    expect(page.locator("#receipt h1")).to_have_text("信访事项登记回执")
-    tracking_code = dd(page, "信访件编号").inner_text().strip()
-    query_code = dd(page, "查询码").inner_text().strip()
-    assert re.fullmatch(r"XF\d{8}-[0-9A-Z]{6}", tracking_code), tracking_code
-    assert re.fullmatch(r"[0-9A-Z]{10}", query_code), query_code
-    return tracking_code, query_code
 
 
 def look_up(page: Page, base: str, tracking_code: str, query_code: str) -> None:

@@ -7,7 +7,6 @@ Pages are photographed at phone (390 px) and desktop (1280 px) width into test-a
 from __future__ import annotations
 
 import datetime as dt
-import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +14,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import pages
+from tests.browser.pages import PHONE, dd, fresh_phone, read_receipt, sign_out
+
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 DEPARTMENT = "县人力资源和社会保障局"
 OWNER_LEADER = "周卫国（县委副书记）"
 REPLY_TEXT = "经县劳动保障监察大队调查核实，用人单位拖欠您2026年3月至5月工资共计12600元属实。我局已责令其十日内足额支付。"
@@ -27,39 +27,7 @@ LEGAL_BASIS = "《保障农民工工资支付条例》第三条、第三十条"
 
 # --- helpers -------------------------------------------------------------------------------------------------
 def snap(page: Page, artifacts: Path, name: str, *, check_overflow: bool = True) -> None:
-    """Photograph the current page at phone and at desktop width, then return to the previous width. At phone width
-    nothing may stick out sideways (a full-page screenshot would silently cut it off)."""
-    size = page.viewport_size
-    for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(viewport)
-        page.screenshot(path=str(artifacts / f"staff-{name}-{label}.png"), full_page=True)
-        if label == "phone" and check_overflow:
-            offenders = overflowing(page)
-            assert not offenders, f"{name}: wider than {PHONE['width']} px: {offenders}"
-    page.set_viewport_size(size)
-
-
-def overflowing(page: Page) -> list[str]:
-    """Elements whose right edge is past the viewport, as short descriptions (empty when the page fits)."""
-    return page.evaluate("""() => {
-        const width = document.documentElement.clientWidth;
-        return [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > width + 1 && e.getClientRects().length)
-            .filter(e => !e.closest('.table-wrap'))  // a wide table scrolls inside its own box
-            .slice(0, 5)
-            .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}`
-                      + ` (${Math.round(e.getBoundingClientRect().right)} px)`);
-    }""")
-
-
-def sign_out(page: Page) -> None:
-    page.click("button:has-text('退出')")
-    page.wait_for_url(re.compile(r"/staff/login"))
-
-
-def dd(page: Page, term: str):
-    """The value next to ``term`` in a <dl class="facts">."""
-    return page.locator(f"xpath=//dt[normalize-space()='{term}']/following-sibling::dd[1]").first
+    pages.snap(page, artifacts, f"staff-{name}", check_overflow=check_overflow)
 
 
 def act(page: Page, name: str, label: str, fill: dict[str, str] | None = None,
@@ -116,28 +84,6 @@ def tick_all_open(page: Page) -> None:
     for label in page.locator("#checklist li:not(.done) > span").evaluate_all(
             "spans => spans.map(s => s.firstChild.textContent.trim())"):
         tick(page, label)
-
-
-def fresh_phone(app) -> str:
-    """A mobile number no petitioner in the database has."""
-    from portal.cases.models import Petitioner
-    from portal.extensions import db
-
-    rng = random.Random()
-    with app.app_context():
-        while True:
-            phone = f"13{rng.randrange(10**9):09d}"
-            if db.session.execute(db.select(Petitioner.id).filter_by(phone=phone)).first() is None:
-                return phone
-
-
-def read_receipt(page: Page) -> tuple[str, str]:
-    expect(page.locator("#receipt h1")).to_have_text("信访事项登记回执")
-    tracking_code = dd(page, "信访件编号").inner_text().strip()
-    query_code = dd(page, "查询码").inner_text().strip()
-    assert re.fullmatch(r"XF\d{8}-[0-9A-Z]{6}", tracking_code), tracking_code
-    assert re.fullmatch(r"[0-9A-Z]{10}", query_code), query_code
-    return tracking_code, query_code
 
 
 def earlier_lookup(page: Page, action: Callable[[], None]) -> None:
@@ -395,6 +341,6 @@ def test_ledger_pages_are_photographed_for_review(page, live_server, sign_in, ar
     expect(page.locator("h1")).to_be_visible()
     snap(page, artifacts, name, check_overflow=False)
     page.set_viewport_size(PHONE)
-    offenders = overflowing(page)
+    offenders = pages.overflowing(page)
     if offenders:
         pytest.xfail(f"{path} is wider than {PHONE['width']} px on a phone: {offenders} (area still being finished)")

@@ -1,17 +1,12 @@
 """Smoke test in a real browser: the staff spine works end to end on demo data."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import sign_out
+
 pytestmark = pytest.mark.browser
-
-
-def sign_out(page) -> None:
-    page.click("button:has-text('退出')")
-    page.wait_for_url(re.compile(r"/staff/login"))
 
 
 def act(page, label: str, fill: dict[str, str] | None = None, select: dict[str, str] | None = None) -> None:
