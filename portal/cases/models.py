@@ -361,6 +361,29 @@ class Case(db.Model):
     def hearing_days(self) -> int:
         return sum(h.days for h in self.hearings)
 
+    # --- the same rules as SQL, for lists, queues and ledgers ----------------------------------------------
+    @classmethod
+    def staff_clock(cls):
+        """The running clock is a duty of staff, not the petitioner's window to ask for review (never "overdue")."""
+        return db.or_(cls.clock_rule.is_(None), cls.clock_rule.not_in(sorted(WINDOW_RULES)))
+
+    @classmethod
+    def overdue(cls, today: dt.date):
+        """超期: an open case whose staff deadline has passed."""
+        return db.and_(cls.due_date < today, cls.staff_clock(), cls.status.in_(sorted(OPEN_STATUSES)))
+
+    @classmethod
+    def visible_to(cls, user: User):
+        """The rule of ``can_view`` as a WHERE clause: department-scoped roles see their department's cases, and
+        the organ above while it reviews one."""
+        if not user.is_authenticated or not user.works_cases:
+            return db.false()
+        if not user.department_scoped:
+            return db.true()
+        if user.department_id is None:
+            return db.false()
+        return db.or_(cls.department_id == user.department_id, cls.reviewing_department_id == user.department_id)
+
     # --- who may see and do what -------------------------------------------------------------------------
     def can_view(self, user: User) -> bool:
         if not user.is_authenticated or not user.works_cases:

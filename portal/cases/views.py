@@ -18,7 +18,6 @@ from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentF
 from portal.cases.lifecycle import TRANSITIONS, available
 from portal.cases.models import (Attachment, Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
                                  Procedure, Rating, Status)
-from portal.deadlines.clock import WINDOW_RULES
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx
 from portal.localtime import today
@@ -192,11 +191,8 @@ def index():
         abort(403)
     form = CaseFilterForm(request.args)
     # Staff deadlines first, most urgent on top; petitioners' windows and finished cases after them.
-    stmt = db.select(Case).order_by(db.or_(Case.due_date.is_(None), Case.clock_rule.in_(WINDOW_RULES)),
-                                    Case.due_date, Case.id.desc())
-    if current_user.department_scoped:
-        stmt = stmt.where(db.or_(Case.department_id == current_user.department_id,
-                                 Case.reviewing_department_id == current_user.department_id))
+    stmt = (db.select(Case).where(Case.visible_to(current_user))
+            .order_by(db.or_(Case.due_date.is_(None), db.not_(Case.staff_clock())), Case.due_date, Case.id.desc()))
     if form.q.data:
         like = f"%{form.q.data.strip()}%"
         stmt = stmt.where(db.or_(Case.title.ilike(like), Case.tracking_code.ilike(like)))

@@ -9,51 +9,27 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, false, func, or_, select, true
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Role, User
 from portal.cases.models import OPEN_STATUSES, Case, CaseType, Channel, ChecklistItem, Status
-from portal.deadlines.clock import RULES, WINDOW_RULES
+from portal.deadlines.clock import RULES
 from portal.reception.models import ReceptionEntry
 
 PER_PAGE = 30
 
 _OPEN = sorted(OPEN_STATUSES)
-_WINDOWS = sorted(WINDOW_RULES)
 
 
 # --- the clocks, as SQL -----------------------------------------------------------------------------------
-def staff_clock() -> ColumnElement[bool]:
-    """The running clock is a duty of staff, not the petitioner's window to ask for review (never "overdue")."""
-    return or_(Case.clock_rule.is_(None), Case.clock_rule.not_in(_WINDOWS))
-
-
-def overdue(today: dt.date) -> ColumnElement[bool]:
-    """超期: an open case whose staff deadline has passed."""
-    return and_(Case.due_date < today, staff_clock(), Case.status.in_(_OPEN))
-
-
 def due_within(today: dt.date, days: int) -> ColumnElement[bool]:
     """An open case whose staff deadline falls from today up to ``days`` days ahead."""
-    return and_(Case.due_date >= today, Case.due_date <= today + dt.timedelta(days=days), staff_clock(),
+    return and_(Case.due_date >= today, Case.due_date <= today + dt.timedelta(days=days), Case.staff_clock(),
                 Case.status.in_(_OPEN))
 
 
-def visible_to(user: User) -> ColumnElement[bool]:
-    """The rule of ``Case.can_view`` as a WHERE clause: department-scoped roles see their department's cases, and
-    the organ above while it reviews one."""
-    if not user.is_authenticated or not user.works_cases:
-        return false()
-    if not user.department_scoped:
-        return true()
-    if user.department_id is None:
-        return false()
-    return or_(Case.department_id == user.department_id, Case.reviewing_department_id == user.department_id)
-
-
-# --- the registry -----------------------------------------------------------------------------------------
 def _no_defaults(user: User) -> dict[str, str]:
     return {}
 
@@ -99,7 +75,7 @@ register(Ledger("repeat", "重信重访台账", "同一信访人就同一事项�
 register(Ledger("supervised", "督办台账", "已列入督办的信访件",
                 lambda today: Case.supervised.is_(True)))
 register(Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）",
-                overdue))
+                Case.overdue))
 register(Ledger("reception", "接访台账", "领导接访中批示转办的信访件",
                 lambda today: select(ReceptionEntry.id).where(ReceptionEntry.case_id == Case.id).exists()))
 
@@ -125,7 +101,7 @@ class Filters:
 
 def _staff_deadline_last(today: dt.date):
     # Days left mean something only for a running staff deadline; windows and stopped clocks go to the end.
-    return case((and_(Case.due_date.is_not(None), staff_clock(), Case.status.in_(_OPEN)), 0), else_=1)
+    return case((and_(Case.due_date.is_not(None), Case.staff_clock(), Case.status.in_(_OPEN)), 0), else_=1)
 
 
 # key → (label, ORDER BY for ascending, ORDER BY for descending)
@@ -157,7 +133,7 @@ def _like(text: str) -> str:
 
 def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> ColumnElement[bool]:
     """Base filter ∧ the user's department scope ∧ every filter that is on."""
-    where = [ledger.base(today), visible_to(user)]
+    where = [ledger.base(today), Case.visible_to(user)]
     f = filters
     if f.q:
         pattern = _like(f.q)
@@ -180,7 +156,7 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
     if f.received_to is not None:
         where.append(Case.received_on <= f.received_to)
     if f.overdue_only:
-        where.append(overdue(today))
+        where.append(Case.overdue(today))
     if f.due_within is not None:
         where.append(due_within(today, f.due_within))
     return and_(*where)
@@ -226,7 +202,7 @@ def counts_select(filters: dict[str, Filters], user: User, today: dt.date) -> Se
     for name, ledger in LEDGERS.items():
         where = conditions(ledger, filters.get(name, Filters()), user, today)
         columns.append(func.coalesce(func.sum(case((where, 1), else_=0)), 0).label(name))
-        columns.append(func.coalesce(func.sum(case((and_(where, overdue(today)), 1), else_=0)), 0)
+        columns.append(func.coalesce(func.sum(case((and_(where, Case.overdue(today)), 1), else_=0)), 0)
                        .label(f"{name}_overdue"))
     return select(*columns).select_from(Case)
 

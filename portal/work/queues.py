@@ -8,7 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Role, User
 from portal.cases.models import Case, Evaluation, ExtensionRequest, ExtensionState, Rating, Status
-from portal.deadlines.clock import WINDOW_RULES
 from portal.extensions import db
 from portal.localtime import today
 
@@ -46,7 +45,6 @@ def _in_department(user: User):
 def queues_for(user: User) -> list[Queue]:
     """The queues of every role ``user`` holds, in the order of the day's work."""
     queues: list[Queue] = []
-    staff_clock = db.or_(Case.clock_rule.is_(None), Case.clock_rule.notin_(WINDOW_RULES))
     if user.has_role(Role.CLERK):
         queues += [
             _queue("decide", "待作出受理决定", "收到之日起15日内告知是否受理", Case.status == Status.REGISTERED),
@@ -86,8 +84,7 @@ def queues_for(user: User) -> list[Queue]:
                              Case.status.in_((Status.UNDER_REVIEW, Status.UNDER_REREVIEW))))
     if user.has_role(Role.SUPERVISOR):
         queues += [
-            _queue("overdue", "超期未办结", "办理期限已过", Case.due_date < today(), staff_clock,
-                   Case.status.notin_((Status.CLOSED, Status.NOT_ACCEPTED, Status.FORWARDED, Status.FINAL))),
+            _queue("overdue", "超期未办结", "办理期限已过", Case.overdue(today())),
             _queue("unsatisfied", "不满意待说明", "信访人评价不满意，销号前须说明理由",
                    Case.evaluation.has(db.and_(Evaluation.override_at.is_(None), db.or_(
                        Evaluation.acceptance == Rating.UNSATISFIED, Evaluation.handling == Rating.UNSATISFIED)))),
