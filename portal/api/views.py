@@ -56,13 +56,12 @@ def submit_petition():
         case_type = _text(payload, "case_type", "信访类型", required=True)
         if case_type not in {t.value for t in CaseType}:
             raise DomainError("case_type 只能是 suggestion（建议意见类）、accusation（检举控告类）或 claim（申诉求决类）。")
-        if not _text(payload, "phone", "联系电话", required=True).strip():
-            raise DomainError("请填写联系电话（phone）。")
+        phone = _text(payload, "phone", "联系电话", required=True)
         case, query_code = services.register_case(
             None, channel=Channel.ONLINE, case_type=CaseType(case_type),
             title=_text(payload, "title", "标题", required=True),
             content=_text(payload, "content", "信访内容", required=True),
-            petitioner_name=_text(payload, "name", "姓名", required=True), phone=_text(payload, "phone", "联系电话"),
+            petitioner_name=_text(payload, "name", "姓名", required=True), phone=phone,
             id_number=_text(payload, "id_number", "身份证号"), address=_text(payload, "address", "住址"),
             category_id=_category_id(_text(payload, "category", "内容分类")))
     except DomainError as refusal:

@@ -45,8 +45,13 @@ def _render_submit(form: SubmitForm, status: int = 200, message: str | None = No
     return render_template("public/submit.html", form=form, message=message, hints=CASE_TYPE_HINTS), status
 
 
+def _minutes_left(limit: RequestLimit) -> int:
+    """Whole minutes until ``limit`` lets the client try again, at least one."""
+    return max(1, int((limit.reset_at - now().timestamp()) // 60) + 1)
+
+
 def _submit_throttled(limit: RequestLimit):
-    minutes = max(1, int((limit.reset_at - now().timestamp()) // 60) + 1)
+    minutes = _minutes_left(limit)
     return make_response(_render_submit(
         _submit_form(), 429, f"提交过于频繁，请{minutes}分钟后再试。您填写的内容仍在页面上（附件需重新选择）。"))
 
@@ -83,13 +88,13 @@ def _lookup_failed(response) -> bool:
 
 
 def _tracking_code_key() -> str:
-    payload = request.form if request.form else (request.get_json(silent=True) or {})
-    code = payload.get("tracking_code") if isinstance(payload, dict) or hasattr(payload, "get") else ""
+    payload = request.form or request.get_json(silent=True)  # the page posts a form, the API JSON
+    code = payload.get("tracking_code") if hasattr(payload, "get") else None
     return "code:" + normalise_tracking_code(code if isinstance(code, str) else "")[:30]
 
 
 def _lookup_throttled(limit: RequestLimit):
-    minutes = max(1, int((limit.reset_at - now().timestamp()) // 60) + 1)
+    minutes = _minutes_left(limit)
     form = LookupForm()
     form.query_code.data = ""
     return make_response(render_template("public/lookup.html", form=form,
