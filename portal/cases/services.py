@@ -40,9 +40,14 @@ def _lock(case: Case, expected_version: int | None = None) -> None:
 
 
 def _begin(case: Case, actor: User | None, name: str, expected_version: int | None = None):
-    """Check that ``actor`` may take transition ``name`` on ``case`` now; return the transition."""
-    transition = TRANSITIONS[name]
+    """Lock ``case`` and check that ``actor`` may take transition ``name`` on it now; return the transition."""
     _lock(case, expected_version)
+    return _check(case, actor, name)
+
+
+def _check(case: Case, actor: User | None, name: str):
+    """The state and role check of ``_begin``, for a case already locked."""
+    transition = TRANSITIONS[name]
     if case.status not in transition.sources or (
         transition.review_level is not None and case.review_level != transition.review_level
     ):
@@ -565,13 +570,13 @@ def review_organ(case: Case) -> Department | None:
 
 
 def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
+    _lock(case, expected_version)
     name = "request_review" if case.review_level == 0 else "request_rereview"
     today = local_today()
-    _lock(case, expected_version)
-    refusal = review_refusal(case, today)
+    refusal = review_refusal(case, today)  # a petitioner's words for why not, before the generic state check
     if refusal:
         raise DomainError(refusal)
-    _begin(case, actor, name, expected_version)
+    _check(case, actor, name)
     reason = _required(reason, "申请理由", 2000)
     rule = "review" if name == "request_review" else "rereview"
     case.reviewing_department = review_organ(case)
