@@ -758,13 +758,14 @@ def evaluation_window(case: Case):
     return deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
 
 
-def evaluation_refusal(case: Case, today: dt.date | None = None) -> str | None:
-    """Why the petitioner may not rate the case now; None when they may."""
+def evaluation_refusal(case: Case, today: dt.date | None = None, window=None) -> str | None:
+    """Why the petitioner may not rate the case now; None when they may. ``window``: the evaluation window when the
+    caller has already computed it."""
     if case.evaluation is not None:
         return "该信访件已评价过，不能重复评价。"
     if case.delivered_on is None or case.status not in (Status.REPLIED, Status.CLOSED, Status.FINAL):
         return "处理意见送达后才能评价。"
-    window = evaluation_window(case)
+    window = window or evaluation_window(case)
     if (today or local_today()) > window.due:
         return f"评价期限已于{window.due:%Y年%m月%d日}届满。"
     return None

@@ -102,11 +102,12 @@ def _iso(day: dt.date | None) -> str | None:
 
 def public_case(case: Case, today: dt.date) -> PublicCase:
     restricted = case.confidential or case.case_type is CaseType.ACCUSATION
+    evaluate = _evaluation_window(case, today)
     view = PublicCase(
         tracking_code=case.tracking_code, masked_name=case.petitioner.masked_name, restricted=restricted,
-        status=case.status.value, status_label=case.status.label, stage=case.status.stage, steps=steps(case),
-        received_on=case.received_on, review_kind=services.review_kind(case),
-        evaluate=_evaluation_window(case, today), review=_review_window(case, today),
+        status=case.status.value, status_label=case.status.label, stage=case.status.stage,
+        steps=steps(case, evaluation_open=evaluate.open), received_on=case.received_on,
+        review_kind=services.review_kind(case), evaluate=evaluate, review=_review_window(case, today),
         evaluation=_evaluation(case),
     )
     if restricted:
@@ -138,8 +139,8 @@ def _evaluation(case: Case) -> dict | None:
 
 
 def _evaluation_window(case: Case, today: dt.date) -> Window:
-    refusal = services.evaluation_refusal(case, today)
     window = services.evaluation_window(case)
+    refusal = services.evaluation_refusal(case, today, window)
     due = window.due if window else None
     return Window(open=refusal is None, due=due, days_left=(due - today).days if due and not refusal else None,
                   refusal=refusal)
@@ -158,7 +159,7 @@ _REACHED = {Status.REGISTERED: 0, Status.ACCEPTED: 1, Status.ASSIGNED: 2, Status
             Status.AWAITING_SIGNATURE: 3, Status.AWAITING_VERIFICATION: 3}
 
 
-def steps(case: Case) -> list[Step]:
+def steps(case: Case, *, evaluation_open: bool) -> list[Step]:
     if case.status in (Status.NOT_ACCEPTED, Status.FORWARDED):
         return [Step("登记", "done"), Step(case.status.label, "stopped")]
     if case.status in _REACHED:
@@ -167,8 +168,7 @@ def steps(case: Case) -> list[Step]:
                 for i, label in enumerate(_BEFORE_REPLY + ["答复", "评价"])]
     result = [Step(label, "done") for label in _BEFORE_REPLY + ["答复"]]
     evaluated = case.evaluation is not None
-    result.append(Step("评价", "done" if evaluated else "current" if services.evaluation_refusal(case) is None
-                       else "todo"))
+    result.append(Step("评价", "done" if evaluated else "current" if evaluation_open else "todo"))
     for level, label, status in ((1, "复查", Status.UNDER_REVIEW), (2, "复核", Status.UNDER_REREVIEW)):
         if case.status is status:
             result.append(Step(label, "current"))
