@@ -1,4 +1,5 @@
 """阳光信访 portal: the application factory."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -21,10 +22,12 @@ def create_app(config: dict | None = None) -> Flask:
     init_limiter(app)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from portal import web
+
     web.init_app(app)
 
     from portal.accounts import bp as accounts_bp
@@ -32,16 +35,29 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.audit import bp as audit_bp
     from portal.cases import bp as cases_bp
     from portal.deadlines import bp as deadlines_bp
-    from portal.ledgers import bp as ledgers_bp
     from portal.duty import bp as duty_bp
+    from portal.ledgers import bp as ledgers_bp
     from portal.public import bp as public_bp
     from portal.reception import bp as reception_bp
     from portal.stats import bp as stats_bp
     from portal.work import bp as work_bp
 
-    for bp in (public_bp, deadlines_bp, duty_bp, stats_bp, api_bp, accounts_bp, cases_bp, ledgers_bp, work_bp, reception_bp, audit_bp):
+    for bp in (
+        public_bp,
+        deadlines_bp,
+        duty_bp,
+        stats_bp,
+        api_bp,
+        accounts_bp,
+        cases_bp,
+        ledgers_bp,
+        work_bp,
+        reception_bp,
+        audit_bp,
+    ):
         app.register_blueprint(bp)
 
     from portal import cli
+
     cli.init_app(app)
     return app

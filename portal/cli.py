@@ -1,4 +1,5 @@
 """Command-line tools: ``flask --app wsgi deadline | users create | demo``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -103,6 +104,7 @@ def sms() -> None:
 def sms_send(limit: int) -> None:
     """Deliver queued messages through SMS_SENDER; failures are retried on the next run (cron every minute)."""
     from portal.sms.services import deliver_queued
+
     sent, failed = deliver_queued(limit)
     db.session.commit()
     click.echo(f"sent {sent}, failed {failed}")

@@ -1,4 +1,5 @@
 """Settings read from the environment, with safe defaults for a local install."""
+
 import os
 import secrets
 from pathlib import Path
@@ -10,9 +11,9 @@ def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'portal.sqlite3'}")
     # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants the driver spelled out.
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
@@ -73,7 +74,7 @@ def load(overrides: dict | None = None) -> dict:
     if "SQLALCHEMY_DATABASE_URI" not in overrides:
         values["SQLALCHEMY_DATABASE_URI"] = _database_url()
         if values["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-            Path(values["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            Path(values["SQLALCHEMY_DATABASE_URI"][len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     if "SECRET_KEY" not in overrides:
         values["SECRET_KEY"] = _secret_key()
     values.update(overrides)

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in ``create_app``."""
+
 from flask import current_app
 from flask_htmx import HTMX
 from flask_limiter import Limiter

@@ -1,4 +1,5 @@
 """The base of every form: WTForms' own messages ("Not a valid choice") in Chinese."""
+
 from flask_wtf import FlaskForm
 
 

@@ -2,6 +2,7 @@
 
 ``as_of`` replays actions on an earlier day (demo data, tests): legal periods then count from that day.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """What every page shares: the user loader, error pages in Chinese, template filters, response headers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,31 +53,45 @@ def _error_page(error):
     headers = [(k, v) for k, v in error.get_headers() if k != "Content-Type"] if hasattr(error, "get_headers") else []
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return {"error": ERROR_TITLES.get(code, "错误"), "message": _chinese(code, message)}, code, headers
-    return render_template("errors/error.html", code=code, title=ERROR_TITLES.get(code, "错误"),
-                           message=_chinese(code, message)), code, headers
+    return (
+        render_template(
+            "errors/error.html", code=code, title=ERROR_TITLES.get(code, "错误"), message=_chinese(code, message)
+        ),
+        code,
+        headers,
+    )
 
 
 def _chinese(code: int, message: str) -> str:
     # werkzeug's default descriptions are English; show a Chinese one unless the code gave its own.
     if message and not message.isascii():
         return message
-    return {403: "您无权访问该页面或操作。", 404: "您要找的页面不存在。", 405: "该地址不支持这种请求方式。",
-            400: "请求内容有误，请检查后重试。", 429: "操作过于频繁，请稍后再试。",
-            413: "上传的内容过大：每个附件不超过10MB，合计不超过60MB。"}.get(code, message or "请稍后再试。")
+    return {
+        403: "您无权访问该页面或操作。",
+        404: "您要找的页面不存在。",
+        405: "该地址不支持这种请求方式。",
+        400: "请求内容有误，请检查后重试。",
+        429: "操作过于频繁，请稍后再试。",
+        413: "上传的内容过大：每个附件不超过10MB，合计不超过60MB。",
+    }.get(code, message or "请稍后再试。")
 
 
 def _csrf_error(error):
-    return render_template("errors/error.html", code=400, title="页面已过期",
-                           message="表单已过期或来源不明，请刷新页面后重新提交。"), 400
+    return render_template(
+        "errors/error.html", code=400, title="页面已过期", message="表单已过期或来源不明，请刷新页面后重新提交。"
+    ), 400
 
 
 def _domain_error(error: DomainError):
     if htmx:
         return render_template("errors/_message.html", message=error.message), error.status_code
     flash(error.message, "error")
-    return render_template("errors/error.html", code=error.status_code,
-                           title=ERROR_TITLES.get(error.status_code, "无法办理"),
-                           message=error.message), error.status_code
+    return render_template(
+        "errors/error.html",
+        code=error.status_code,
+        title=ERROR_TITLES.get(error.status_code, "无法办理"),
+        message=error.message,
+    ), error.status_code
 
 
 def _calendar_gap() -> dict:

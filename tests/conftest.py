@@ -5,6 +5,7 @@ Service tests take ``ctx`` (an app context for the whole test) and ``world`` (OR
 an app context while the client runs — Flask would reuse it for the request and leak ``g`` (the signed-in user)
 between requests — so they take ``staff`` (plain references) and ``seed`` (run a factory in a short context).
 """
+
 from __future__ import annotations
 
 import os
@@ -130,11 +131,13 @@ def staff(app) -> dict[str, StaffRef]:
 def seed(app, staff):
     """``seed(fn)`` runs ``fn(world)`` in a short app context, commits, and returns what ``fn`` returned
     (return ids, not ORM objects: they are detached once the context ends)."""
+
     def run(fn):
         with app.app_context():
             result = fn(factories.load_world())
             db.session.commit()
             return result
+
     return run
 
 
@@ -158,11 +161,13 @@ def auth(client) -> AuthActions:
 @pytest.fixture
 def login(auth, staff):
     """``login("handler")`` signs the client in as that World user and returns its reference."""
+
     def sign_in(key: str) -> StaffRef:
         ref = staff[key]
         response = auth.login(ref.username)
         assert response.status_code == 303, f"login as {key} failed: {response.status_code}"
         return ref
+
     return sign_in
 
 
@@ -170,6 +175,7 @@ def _signed_in(key: str):
     @pytest.fixture
     def fixture(login) -> StaffRef:
         return login(key)
+
     fixture.__doc__ = f"The client signed in as the {key}; returns the user's reference."
     return fixture
 

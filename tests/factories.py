@@ -1,5 +1,6 @@
 """Factories for domain objects. Cases are driven to a status through the real services, never by setting
 ``case.status``: a factory that cheats would hide exactly the bugs the lifecycle tests look for."""
+
 from __future__ import annotations
 
 import contextlib
@@ -10,8 +11,18 @@ from dataclasses import dataclass, fields
 from portal.accounts.models import Role, User
 from portal.accounts.services import create_user
 from portal.cases import services
-from portal.cases.models import (Case, CaseType, Channel, ChecklistTemplate, ChecklistTemplateItem, NotAcceptedRoute,
-                                 Outcome, Procedure, Rating, Status)
+from portal.cases.models import (
+    Case,
+    CaseType,
+    Channel,
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    NotAcceptedRoute,
+    Outcome,
+    Procedure,
+    Rating,
+    Status,
+)
 from portal.extensions import db
 from portal.localtime import as_of
 from portal.org.models import Department, Kind, Level
@@ -28,17 +39,31 @@ def department(name: str, kind: Kind, level: Level = Level.COUNTY, parent: Depar
     return dept
 
 
-def user(username: str, *roles: Role, department: Department, name: str | None = None, title: str = "",
-         password: str = PASSWORD) -> User:
-    return create_user(username=username, password=password, name=name or username, department=department,
-                       roles=roles, title=title)
+def user(
+    username: str,
+    *roles: Role,
+    department: Department,
+    name: str | None = None,
+    title: str = "",
+    password: str = PASSWORD,
+) -> User:
+    return create_user(
+        username=username, password=password, name=name or username, department=department, roles=roles, title=title
+    )
 
 
-def checklist_template(name: str, items: list[tuple[str, bool]], *, case_type: CaseType | None = None,
-                       leader_owned: bool = False) -> ChecklistTemplate:
-    template = ChecklistTemplate(name=name, case_type=case_type, leader_owned=leader_owned, items=[
-        ChecklistTemplateItem(position=i, label=label, required=required)
-        for i, (label, required) in enumerate(items, start=1)])
+def checklist_template(
+    name: str, items: list[tuple[str, bool]], *, case_type: CaseType | None = None, leader_owned: bool = False
+) -> ChecklistTemplate:
+    template = ChecklistTemplate(
+        name=name,
+        case_type=case_type,
+        leader_owned=leader_owned,
+        items=[
+            ChecklistTemplateItem(position=i, label=label, required=required)
+            for i, (label, required) in enumerate(items, start=1)
+        ],
+    )
     db.session.add(template)
     db.session.flush()
     return template
@@ -72,12 +97,18 @@ class World:
         return None if key == "public" else getattr(self, key)
 
     def handler_for(self, case: Case) -> User:
-        return {self.housing.id: self.handler, self.labour.id: self.other_handler,
-                self.discipline.id: self.discipline_handler}[case.department_id]
+        return {
+            self.housing.id: self.handler,
+            self.labour.id: self.other_handler,
+            self.discipline.id: self.discipline_handler,
+        }[case.department_id]
 
     def head_for(self, case: Case) -> User:
-        return {self.housing.id: self.dept_head, self.labour.id: self.other_dept_head,
-                self.discipline.id: self.discipline_head}[case.department_id]
+        return {
+            self.housing.id: self.dept_head,
+            self.labour.id: self.other_dept_head,
+            self.discipline.id: self.discipline_head,
+        }[case.department_id]
 
 
 DEPARTMENTS = {
@@ -101,14 +132,22 @@ USERS = {
     "discipline_handler": ("discipline_handler", "discipline", (Role.HANDLER,), "褚承办", "科员"),
 }
 STEPS = [("调查核实", True), ("形成处理意见", True), ("书面答复", True), ("回访", False)]
-FIVE_BAO = [("包掌握情况", True), ("包思想转化", True), ("包矛盾化解", True), ("包教育稳控", True), ("包息访息诉", True)]
+FIVE_BAO = [
+    ("包掌握情况", True),
+    ("包思想转化", True),
+    ("包矛盾化解", True),
+    ("包教育稳控", True),
+    ("包息访息诉", True),
+]
 
 
 def build_world() -> World:
     """Create the departments, users and checklist templates of ``World`` (flushed, not committed)."""
     depts = {key: department(name, kind) for key, (name, kind) in DEPARTMENTS.items()}
-    users = {key: user(username, *roles, department=depts[dept], name=name, title=title)
-             for key, (username, dept, roles, name, title) in USERS.items()}
+    users = {
+        key: user(username, *roles, department=depts[dept], name=name, title=title)
+        for key, (username, dept, roles, name, title) in USERS.items()
+    }
     checklist_template("办理步骤", STEPS)
     checklist_template("五包", FIVE_BAO, leader_owned=True)
     return World(**depts, **users)
@@ -125,15 +164,33 @@ def load_world() -> World:
     return World(**values)
 
 
-def register(world: World, *, case_type: CaseType = CaseType.CLAIM, channel: Channel = Channel.LETTER,
-             procedure: Procedure = Procedure.NORMAL, received_on: dt.date | None = None,
-             title: str = "小区电梯长期停运", petitioner_name: str = "张三", phone: str | None = None,
-             actor: User | None | str = "clerk", **kwargs) -> tuple[Case, str]:
+def register(
+    world: World,
+    *,
+    case_type: CaseType = CaseType.CLAIM,
+    channel: Channel = Channel.LETTER,
+    procedure: Procedure = Procedure.NORMAL,
+    received_on: dt.date | None = None,
+    title: str = "小区电梯长期停运",
+    petitioner_name: str = "张三",
+    phone: str | None = None,
+    actor: User | str | None = "clerk",
+    **kwargs,
+) -> tuple[Case, str]:
     actor = world.clerk if actor == "clerk" else actor
     return services.register_case(
-        actor, channel=channel, case_type=case_type, title=title, content="电梯停运三个月，物业不予维修。",
-        petitioner_name=petitioner_name, phone=phone or str(next(_phones)), address="城关镇幸福路1号",
-        received_on=received_on, procedure=procedure, **kwargs)
+        actor,
+        channel=channel,
+        case_type=case_type,
+        title=title,
+        content="电梯停运三个月，物业不予维修。",
+        petitioner_name=petitioner_name,
+        phone=phone or str(next(_phones)),
+        address="城关镇幸福路1号",
+        received_on=received_on,
+        procedure=procedure,
+        **kwargs,
+    )
 
 
 def complete_checklist(case: Case, actor: User) -> None:
@@ -150,23 +207,40 @@ def ready_for_mark_off(case: Case, world: World) -> Case:
 
 
 # The order in which make_case walks the lifecycle; each status is reached from the one before it.
-PATH = [Status.REGISTERED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE,
-        Status.AWAITING_VERIFICATION, Status.REPLIED]
+PATH = [
+    Status.REGISTERED,
+    Status.ACCEPTED,
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.AWAITING_SIGNATURE,
+    Status.AWAITING_VERIFICATION,
+    Status.REPLIED,
+]
 
 
-def make_case(world: World, status: Status = Status.REGISTERED, *, review_level: int = 0,
-              case_type: CaseType = CaseType.CLAIM, department: Department | None = None,
-              procedure: Procedure = Procedure.NORMAL, channel: Channel = Channel.LETTER,
-              owner_leader: User | None = None, on: dt.date | None = None, commit: bool = True,
-              **register_kwargs) -> Case:
+def make_case(
+    world: World,
+    status: Status = Status.REGISTERED,
+    *,
+    review_level: int = 0,
+    case_type: CaseType = CaseType.CLAIM,
+    department: Department | None = None,
+    procedure: Procedure = Procedure.NORMAL,
+    channel: Channel = Channel.LETTER,
+    owner_leader: User | None = None,
+    on: dt.date | None = None,
+    commit: bool = True,
+    **register_kwargs,
+) -> Case:
     """A case in ``status``, driven there through ``portal.cases.services``.
 
     ``review_level`` 1 gives a ``replied``/``under_rereview`` case that went through review; ``on`` replays every
     step on that day; ``department`` defaults to housing (the discipline organ for accusations).
     """
     with as_of(on) if on else contextlib.nullcontext():
-        case = _drive(world, status, review_level, case_type, department, procedure, channel, owner_leader,
-                      register_kwargs)
+        case = _drive(
+            world, status, review_level, case_type, department, procedure, channel, owner_leader, register_kwargs
+        )
         if commit:
             db.session.commit()
     assert case.status is status, f"make_case reached {case.status}, not {status}"
@@ -188,16 +262,20 @@ def _drive(world, status, review_level, case_type, department, procedure, channe
         return case
     if department is None:
         department = world.discipline if case_type is CaseType.ACCUSATION else world.housing
-    services.assign(case, clerk, department_id=department.id,
-                    owner_leader_id=owner_leader.id if owner_leader else None)
+    services.assign(case, clerk, department_id=department.id, owner_leader_id=owner_leader.id if owner_leader else None)
     if status is Status.ASSIGNED:
         return case
     handler, head = world.handler_for(case), world.head_for(case)
     services.start(case, handler)
     if status is Status.IN_PROGRESS:
         return case
-    services.draft_reply(case, handler, outcome=Outcome.SUPPORT, text="经调查，责令物业公司限期修复电梯。",
-                         legal_basis="《物业管理条例》")
+    services.draft_reply(
+        case,
+        handler,
+        outcome=Outcome.SUPPORT,
+        text="经调查，责令物业公司限期修复电梯。",
+        legal_basis="《物业管理条例》",
+    )
     if status is Status.AWAITING_SIGNATURE:
         return case
     services.sign_reply(case, head)

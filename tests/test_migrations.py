@@ -1,5 +1,6 @@
 """The Alembic migrations build exactly the schema the models describe, and downgrade to nothing, on SQLite and
 (when TEST_DATABASE_URL is set) on PostgreSQL."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,8 +22,7 @@ def migrate_and_compare(url: str) -> None:
         try:
             upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                                       "render_as_batch": True})
+                context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
                 diff = compare_metadata(context, db.metadata)
             assert diff == [], "models and migrations disagree:\n" + "\n".join(map(str, diff))
             tables = set(sa.inspect(db.engine).get_table_names())

@@ -1,4 +1,5 @@
 """Staff accounts, roles and sign-in."""
+
 from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")

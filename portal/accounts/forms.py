@@ -1,6 +1,7 @@
-from portal.forms import Form
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
+
+from portal.forms import Form
 
 
 class LoginForm(Form):

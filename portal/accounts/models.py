@@ -1,4 +1,5 @@
 """Staff users and their roles (DESIGN §1)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db, enum_column
-from portal.org.models import Department
 from portal.localtime import utcnow
+from portal.org.models import Department
 
 
 class Role(enum.StrEnum):

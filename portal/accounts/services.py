@@ -1,4 +1,5 @@
 """Sign-in and user management; every outcome is audited."""
+
 from __future__ import annotations
 
 from portal.accounts.models import Role, User
@@ -20,8 +21,16 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def create_user(*, username: str, password: str, name: str, department: Department, roles, title: str = "",
-                actor: User | None = None) -> User:
+def create_user(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    department: Department,
+    roles,
+    title: str = "",
+    actor: User | None = None,
+) -> User:
     if db.session.execute(db.select(User.id).filter_by(username=username)).first():
         raise DomainError(f"用户名 {username} 已存在。")
     user = User(username=username, name=name, title=title, department=department)
@@ -32,6 +41,12 @@ def create_user(*, username: str, password: str, name: str, department: Departme
         raise DomainError(str(error)) from None
     db.session.add(user)
     db.session.flush()
-    record("user.create", actor, user, actor_name=None if actor else "命令行", username=username,
-           roles=",".join(sorted(user.roles)))
+    record(
+        "user.create",
+        actor,
+        user,
+        actor_name=None if actor else "命令行",
+        username=username,
+        roles=",".join(sorted(user.roles)),
+    )
     return user

@@ -1,4 +1,5 @@
 """Staff sign-in and the staff start page."""
+
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for

@@ -1,5 +1,6 @@
 """The JSON API under /api/v1/ for apps and other systems: submit, look up, roster, statistics, deadlines; its
 OpenAPI 3 document is at /api/v1/openapi.json."""
+
 from flask import Blueprint
 
 from portal.extensions import csrf

@@ -1,5 +1,6 @@
 """Submit a petition and look one up, as JSON. Validation and permissions are the services' own: the API and the
 public pages refuse the same input with the same Chinese messages."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, make_response, request
@@ -55,22 +56,37 @@ def submit_petition():
             raise DomainError(f"不认识的字段：{', '.join(unknown)}。")
         case_type = _text(payload, "case_type", "信访类型", required=True)
         if case_type not in {t.value for t in CaseType}:
-            raise DomainError("case_type 只能是 suggestion（建议意见类）、accusation（检举控告类）或 claim（申诉求决类）。")
+            raise DomainError(
+                "case_type 只能是 suggestion（建议意见类）、accusation（检举控告类）或 claim（申诉求决类）。"
+            )
         phone = _text(payload, "phone", "联系电话", required=True)
         case, query_code = services.register_case(
-            None, channel=Channel.ONLINE, case_type=CaseType(case_type),
+            None,
+            channel=Channel.ONLINE,
+            case_type=CaseType(case_type),
             title=_text(payload, "title", "标题", required=True),
             content=_text(payload, "content", "信访内容", required=True),
-            petitioner_name=_text(payload, "name", "姓名", required=True), phone=phone,
-            id_number=_text(payload, "id_number", "身份证号"), address=_text(payload, "address", "住址"),
-            category_id=_category_id(_text(payload, "category", "内容分类")))
+            petitioner_name=_text(payload, "name", "姓名", required=True),
+            phone=phone,
+            id_number=_text(payload, "id_number", "身份证号"),
+            address=_text(payload, "address", "住址"),
+            category_id=_category_id(_text(payload, "category", "内容分类")),
+        )
     except DomainError as refusal:
         db.session.rollback()
         return error(400, "invalid", refusal.message)
     db.session.commit()
-    return jsonify(tracking_code=case.tracking_code, query_code=query_code, received_on=case.received_on.isoformat(),
-                   accept_due=case.accept_due.isoformat(), lookup_url=receipts.lookup_url(case.tracking_code)), \
-        201, {"Cache-Control": "no-store"}
+    return (
+        jsonify(
+            tracking_code=case.tracking_code,
+            query_code=query_code,
+            received_on=case.received_on.isoformat(),
+            accept_due=case.accept_due.isoformat(),
+            lookup_url=receipts.lookup_url(case.tracking_code),
+        ),
+        201,
+        {"Cache-Control": "no-store"},
+    )
 
 
 def _category_id(name: str) -> int | None:

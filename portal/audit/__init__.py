@@ -1,4 +1,5 @@
 """The audit trail: who did what, when, from where. Read by auditors only."""
+
 from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")

@@ -1,4 +1,5 @@
 """Audit rows: append-only."""
+
 from __future__ import annotations
 
 import datetime as dt

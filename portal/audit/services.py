@@ -1,4 +1,5 @@
 """Writing the audit trail. Every state change calls ``record`` inside the same transaction."""
+
 from __future__ import annotations
 
 from flask import has_request_context, request

@@ -1,4 +1,5 @@
 """The audit log, for auditors only."""
+
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 

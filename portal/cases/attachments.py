@@ -1,5 +1,6 @@
 """Petition attachments: what may be uploaded (JPEG, PNG, PDF, judged by content, not by the name), and where the
 bytes are kept (UPLOAD_FOLDER, outside static/, under random names)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -77,9 +78,15 @@ def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list
     for upload in uploads:
         stored_name = f"{secrets.token_hex(16)}.{upload.extension}"
         (folder / stored_name).write_bytes(upload.data)
-        row = Attachment(case=case, original_name=upload.name, stored_name=stored_name,
-                         content_type=upload.content_type, size=len(upload.data),
-                         sha256=hashlib.sha256(upload.data).hexdigest(), uploaded_by_id=uploaded_by_id)
+        row = Attachment(
+            case=case,
+            original_name=upload.name,
+            stored_name=stored_name,
+            content_type=upload.content_type,
+            size=len(upload.data),
+            sha256=hashlib.sha256(upload.data).hexdigest(),
+            uploaded_by_id=uploaded_by_id,
+        )
         db.session.add(row)
         rows.append(row)
     return rows

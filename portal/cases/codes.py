@@ -1,4 +1,5 @@
 """Tracking codes (public) and query codes (secret, shown once, stored hashed)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,13 +1,21 @@
 """One form per use case on the staff case pages."""
-from portal.forms import Form
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from flask_wtf.file import MultipleFileField
-from wtforms import RadioField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.cases.attachments import ACCEPT
 from portal.cases.models import CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Status
+from portal.forms import Form
 
 
 def _choices(enum_cls):
@@ -23,11 +31,16 @@ class RegisterForm(Form):
     address = StringField("住址", validators=[Optional(), Length(max=200)])
     case_type = SelectField("信访类型", choices=_choices(CaseType), default=CaseType.CLAIM.value)
     category_id = SelectField("内容分类", coerce=int, validate_choice=False)
-    title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过100字。")])
-    content = TextAreaField("信访内容", validators=[DataRequired("请填写信访内容。"),
-                                                 Length(max=5000, message="信访内容不能超过5000字。")])
+    title = StringField(
+        "标题", validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过100字。")]
+    )
+    content = TextAreaField(
+        "信访内容", validators=[DataRequired("请填写信访内容。"), Length(max=5000, message="信访内容不能超过5000字。")]
+    )
     place = StringField("问题发生地", validators=[Optional(), Length(max=200)])
-    people_count = IntegerField("来访人数", default=1, validators=[NumberRange(min=1, max=10000, message="人数应在1以上。")])
+    people_count = IntegerField(
+        "来访人数", default=1, validators=[NumberRange(min=1, max=10000, message="人数应在1以上。")]
+    )
     procedure = SelectField("办理程序", choices=_choices(Procedure), default=Procedure.NORMAL.value)
     procedure_reason = StringField("适用简易办理的理由", validators=[Optional(), Length(max=200)])
     confidential = BooleanField("对信访人身份保密（仅信访部门可见）")
@@ -53,8 +66,11 @@ class VersionedForm(Form):
 
 class AcceptForm(VersionedForm):
     procedure = SelectField("办理程序", choices=_choices(Procedure))
-    reason = StringField("适用简易办理的理由", validators=[Optional(), Length(max=200)],
-                         description="选择简易办理时必填，如：诉求简单明确、事实清楚、争议不大的首次信访")
+    reason = StringField(
+        "适用简易办理的理由",
+        validators=[Optional(), Length(max=200)],
+        description="选择简易办理时必填，如：诉求简单明确、事实清楚、争议不大的首次信访",
+    )
     note = TextAreaField("受理意见", validators=[Optional(), Length(max=1000)])
 
 
@@ -133,8 +149,10 @@ class HandlerForm(VersionedForm):
 
 
 class ExtensionForm(VersionedForm):
-    days = IntegerField("延长天数", validators=[DataRequired("请填写延长天数。"),
-                                             NumberRange(min=1, max=30, message="延长期限应为1至30日。")])
+    days = IntegerField(
+        "延长天数",
+        validators=[DataRequired("请填写延长天数。"), NumberRange(min=1, max=30, message="延长期限应为1至30日。")],
+    )
     reason = TextAreaField("延期理由", validators=[DataRequired("请填写延期理由，将告知信访人。"), Length(max=1000)])
 
 

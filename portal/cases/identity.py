@@ -1,4 +1,5 @@
 """What makes a petitioner's phone number and resident ID number well formed (GB 11643-1999 check digit)."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The case lifecycle of DESIGN §3, written down once: which transition leads from which states to which, and who
 may take it. Services consult this table; templates use ``available`` to show exactly the actions allowed now."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ class Transition:
         # A department-scoped role counts only in the department the case is assigned to.
         return any(
             role in actor.roles and (role not in DEPARTMENT_SCOPED or actor.department_id == case.department_id)
-            for role in self.roles if role != PUBLIC
+            for role in self.roles
+            if role != PUBLIC
         )
 
 
@@ -60,12 +62,17 @@ TRANSITIONS: dict[str, Transition] = {
         _t("return_draft", "退回修改", {S.AWAITING_SIGNATURE}, S.IN_PROGRESS, {Role.DEPT_HEAD}),
         _t("send_back", "退回重办", {S.AWAITING_VERIFICATION}, S.IN_PROGRESS, {Role.CLERK}),
         _t("publish", "审核通过并送达", {S.AWAITING_VERIFICATION}, S.REPLIED, {Role.CLERK}),
-        _t("request_review", "申请复查", {S.REPLIED, S.CLOSED}, S.UNDER_REVIEW, {PUBLIC, Role.CLERK},
-           review_level=0),
+        _t("request_review", "申请复查", {S.REPLIED, S.CLOSED}, S.UNDER_REVIEW, {PUBLIC, Role.CLERK}, review_level=0),
         _t("rehandle", "责令重新办理", {S.AWAITING_SIGNATURE, S.AWAITING_VERIFICATION}, S.IN_PROGRESS, {Role.LEADER}),
         _t("decide_review", "出具复查意见", {S.UNDER_REVIEW}, S.REPLIED, {Role.CLERK, Role.LEADER, Role.DEPT_HEAD}),
-        _t("request_rereview", "申请复核", {S.REPLIED, S.CLOSED}, S.UNDER_REREVIEW, {PUBLIC, Role.CLERK},
-           review_level=1),
+        _t(
+            "request_rereview",
+            "申请复核",
+            {S.REPLIED, S.CLOSED},
+            S.UNDER_REREVIEW,
+            {PUBLIC, Role.CLERK},
+            review_level=1,
+        ),
         _t("decide_rereview", "出具复核意见", {S.UNDER_REREVIEW}, S.FINAL, {Role.CLERK, Role.LEADER, Role.DEPT_HEAD}),
         _t("mark_off", "销号", {S.REPLIED, S.FINAL}, S.CLOSED, {Role.CLERK}),
     )

@@ -1,5 +1,6 @@
 """Cases (信访件) and everything recorded on them: petitioners, events, instructions, replies, checklists,
 evaluations and follow-ups. Permission predicates (``can_*``) live here so views and templates agree."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,14 @@ class Channel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"letter": "来信", "visit": "来访", "phone": "来电", "email": "来邮", "online": "网上信访",
-                "fax": "传真"}[self.value]
+        return {
+            "letter": "来信",
+            "visit": "来访",
+            "phone": "来电",
+            "email": "来邮",
+            "online": "网上信访",
+            "fax": "传真",
+        }[self.value]
 
 
 class CaseType(enum.StrEnum):
@@ -153,8 +160,13 @@ class ReplyState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"draft": "草稿", "returned": "已退回修改", "signed": "已署名", "sent_back": "退回重办",
-                "published": "已送达"}[self.value]
+        return {
+            "draft": "草稿",
+            "returned": "已退回修改",
+            "signed": "已署名",
+            "sent_back": "退回重办",
+            "published": "已送达",
+        }[self.value]
 
 
 class Rating(enum.StrEnum):
@@ -185,13 +197,27 @@ class NotAcceptedRoute(enum.StrEnum):
 
 
 NOT_ACCEPTED_ROUTES = {
-    NotAcceptedRoute.LITIGATION: ("应当通过诉讼解决", "您反映的事项应当通过诉讼程序解决，请依法向有管辖权的人民法院提起诉讼。"),
-    NotAcceptedRoute.ARBITRATION: ("应当通过仲裁解决", "您反映的事项应当通过仲裁程序解决，请依法向劳动人事争议仲裁委员会或约定的仲裁机构申请仲裁。"),
-    NotAcceptedRoute.RECONSIDERATION: ("应当通过行政复议解决", "您反映的事项应当通过行政复议程序解决，请依法向有权机关申请行政复议。"),
+    NotAcceptedRoute.LITIGATION: (
+        "应当通过诉讼解决",
+        "您反映的事项应当通过诉讼程序解决，请依法向有管辖权的人民法院提起诉讼。",
+    ),
+    NotAcceptedRoute.ARBITRATION: (
+        "应当通过仲裁解决",
+        "您反映的事项应当通过仲裁程序解决，请依法向劳动人事争议仲裁委员会或约定的仲裁机构申请仲裁。",
+    ),
+    NotAcceptedRoute.RECONSIDERATION: (
+        "应当通过行政复议解决",
+        "您反映的事项应当通过行政复议程序解决，请依法向有权机关申请行政复议。",
+    ),
     NotAcceptedRoute.PARTY: ("属党员申诉事项", "您反映的事项属于党员申诉，请依照党内法规向有关党组织提出。"),
-    NotAcceptedRoute.OTHER_LEGAL: ("应当通过其他法定途径解决", "您反映的事项已有法定途径，请依照相关法律法规向有权机关提出。"),
-    NotAcceptedRoute.FINAL_SAME_FACTS: ("已复核终结，无新的事实和理由",
-                                        "您反映的事项已经复核终结，您以同一事实和理由提出的信访不再受理（《信访工作条例》第三十六条）。"),
+    NotAcceptedRoute.OTHER_LEGAL: (
+        "应当通过其他法定途径解决",
+        "您反映的事项已有法定途径，请依照相关法律法规向有权机关提出。",
+    ),
+    NotAcceptedRoute.FINAL_SAME_FACTS: (
+        "已复核终结，无新的事实和理由",
+        "您反映的事项已经复核终结，您以同一事实和理由提出的信访不再受理（《信访工作条例》第三十六条）。",
+    ),
 }
 
 
@@ -303,24 +329,32 @@ class Case(db.Model):
     owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     repeat_of: Mapped[Case | None] = relationship(remote_side=[id])
-    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id",
-                                                   cascade="all, delete-orphan")
-    replies: Mapped[list[Reply]] = relationship(back_populates="case", order_by="Reply.id",
-                                                cascade="all, delete-orphan")
-    instructions: Mapped[list[Instruction]] = relationship(back_populates="case", order_by="Instruction.id",
-                                                           cascade="all, delete-orphan")
-    checklist: Mapped[list[ChecklistItem]] = relationship(back_populates="case", order_by="ChecklistItem.position",
-                                                          cascade="all, delete-orphan")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="case", order_by="Reply.id", cascade="all, delete-orphan"
+    )
+    instructions: Mapped[list[Instruction]] = relationship(
+        back_populates="case", order_by="Instruction.id", cascade="all, delete-orphan"
+    )
+    checklist: Mapped[list[ChecklistItem]] = relationship(
+        back_populates="case", order_by="ChecklistItem.position", cascade="all, delete-orphan"
+    )
     evaluation: Mapped[Evaluation | None] = relationship(back_populates="case", cascade="all, delete-orphan")
-    follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="case", order_by="FollowUp.id",
-                                                      cascade="all, delete-orphan")
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="case", order_by="Attachment.id",
-                                                         cascade="all, delete-orphan")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="case", order_by="FollowUp.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
     notes: Mapped[list[Note]] = relationship(back_populates="case", order_by="Note.id", cascade="all, delete-orphan")
-    extensions: Mapped[list[ExtensionRequest]] = relationship(back_populates="case", order_by="ExtensionRequest.id",
-                                                              cascade="all, delete-orphan")
-    hearings: Mapped[list[Hearing]] = relationship(back_populates="case", order_by="Hearing.id",
-                                                   cascade="all, delete-orphan")
+    extensions: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="case", order_by="ExtensionRequest.id", cascade="all, delete-orphan"
+    )
+    hearings: Mapped[list[Hearing]] = relationship(
+        back_populates="case", order_by="Hearing.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -390,8 +424,10 @@ class Case(db.Model):
             return False
         if user.department_scoped:
             # The department handling it, and the organ above it while that organ reviews it.
-            return user.department_id is not None and user.department_id in (self.department_id,
-                                                                              self.reviewing_department_id)
+            return user.department_id is not None and user.department_id in (
+                self.department_id,
+                self.reviewing_department_id,
+            )
         return True
 
     def can_decide_review(self, user: User) -> bool:
@@ -403,14 +439,21 @@ class Case(db.Model):
         return user.department_id == self.reviewing_department_id and user.has_role(Role.LEADER, Role.DEPT_HEAD)
 
     def can_assign_handler(self, user: User) -> bool:
-        return user.has_role(Role.DEPT_HEAD) and user.department_id == self.department_id and self.status in (
-            Status.ASSIGNED, Status.IN_PROGRESS)
+        return (
+            user.has_role(Role.DEPT_HEAD)
+            and user.department_id == self.department_id
+            and self.status in (Status.ASSIGNED, Status.IN_PROGRESS)
+        )
 
     def can_request_extension(self, user: User) -> bool:
-        return (user.has_role(Role.HANDLER, Role.DEPT_HEAD) and user.department_id == self.department_id
-                and self.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE)
-                and self.clock_rule in ("handle", "simple_handle") and not self.extended
-                and self.pending_extension is None)
+        return (
+            user.has_role(Role.HANDLER, Role.DEPT_HEAD)
+            and user.department_id == self.department_id
+            and self.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE)
+            and self.clock_rule in ("handle", "simple_handle")
+            and not self.extended
+            and self.pending_extension is None
+        )
 
     def can_add_note(self, user: User) -> bool:
         return self.is_open and self.can_view(user) and user.has_role(Role.HANDLER, Role.DEPT_HEAD, Role.CLERK)
@@ -420,15 +463,19 @@ class Case(db.Model):
 
     def can_approve_extension(self, user: User) -> bool:
         """A pending request can be granted only while the handling clock still runs."""
-        return (self.pending_extension is not None and self.clock_rule in ("handle", "simple_handle")
-                and self.can_decide_extension(user))
+        return (
+            self.pending_extension is not None
+            and self.clock_rule in ("handle", "simple_handle")
+            and self.can_decide_extension(user)
+        )
 
     def can_decide_extension(self, user: User) -> bool:
         """The department head of the handling department, or the owner leader (包案领导)."""
         if not self.can_view(user):
             return False
         return (user.has_role(Role.DEPT_HEAD) and user.department_id == self.department_id) or (
-            user.has_role(Role.LEADER) and user.id == self.owner_leader_id)
+            user.has_role(Role.LEADER) and user.id == self.owner_leader_id
+        )
 
     def can_see_materials(self, user: User) -> bool:
         """Attachments may name or show the petitioner: the same rule as identity (条例 art.30)."""
@@ -514,8 +561,18 @@ class Reply(db.Model):
         return self.signed_at is not None
 
 
-SIGNED_CONTENT = ("outcome", "text", "legal_basis", "signer_name", "signer_title", "signer_department", "signed_at",
-                  "kind", "version", "case_id")
+SIGNED_CONTENT = (
+    "outcome",
+    "text",
+    "legal_basis",
+    "signer_name",
+    "signer_title",
+    "signer_department",
+    "signed_at",
+    "kind",
+    "version",
+    "case_id",
+)
 
 
 def _stored_signed_at(connection, reply: Reply):
@@ -544,8 +601,9 @@ class ChecklistTemplate(db.Model):
     name: Mapped[str] = mapped_column(String(50), unique=True)
     case_type: Mapped[CaseType | None] = mapped_column(enum_column(CaseType))  # None: any type
     leader_owned: Mapped[bool] = mapped_column(default=False)  # the 五包 list for leader-owned cases
-    items: Mapped[list[ChecklistTemplateItem]] = relationship(order_by="ChecklistTemplateItem.position",
-                                                              cascade="all, delete-orphan")
+    items: Mapped[list[ChecklistTemplateItem]] = relationship(
+        order_by="ChecklistTemplateItem.position", cascade="all, delete-orphan"
+    )
 
 
 class ChecklistTemplateItem(db.Model):

@@ -1,5 +1,6 @@
 """The receipt handed to a petitioner: the tracking code's lookup address as a QR code (SVG, made here; the query
 code is never in it)."""
+
 from __future__ import annotations
 
 import segno
@@ -17,7 +18,11 @@ def lookup_url(tracking_code: str) -> str:
 def qr_svg(url: str) -> Markup:
     qr = segno.make(url, error="m")
     # svg_inline: no XML declaration; the title is read out by screen readers.
-    return Markup(qr.svg_inline(scale=4, border=2, title="扫码查询办理进度", svgclass="qr", lineclass=None, light="#fff", omitsize=True))
+    return Markup(
+        qr.svg_inline(
+            scale=4, border=2, title="扫码查询办理进度", svgclass="qr", lineclass=None, light="#fff", omitsize=True
+        )
+    )
 
 
 def context(case, query_code: str) -> dict:

@@ -1,6 +1,7 @@
 """The only place where a case changes state. One function per transition of ``lifecycle.TRANSITIONS``: each
 re-checks state and role, writes a CaseEvent and an audit row, sets the next clock, and flushes (never commits).
 Arguments are plain values, never a request or a form."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,15 +12,36 @@ from portal.cases import attachments as attachment_store
 from portal.cases import codes, identity
 from portal.cases.attachments import Upload
 from portal.cases.lifecycle import TRANSITIONS
-from portal.cases.models import (Case, CaseEvent, CaseType, Category, Channel, ChecklistItem, ChecklistTemplate,
-                                 Evaluation, ExtensionRequest, ExtensionState, FollowUp, Hearing, Instruction, Note,
-                                 NotAcceptedRoute, Outcome, Petitioner, Procedure, Rating, Reply, ReplyKind, ReplyState,
-                                 Status)
+from portal.cases.models import (
+    Case,
+    CaseEvent,
+    CaseType,
+    Category,
+    Channel,
+    ChecklistItem,
+    ChecklistTemplate,
+    Evaluation,
+    ExtensionRequest,
+    ExtensionState,
+    FollowUp,
+    Hearing,
+    Instruction,
+    NotAcceptedRoute,
+    Note,
+    Outcome,
+    Petitioner,
+    Procedure,
+    Rating,
+    Reply,
+    ReplyKind,
+    ReplyState,
+    Status,
+)
 from portal.deadlines.services import deadline
 from portal.errors import DomainError, NotAllowed, StaleCase
 from portal.extensions import db
-from portal.localtime import today as local_today
 from portal.localtime import local, utcnow
+from portal.localtime import today as local_today
 from portal.org.models import Department, Kind
 from portal.settings.models import get_setting
 from portal.sms import services as sms
@@ -57,33 +79,67 @@ def _check(case: Case, actor: User | None, name: str):
     return transition
 
 
-def _finish(case: Case, actor: User | None, name: str, *, title: str, text: str = "", public: bool,
-            data: dict | None = None) -> CaseEvent:
+def _finish(
+    case: Case, actor: User | None, name: str, *, title: str, text: str = "", public: bool, data: dict | None = None
+) -> CaseEvent:
     """Move ``case`` to the transition's target and write the event and the audit row."""
     transition = TRANSITIONS[name]
     before = case.status
     case.status = transition.target
-    event = _event(case, actor, name, title=title, text=text, public=public, data=data,
-                   from_status=before, to_status=transition.target)
-    record(f"case.{name}", actor, case, tracking_code=case.tracking_code, from_status=before.value,
-           to_status=transition.target.value)
+    event = _event(
+        case,
+        actor,
+        name,
+        title=title,
+        text=text,
+        public=public,
+        data=data,
+        from_status=before,
+        to_status=transition.target,
+    )
+    record(
+        f"case.{name}",
+        actor,
+        case,
+        tracking_code=case.tracking_code,
+        from_status=before.value,
+        to_status=transition.target.value,
+    )
     db.session.flush()
     return event
 
 
-def _event(case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool,
-           data: dict | None = None, from_status: Status | None = None, to_status: Status | None = None) -> CaseEvent:
-    event = CaseEvent(case=case, at=utcnow(), actor_id=getattr(actor, "id", None), action=action, title=title,
-                      text=text,
-                      public=public, data=data or {},
-                      from_status=from_status.value if from_status else None,
-                      to_status=to_status.value if to_status else None)
+def _event(
+    case: Case,
+    actor: User | None,
+    action: str,
+    *,
+    title: str,
+    text: str = "",
+    public: bool,
+    data: dict | None = None,
+    from_status: Status | None = None,
+    to_status: Status | None = None,
+) -> CaseEvent:
+    event = CaseEvent(
+        case=case,
+        at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        title=title,
+        text=text,
+        public=public,
+        data=data or {},
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value if to_status else None,
+    )
     db.session.add(event)
     return event
 
 
-def _log(case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool,
-         **audit) -> CaseEvent:
+def _log(
+    case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool, **audit
+) -> CaseEvent:
     """An action that records something on the case without moving it: timeline event, then audit row."""
     event = _event(case, actor, action, title=title, text=text, public=public)
     db.session.flush()
@@ -97,8 +153,9 @@ def _require_role(case: Case, actor: User, *roles: Role, message: str) -> None:
         raise NotAllowed(message)
 
 
-def _set_clock(case: Case, rule: str | None, start: dt.date | None = None, *, length: int | None = None,
-               paused_days: int = 0):
+def _set_clock(
+    case: Case, rule: str | None, start: dt.date | None = None, *, length: int | None = None, paused_days: int = 0
+):
     """Start the clock ``rule`` counted from ``start``; ``None`` stops the clock."""
     if rule is None:
         case.clock_rule = case.clock_start = case.due_date = case.clock_length = None
@@ -114,8 +171,9 @@ def current_clock(case: Case):
     """The running clock with its explanation (start, length, skipped days), or None when no clock runs."""
     if not case.clock_rule:
         return None
-    return deadline(case.clock_rule, case.clock_start, length=case.clock_length,
-                    paused_days=case.clock_paused_days or 0)
+    return deadline(
+        case.clock_rule, case.clock_start, length=case.clock_length, paused_days=case.clock_paused_days or 0
+    )
 
 
 def _limited(value: str | None, label: str, max_length: int) -> str:
@@ -143,8 +201,7 @@ def find_or_create_petitioner(name: str, phone: str | None, id_number: str | Non
     if id_number:
         petitioner = db.session.execute(db.select(Petitioner).filter_by(id_number=id_number)).scalars().first()
     if petitioner is None and phone:
-        petitioner = db.session.execute(
-            db.select(Petitioner).filter_by(phone=phone, name=name)).scalars().first()
+        petitioner = db.session.execute(db.select(Petitioner).filter_by(phone=phone, name=name)).scalars().first()
     if petitioner is None:
         petitioner = Petitioner(name=name, phone=phone, id_number=id_number, address=address or "")
         db.session.add(petitioner)
@@ -166,9 +223,19 @@ def _contact(phone: str | None, id_number: str | None) -> tuple[str | None, str 
 
 def related_cases(case: Case, limit: int = 10) -> list[Case]:
     """The case it repeats, the cases that repeat it, and the petitioner's other cases; newest first."""
-    stmt = (db.select(Case).where(Case.id != case.id, db.or_(
-        Case.petitioner_id == case.petitioner_id, Case.repeat_of_id == case.id,
-        Case.id == (case.repeat_of_id or -1))).order_by(Case.received_on.desc(), Case.id.desc()).limit(limit))
+    stmt = (
+        db.select(Case)
+        .where(
+            Case.id != case.id,
+            db.or_(
+                Case.petitioner_id == case.petitioner_id,
+                Case.repeat_of_id == case.id,
+                Case.id == (case.repeat_of_id or -1),
+            ),
+        )
+        .order_by(Case.received_on.desc(), Case.id.desc())
+        .limit(limit)
+    )
     return list(db.session.execute(stmt).scalars())
 
 
@@ -182,8 +249,13 @@ def earlier_cases(phone: str | None = None, id_number: str | None = None, limit:
         conditions.append(Petitioner.phone == phone)
     if not conditions:
         return []
-    stmt = (db.select(Case).join(Case.petitioner).where(db.or_(*conditions))
-            .order_by(Case.received_on.desc(), Case.id.desc()).limit(limit))
+    stmt = (
+        db.select(Case)
+        .join(Case.petitioner)
+        .where(db.or_(*conditions))
+        .order_by(Case.received_on.desc(), Case.id.desc())
+        .limit(limit)
+    )
     return list(db.session.execute(stmt).scalars())
 
 
@@ -197,14 +269,33 @@ def register_case(actor: User | None, *, channel: Channel, **details) -> tuple[C
     return _register(actor, channel=channel, **details)
 
 
-def _register(actor: User | None, *, channel: Channel, case_type: CaseType, title: str, content: str,
-              petitioner_name: str, phone: str | None = None, id_number: str | None = None, address: str = "",
-              received_on: dt.date | None = None, category_id: int | None = None,
-              procedure: Procedure = Procedure.NORMAL, confidential: bool = False, people_count: int = 1,
-              place: str = "", repeat_of_id: int | None = None, attachments: list[Upload] = (),
-              postmarked_on: dt.date | None = None, caller_number: str = "", group_visit: bool = False,
-              representatives: list[str] = (), new_facts: bool = False,
-              procedure_reason: str = "", notify: bool = True) -> tuple[Case, str]:
+def _register(
+    actor: User | None,
+    *,
+    channel: Channel,
+    case_type: CaseType,
+    title: str,
+    content: str,
+    petitioner_name: str,
+    phone: str | None = None,
+    id_number: str | None = None,
+    address: str = "",
+    received_on: dt.date | None = None,
+    category_id: int | None = None,
+    procedure: Procedure = Procedure.NORMAL,
+    confidential: bool = False,
+    people_count: int = 1,
+    place: str = "",
+    repeat_of_id: int | None = None,
+    attachments: list[Upload] = (),
+    postmarked_on: dt.date | None = None,
+    caller_number: str = "",
+    group_visit: bool = False,
+    representatives: list[str] = (),
+    new_facts: bool = False,
+    procedure_reason: str = "",
+    notify: bool = True,
+) -> tuple[Case, str]:
     """The registration itself. ``attachments`` have been checked by ``attachments.check_uploads``; their files are
     written here. ``notify`` queues the SMS receipt when a phone number is known."""
     title = _required(title, "标题", TITLE_MAX)
@@ -228,40 +319,80 @@ def _register(actor: User | None, *, channel: Channel, case_type: CaseType, titl
             raise DomainError("所选的原信访件不存在。")
         if repeat_of.review_level >= 2 and not new_facts:
             # 条例 art.36: after the re-review opinion the same facts and reasons are not taken up again.
-            raise DomainError(f"原信访件 {repeat_of.tracking_code} 已复核终结，以同一事实和理由提出的信访不再受理"
-                              "（《信访工作条例》第三十六条）。如信访人提出了新的事实和理由，请勾选“有新的事实和理由”后登记。")
-    channel_details = _channel_details(channel, received_on, postmarked_on, caller_number, people_count,
-                                       group_visit, representatives)
+            raise DomainError(
+                f"原信访件 {repeat_of.tracking_code} 已复核终结，以同一事实和理由提出的信访不再受理"
+                "（《信访工作条例》第三十六条）。如信访人提出了新的事实和理由，请勾选“有新的事实和理由”后登记。"
+            )
+    channel_details = _channel_details(
+        channel, received_on, postmarked_on, caller_number, people_count, group_visit, representatives
+    )
 
     petitioner = find_or_create_petitioner(petitioner_name, phone, id_number, address)
     query_code = codes.new_query_code()
     case = Case(
-        tracking_code=_unique_tracking_code(today), query_code_hash=codes.hash_query_code(query_code),
-        title=title, content=content, channel=channel, case_type=case_type, category_id=category_id,
-        procedure=procedure, confidential=confidential or case_type is CaseType.ACCUSATION,
-        people_count=people_count, place=place, petitioner=petitioner, repeat_of=repeat_of,
-        registered_by_id=getattr(actor, "id", None), received_on=received_on, status=Status.REGISTERED,
-        new_facts=bool(new_facts and repeat_of is not None), **channel_details,
+        tracking_code=_unique_tracking_code(today),
+        query_code_hash=codes.hash_query_code(query_code),
+        title=title,
+        content=content,
+        channel=channel,
+        case_type=case_type,
+        category_id=category_id,
+        procedure=procedure,
+        confidential=confidential or case_type is CaseType.ACCUSATION,
+        people_count=people_count,
+        place=place,
+        petitioner=petitioner,
+        repeat_of=repeat_of,
+        registered_by_id=getattr(actor, "id", None),
+        received_on=received_on,
+        status=Status.REGISTERED,
+        new_facts=bool(new_facts and repeat_of is not None),
+        **channel_details,
         procedure_reason=_limited(procedure_reason, "适用简易办理的理由", 200) if procedure is Procedure.SIMPLE else "",
     )
     db.session.add(case)
     clock = _set_clock(case, "simple_accept" if procedure is Procedure.SIMPLE else "accept", received_on)
     case.accept_due = clock.due
-    _event(case, actor, "register", title="登记", public=True, to_status=Status.REGISTERED,
-           text=f"您的信访事项（{channel.label}）已于{received_on:%Y年%m月%d日}收到并登记，编号 {case.tracking_code}。"
-                f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。")
+    _event(
+        case,
+        actor,
+        "register",
+        title="登记",
+        public=True,
+        to_status=Status.REGISTERED,
+        text=f"您的信访事项（{channel.label}）已于{received_on:%Y年%m月%d日}收到并登记，编号 {case.tracking_code}。"
+        f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。",
+    )
     stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
     db.session.flush()
     if notify:
-        sms.queue(phone, f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
-                         f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。", case)
-    record("case.register", actor, case, tracking_code=case.tracking_code, channel=channel.value,
-           repeat_of=repeat_of.tracking_code if repeat_of else None, attachments=len(stored))
+        sms.queue(
+            phone,
+            f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
+            f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。",
+            case,
+        )
+    record(
+        "case.register",
+        actor,
+        case,
+        tracking_code=case.tracking_code,
+        channel=channel.value,
+        repeat_of=repeat_of.tracking_code if repeat_of else None,
+        attachments=len(stored),
+    )
     return case, query_code
 
 
-def _channel_details(channel: Channel, received_on: dt.date, postmarked_on: dt.date | None, caller_number: str,
-                     people_count: int, group_visit: bool, representatives) -> dict:
+def _channel_details(
+    channel: Channel,
+    received_on: dt.date,
+    postmarked_on: dt.date | None,
+    caller_number: str,
+    people_count: int,
+    group_visit: bool,
+    representatives,
+) -> dict:
     """The fields each channel has (a letter's postmark, a call's number, a visit's group); others are dropped."""
     details = {"postmarked_on": None, "caller_number": "", "group_visit": False, "representatives": []}
     if channel is Channel.LETTER and postmarked_on is not None:
@@ -277,7 +408,9 @@ def _channel_details(channel: Channel, received_on: dt.date, postmarked_on: dt.d
         names = [n.strip() for n in representatives if n and n.strip()]
         limit = int(get_setting("max_representatives"))
         if len(names) > limit:
-            raise DomainError(f"集体访推选的代表不得超过{limit}人（《信访工作条例》第十八条），现填写了{len(names)}人。")
+            raise DomainError(
+                f"集体访推选的代表不得超过{limit}人（《信访工作条例》第十八条），现填写了{len(names)}人。"
+            )
         if any(len(n) > 50 for n in names):
             raise DomainError("代表姓名不能超过50字。")
         if len(names) > people_count:
@@ -295,42 +428,86 @@ def _unique_tracking_code(day: dt.date) -> str:
             return code
 
 
-def open_reception_case(actor: User, *, leader: User, department_id: int, instruction: str, title: str,
-                        content: str, petitioner_name: str, phone: str | None = None, id_number: str | None = None,
-                        address: str = "", place: str = "", people_count: int = 1,
-                        representatives: list[str] = (), case_type: CaseType = CaseType.CLAIM,
-                        repeat_of_id: int | None = None, new_facts: bool = False,
-                        received_on: dt.date | None = None) -> tuple[Case, str]:
+def open_reception_case(
+    actor: User,
+    *,
+    leader: User,
+    department_id: int,
+    instruction: str,
+    title: str,
+    content: str,
+    petitioner_name: str,
+    phone: str | None = None,
+    id_number: str | None = None,
+    address: str = "",
+    place: str = "",
+    people_count: int = 1,
+    representatives: list[str] = (),
+    case_type: CaseType = CaseType.CLAIM,
+    repeat_of_id: int | None = None,
+    new_facts: bool = False,
+    received_on: dt.date | None = None,
+) -> tuple[Case, str]:
     """批示转办 at a reception: what the duty leader could not answer on the spot becomes a ``visit`` case that is
     registered, accepted and assigned at once, owned by that leader, with the leader's instruction on it. The duty
     leader (or a clerk writing the log for them) acts here in place of the petition office's separate steps."""
     if not (actor.has_role(Role.CLERK) or actor.id == leader.id) or not leader.has_role(Role.LEADER):
         raise NotAllowed("只有当班领导或信访部门登记员可以批示转办。")
     # The visit happened on the duty day; a log written up later must not start the clocks late.
-    case, query_code = _register(actor, channel=Channel.VISIT, case_type=case_type, title=title, content=content,
-                                 petitioner_name=petitioner_name, phone=phone, id_number=id_number, address=address,
-                                 place=place, people_count=people_count, representatives=representatives,
-                                 repeat_of_id=repeat_of_id, new_facts=new_facts, received_on=received_on,
-                                 notify=False)
+    case, query_code = _register(
+        actor,
+        channel=Channel.VISIT,
+        case_type=case_type,
+        title=title,
+        content=content,
+        petitioner_name=petitioner_name,
+        phone=phone,
+        id_number=id_number,
+        address=address,
+        place=place,
+        people_count=people_count,
+        representatives=representatives,
+        repeat_of_id=repeat_of_id,
+        new_facts=new_facts,
+        received_on=received_on,
+        notify=False,
+    )
     today = case.received_on
     case.decided_on = today
     clock = _set_clock(case, "handle", today)
     case.handle_due = clock.due
-    _finish(case, actor, "accept", title="受理告知", public=True,
-            text=f"领导接访时当场受理（{today:%Y年%m月%d日}），将在{clock.due:%Y年%m月%d日}前出具书面处理意见。")
+    _finish(
+        case,
+        actor,
+        "accept",
+        title="受理告知",
+        public=True,
+        text=f"领导接访时当场受理（{today:%Y年%m月%d日}），将在{clock.due:%Y年%m月%d日}前出具书面处理意见。",
+    )
     instruction_row = Instruction(case=case, leader_id=leader.id, text=_required(instruction, "批示内容", 2000))
     db.session.add(instruction_row)
     _log(case, actor, "instruct", title="领导批示", public=False, text=instruction_row.text)
     _assign_to(case, actor, department_id, leader.id)
-    sms.queue(case.petitioner.phone, f"【{get_setting('office_name')}】您在领导接访中反映的事项已当场受理并交"
-                                     f"{case.department.name}办理，编号{case.tracking_code}，将于{clock.due:%m月%d日}前"
-                                     "出具书面处理意见。凭编号和查询码可在网上查询办理进度。", case)
+    sms.queue(
+        case.petitioner.phone,
+        f"【{get_setting('office_name')}】您在领导接访中反映的事项已当场受理并交"
+        f"{case.department.name}办理，编号{case.tracking_code}，将于{clock.due:%m月%d日}前"
+        "出具书面处理意见。凭编号和查询码可在网上查询办理进度。",
+        case,
+    )
     return case, query_code
 
 
 # --- acceptance ----------------------------------------------------------------------------------------------
-def accept(case: Case, actor: User, *, procedure: Procedure | None = None, note: str = "", reason: str = "",
-           expected_version: int | None = None) -> Case:
+def accept(
+    case: Case,
+    actor: User,
+    *,
+    procedure: Procedure | None = None,
+    note: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
     _begin(case, actor, "accept", expected_version)
     today = local_today()
     procedure = procedure or case.procedure
@@ -342,14 +519,22 @@ def accept(case: Case, actor: User, *, procedure: Procedure | None = None, note:
     case.decided_on = today
     clock = _set_clock(case, "simple_handle" if case.procedure is Procedure.SIMPLE else "handle", today)
     case.handle_due = clock.due
-    _finish(case, actor, "accept", title="受理告知", public=True, data={"note": note},
-            text=f"经审查，您反映的事项属于本机关职责范围，已于{today:%Y年%m月%d日}依法受理（{case.procedure.label}）。"
-                 f"我们将在{clock.due:%Y年%m月%d日}前出具书面处理意见。")
+    _finish(
+        case,
+        actor,
+        "accept",
+        title="受理告知",
+        public=True,
+        data={"note": note},
+        text=f"经审查，您反映的事项属于本机关职责范围，已于{today:%Y年%m月%d日}依法受理（{case.procedure.label}）。"
+        f"我们将在{clock.due:%Y年%m月%d日}前出具书面处理意见。",
+    )
     return case
 
 
-def not_accept(case: Case, actor: User, *, route: NotAcceptedRoute, reason: str = "",
-               expected_version: int | None = None) -> Case:
+def not_accept(
+    case: Case, actor: User, *, route: NotAcceptedRoute, reason: str = "", expected_version: int | None = None
+) -> Case:
     _begin(case, actor, "not_accept", expected_version)
     reason = reason.strip()
     case.not_accepted_route = route
@@ -363,22 +548,33 @@ def not_accept(case: Case, actor: User, *, route: NotAcceptedRoute, reason: str 
     return case
 
 
-def forward(case: Case, actor: User, *, authority: str, reason: str = "",
-            expected_version: int | None = None) -> Case:
+def forward(case: Case, actor: User, *, authority: str, reason: str = "", expected_version: int | None = None) -> Case:
     _begin(case, actor, "forward", expected_version)
     case.forwarded_to = _required(authority, "转送机关", 100)
     case.decision_note = reason.strip()
     case.decided_on = local_today()
     _set_clock(case, None)
-    _finish(case, actor, "forward", title="转送告知", public=True,
-            text=f"您反映的事项不属于本机关职责范围，已转送{case.forwarded_to}处理，请留意其告知。"
-                 + (f"说明：{case.decision_note}" if case.decision_note else ""))
+    _finish(
+        case,
+        actor,
+        "forward",
+        title="转送告知",
+        public=True,
+        text=f"您反映的事项不属于本机关职责范围，已转送{case.forwarded_to}处理，请留意其告知。"
+        + (f"说明：{case.decision_note}" if case.decision_note else ""),
+    )
     return case
 
 
 # --- assignment and handling ---------------------------------------------------------------------------------
-def assign(case: Case, actor: User, *, department_id: int, owner_leader_id: int | None = None,
-           expected_version: int | None = None) -> Case:
+def assign(
+    case: Case,
+    actor: User,
+    *,
+    department_id: int,
+    owner_leader_id: int | None = None,
+    expected_version: int | None = None,
+) -> Case:
     _begin(case, actor, "assign", expected_version)
     return _assign_to(case, actor, department_id, owner_leader_id)
 
@@ -401,9 +597,15 @@ def _assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int
     case.owner_leader = leader
     case.assigned_on = local_today()
     _apply_checklist(case)
-    _finish(case, actor, "assign", title="交办", public=True,
-            text=f"已交{department.name}办理，办理期限至{case.due_date:%Y年%m月%d日}。",
-            data={"department_id": department.id, "owner_leader_id": leader.id if leader else None})
+    _finish(
+        case,
+        actor,
+        "assign",
+        title="交办",
+        public=True,
+        text=f"已交{department.name}办理，办理期限至{case.due_date:%Y年%m月%d日}。",
+        data={"department_id": department.id, "owner_leader_id": leader.id if leader else None},
+    )
     return case
 
 
@@ -411,13 +613,28 @@ def _apply_checklist(case: Case) -> None:
     """Give the case the checklist of its type (and the 五包 list when a leader owns it), once."""
     if case.checklist:
         return
-    templates = db.session.execute(db.select(ChecklistTemplate).where(
-        db.or_(ChecklistTemplate.case_type == case.case_type, ChecklistTemplate.case_type.is_(None)),
-        ChecklistTemplate.leader_owned.is_(False)).order_by(ChecklistTemplate.id)).scalars().all()
+    templates = (
+        db.session.execute(
+            db.select(ChecklistTemplate)
+            .where(
+                db.or_(ChecklistTemplate.case_type == case.case_type, ChecklistTemplate.case_type.is_(None)),
+                ChecklistTemplate.leader_owned.is_(False),
+            )
+            .order_by(ChecklistTemplate.id)
+        )
+        .scalars()
+        .all()
+    )
     if case.owner_leader is not None:
-        templates += db.session.execute(
-            db.select(ChecklistTemplate).where(ChecklistTemplate.leader_owned.is_(True))
-            .order_by(ChecklistTemplate.id)).scalars().all()
+        templates += (
+            db.session.execute(
+                db.select(ChecklistTemplate)
+                .where(ChecklistTemplate.leader_owned.is_(True))
+                .order_by(ChecklistTemplate.id)
+            )
+            .scalars()
+            .all()
+        )
     position = 0
     for template in templates:
         for item in template.items:
@@ -433,37 +650,74 @@ def assign_handler(case: Case, actor: User, *, handler_id: int, expected_version
     if not case.can_assign_handler(actor):
         raise DomainError(f"该信访件当前状态为“{case.status.label}”，不能指定承办人。")
     handler = db.session.get(User, handler_id)
-    if handler is None or not handler.active or not handler.has_role(Role.HANDLER) \
-            or handler.department_id != case.department_id:
+    if (
+        handler is None
+        or not handler.active
+        or not handler.has_role(Role.HANDLER)
+        or handler.department_id != case.department_id
+    ):
         raise DomainError("承办人必须是本单位在岗的承办人员。")
     case.handler = handler
-    _log(case, actor, "assign_handler", title="指定承办人", public=False, text=f"指定{handler.name}承办。",
-         handler=handler.username)
+    _log(
+        case,
+        actor,
+        "assign_handler",
+        title="指定承办人",
+        public=False,
+        text=f"指定{handler.name}承办。",
+        handler=handler.username,
+    )
     return case
 
 
 def start(case: Case, actor: User, *, expected_version: int | None = None) -> Case:
     _begin(case, actor, "start", expected_version)
-    if case.handler_id is not None and actor.has_role(Role.HANDLER) and not actor.has_role(Role.DEPT_HEAD) \
-            and case.handler_id != actor.id:
+    if (
+        case.handler_id is not None
+        and actor.has_role(Role.HANDLER)
+        and not actor.has_role(Role.DEPT_HEAD)
+        and case.handler_id != actor.id
+    ):
         raise NotAllowed(f"该信访件已指定由{case.handler.name}承办。")
     if case.handler_id is None and actor.has_role(Role.HANDLER):
         case.handler = actor
-    _finish(case, actor, "start", title="开始办理", public=True, text="承办单位已开始调查办理。",
-            data={"handler_id": case.handler_id})
+    _finish(
+        case,
+        actor,
+        "start",
+        title="开始办理",
+        public=True,
+        text="承办单位已开始调查办理。",
+        data={"handler_id": case.handler_id},
+    )
     return case
 
 
-def draft_reply(case: Case, actor: User, *, outcome: Outcome, text: str, legal_basis: str = "",
-                expected_version: int | None = None) -> Reply:
+def draft_reply(
+    case: Case, actor: User, *, outcome: Outcome, text: str, legal_basis: str = "", expected_version: int | None = None
+) -> Reply:
     _begin(case, actor, "draft", expected_version)
     text = _required(text, "处理意见", CONTENT_MAX)
     version = 1 + sum(1 for r in case.replies if r.kind is ReplyKind.REPLY)
-    reply = Reply(case=case, kind=ReplyKind.REPLY, version=version, outcome=outcome, text=text,
-                  legal_basis=legal_basis.strip(), drafted_by_id=actor.id)
+    reply = Reply(
+        case=case,
+        kind=ReplyKind.REPLY,
+        version=version,
+        outcome=outcome,
+        text=text,
+        legal_basis=legal_basis.strip(),
+        drafted_by_id=actor.id,
+    )
     db.session.add(reply)
-    _finish(case, actor, "draft", title="提交处理意见书", public=False,
-            text=f"第{version}版处理意见书待责任单位负责人署名。", data={"version": version})
+    _finish(
+        case,
+        actor,
+        "draft",
+        title="提交处理意见书",
+        public=False,
+        text=f"第{version}版处理意见书待责任单位负责人署名。",
+        data={"version": version},
+    )
     return reply
 
 
@@ -482,9 +736,15 @@ def sign_reply(case: Case, actor: User, *, expected_version: int | None = None) 
     reply.signer_name, reply.signer_title = actor.name, actor.title
     reply.signer_department = actor.department.name
     reply.signed_at = utcnow()
-    _finish(case, actor, "sign", title="署名签发", public=False,
-            text=f"{actor.department.name}{actor.title}{actor.name}已署名第{reply.version}版，待信访部门审核。",
-            data={"reply_id": reply.id})
+    _finish(
+        case,
+        actor,
+        "sign",
+        title="署名签发",
+        public=False,
+        text=f"{actor.department.name}{actor.title}{actor.name}已署名第{reply.version}版，待信访部门审核。",
+        data={"reply_id": reply.id},
+    )
     return reply
 
 
@@ -493,8 +753,9 @@ def return_draft(case: Case, actor: User, *, comment: str, expected_version: int
     reply = _pending_reply(case, ReplyState.DRAFT)
     reply.state = ReplyState.RETURNED
     reply.comment = _required(comment, "退回意见", 1000)
-    _finish(case, actor, "return_draft", title="退回修改", public=False, text=reply.comment,
-            data={"reply_id": reply.id})
+    _finish(
+        case, actor, "return_draft", title="退回修改", public=False, text=reply.comment, data={"reply_id": reply.id}
+    )
     return reply
 
 
@@ -509,8 +770,14 @@ def send_back(case: Case, actor: User, *, comment: str, expected_version: int | 
     return reply
 
 
-def publish_reply(case: Case, actor: User, *, delivered_on: dt.date | None = None, method: str = "",
-                  expected_version: int | None = None) -> Reply:
+def publish_reply(
+    case: Case,
+    actor: User,
+    *,
+    delivered_on: dt.date | None = None,
+    method: str = "",
+    expected_version: int | None = None,
+) -> Reply:
     """Verify the signed reply and send it out; the review window counts from the delivery date."""
     _begin(case, actor, "publish", expected_version)
     reply = _pending_reply(case, ReplyState.SIGNED)
@@ -525,10 +792,16 @@ def publish_reply(case: Case, actor: User, *, delivered_on: dt.date | None = Non
     case.replied_on = case.replied_on or today
     case.delivered_on = delivered_on
     clock = _set_clock(case, "review_request", delivered_on)
-    _finish(case, actor, "publish", title=reply.kind.label, public=True,
-            text=f"{reply.signer_department}出具{reply.kind.label}（{reply.outcome.label}），"
-                 f"于{delivered_on:%Y年%m月%d日}送达。如不服，可在{clock.due:%Y年%m月%d日}前申请复查。",
-            data={"reply_id": reply.id})
+    _finish(
+        case,
+        actor,
+        "publish",
+        title=reply.kind.label,
+        public=True,
+        text=f"{reply.signer_department}出具{reply.kind.label}（{reply.outcome.label}），"
+        f"于{delivered_on:%Y年%m月%d日}送达。如不服，可在{clock.due:%Y年%m月%d日}前申请复查。",
+        data={"reply_id": reply.id},
+    )
     return reply
 
 
@@ -582,14 +855,28 @@ def request_review(case: Case, actor: User | None, *, reason: str, expected_vers
     case.reviewing_department = review_organ(case)
     clock = _set_clock(case, rule, today)
     kind = review_kind(case)
-    _finish(case, actor, name, title=f"{kind}申请", public=True,
-            text=f"已于{today:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
-            data={"reason": reason})
+    _finish(
+        case,
+        actor,
+        name,
+        title=f"{kind}申请",
+        public=True,
+        text=f"已于{today:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
+        data={"reason": reason},
+    )
     return case
 
 
-def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal_basis: str = "",
-                  delivered_on: dt.date | None = None, expected_version: int | None = None) -> Reply:
+def decide_review(
+    case: Case,
+    actor: User,
+    *,
+    outcome: Outcome,
+    text: str,
+    legal_basis: str = "",
+    delivered_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Reply:
     """The review (复查) or re-review (复核) opinion, signed by the reviewing office and delivered at once."""
     name = "decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview"
     _begin(case, actor, name, expected_version)  # the transition asks case.can_decide_review(actor)
@@ -598,11 +885,24 @@ def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal
     today = local_today()
     delivered_on = _delivery_date(case, delivered_on, today)
     now = utcnow()
-    reply = Reply(case=case, kind=kind, version=1 + sum(1 for r in case.replies if r.kind is kind), outcome=outcome,
-                  text=text, legal_basis=legal_basis.strip(), drafted_by_id=actor.id, state=ReplyState.PUBLISHED,
-                  signed_by_id=actor.id, signer_name=actor.name, signer_title=actor.title,
-                  signer_department=actor.department.name, signed_at=now, published_at=now,
-                  delivered_on=delivered_on, delivery_method="网上送达" if case.channel is Channel.ONLINE else "直接送达")
+    reply = Reply(
+        case=case,
+        kind=kind,
+        version=1 + sum(1 for r in case.replies if r.kind is kind),
+        outcome=outcome,
+        text=text,
+        legal_basis=legal_basis.strip(),
+        drafted_by_id=actor.id,
+        state=ReplyState.PUBLISHED,
+        signed_by_id=actor.id,
+        signer_name=actor.name,
+        signer_title=actor.title,
+        signer_department=actor.department.name,
+        signed_at=now,
+        published_at=now,
+        delivered_on=delivered_on,
+        delivery_method="网上送达" if case.channel is Channel.ONLINE else "直接送达",
+    )
     db.session.add(reply)
     case.delivered_on = delivered_on
     case.review_level += 1
@@ -612,14 +912,28 @@ def decide_review(case: Case, actor: User, *, outcome: Outcome, text: str, legal
     else:
         _set_clock(case, None)
         tail = "复核意见为终结意见。"
-    _finish(case, actor, name, title=kind.label, public=True,
-            text=f"出具{kind.label}（{outcome.label}），于{delivered_on:%Y年%m月%d日}送达。{tail}",
-            data={"reply_id": reply.id})
+    _finish(
+        case,
+        actor,
+        name,
+        title=kind.label,
+        public=True,
+        text=f"出具{kind.label}（{outcome.label}），于{delivered_on:%Y年%m月%d日}送达。{tail}",
+        data={"reply_id": reply.id},
+    )
     return reply
 
 
-def record_hearing(case: Case, actor: User, *, starts_on: dt.date, ends_on: dt.date, place: str = "",
-                   note: str = "", expected_version: int | None = None) -> Hearing:
+def record_hearing(
+    case: Case,
+    actor: User,
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    place: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Hearing:
     """听证 in a re-review: its days are added to the paused days of the re-review clock."""
     _lock(case, expected_version)
     if case.status is not Status.UNDER_REREVIEW:
@@ -630,14 +944,28 @@ def record_hearing(case: Case, actor: User, *, starts_on: dt.date, ends_on: dt.d
         raise DomainError("听证结束日期不能早于开始日期。")
     if starts_on < case.clock_start:
         raise DomainError("听证日期不能早于收到复核申请之日。")
-    hearing = Hearing(case=case, starts_on=starts_on, ends_on=ends_on, place=_limited(place, "听证地点", 200),
-                      note=(note or "").strip(), recorded_by_id=actor.id)
+    hearing = Hearing(
+        case=case,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        place=_limited(place, "听证地点", 200),
+        note=(note or "").strip(),
+        recorded_by_id=actor.id,
+    )
     db.session.add(hearing)
     paused = (case.clock_paused_days or 0) + hearing.days
     clock = _set_clock(case, "rereview", case.clock_start, paused_days=paused)
-    _log(case, actor, "hearing", title="听证", public=True,
-         text=f"于{starts_on:%Y年%m月%d日}至{ends_on:%Y年%m月%d日}举行听证，听证所需时间不计入复核期限，"
-              f"复核期限顺延至{clock.due:%Y年%m月%d日}。", days=hearing.days, due=clock.due.isoformat())
+    _log(
+        case,
+        actor,
+        "hearing",
+        title="听证",
+        public=True,
+        text=f"于{starts_on:%Y年%m月%d日}至{ends_on:%Y年%m月%d日}举行听证，听证所需时间不计入复核期限，"
+        f"复核期限顺延至{clock.due:%Y年%m月%d日}。",
+        days=hearing.days,
+        due=clock.due.isoformat(),
+    )
     return hearing
 
 
@@ -657,8 +985,9 @@ EXTENDABLE = (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE)
 MAX_EXTENSION_DAYS = 30
 
 
-def request_extension(case: Case, actor: User, *, days: int, reason: str,
-                      expected_version: int | None = None) -> ExtensionRequest:
+def request_extension(
+    case: Case, actor: User, *, days: int, reason: str, expected_version: int | None = None
+) -> ExtensionRequest:
     """The handler asks for more time: at most 30 days, once (条例 art.34)."""
     _lock(case, expected_version)
     if not (actor.has_role(Role.HANDLER, Role.DEPT_HEAD) and case.department_id == actor.department_id):
@@ -671,17 +1000,30 @@ def request_extension(case: Case, actor: User, *, days: int, reason: str,
         raise DomainError("已有待审批的延期申请。")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise DomainError(f"延长期限应为1至{MAX_EXTENSION_DAYS}日。")
-    request = ExtensionRequest(case=case, days=days, reason=_required(reason, "延期理由", 1000),
-                               requested_by_id=actor.id, original_due=case.handle_due)
+    request = ExtensionRequest(
+        case=case,
+        days=days,
+        reason=_required(reason, "延期理由", 1000),
+        requested_by_id=actor.id,
+        original_due=case.handle_due,
+    )
     db.session.add(request)
     case.version += 1  # a pending request is part of the case's state: later decisions must have seen it
-    _log(case, actor, "request_extension", title="申请延期", public=False, text=f"申请延期{days}日：{request.reason}",
-         days=days)
+    _log(
+        case,
+        actor,
+        "request_extension",
+        title="申请延期",
+        public=False,
+        text=f"申请延期{days}日：{request.reason}",
+        days=days,
+    )
     return request
 
 
-def decide_extension(case: Case, actor: User, *, approve: bool, note: str = "",
-                     expected_version: int | None = None) -> ExtensionRequest:
+def decide_extension(
+    case: Case, actor: User, *, approve: bool, note: str = "", expected_version: int | None = None
+) -> ExtensionRequest:
     """The department head or the owner leader approves once; the new date and the reason become public."""
     _lock(case, expected_version)
     request = case.pending_extension
@@ -696,16 +1038,25 @@ def decide_extension(case: Case, actor: User, *, approve: bool, note: str = "",
     if not approve:
         request.state = ExtensionState.REFUSED
         case.version += 1
-        _log(case, actor, "refuse_extension", title="延期未获批准", public=False, text=request.decision_note or "未批准")
+        _log(
+            case, actor, "refuse_extension", title="延期未获批准", public=False, text=request.decision_note or "未批准"
+        )
         return request
     # 条例 art.34 lengthens the handling period: the extra days follow the original deadline.
     clock = _set_clock(case, "extend", case.due_date, length=request.days)
     request.state, request.new_due = ExtensionState.APPROVED, clock.due
     case.extended, case.handle_due = True, clock.due
-    _log(case, actor, "approve_extension", title="延期告知", public=True,
-         text=f"因{request.reason}，经批准办理期限延长{request.days}日，"
-              f"由{request.original_due:%Y年%m月%d日}延至{clock.due:%Y年%m月%d日}。", days=request.days,
-         new_due=clock.due.isoformat())
+    _log(
+        case,
+        actor,
+        "approve_extension",
+        title="延期告知",
+        public=True,
+        text=f"因{request.reason}，经批准办理期限延长{request.days}日，"
+        f"由{request.original_due:%Y年%m月%d日}延至{clock.due:%Y年%m月%d日}。",
+        days=request.days,
+        new_due=clock.due.isoformat(),
+    )
     return request
 
 
@@ -784,21 +1135,42 @@ def record_evaluation(case: Case, *, acceptance: Rating, handling: Rating, comme
     db.session.add(evaluation)
     if evaluation.unsatisfied:
         case.supervised = True
-    _log(case, None, "evaluate", title="满意度评价", public=True, text=f"受理：{acceptance.label}；办理：{handling.label}。",
-         acceptance=acceptance.value, handling=handling.value)
+    _log(
+        case,
+        None,
+        "evaluate",
+        title="满意度评价",
+        public=True,
+        text=f"受理：{acceptance.label}；办理：{handling.label}。",
+        acceptance=acceptance.value,
+        handling=handling.value,
+    )
     return evaluation
 
 
-def record_follow_up(case: Case, actor: User, *, method: str, satisfaction: Rating | None = None,
-                     notes: str = "") -> FollowUp:
+def record_follow_up(
+    case: Case, actor: User, *, method: str, satisfaction: Rating | None = None, notes: str = ""
+) -> FollowUp:
     _require_role(case, actor, Role.CLERK, message="只有信访部门可以记录回访。")
     if case.delivered_on is None:
         raise DomainError("答复送达后才能回访。")
-    follow_up = FollowUp(case=case, method=_required(method, "回访方式", 20), satisfaction=satisfaction,
-                         notes=notes.strip(), by_id=actor.id)
+    follow_up = FollowUp(
+        case=case,
+        method=_required(method, "回访方式", 20),
+        satisfaction=satisfaction,
+        notes=notes.strip(),
+        by_id=actor.id,
+    )
     db.session.add(follow_up)
-    _log(case, actor, "follow_up", title="回访", public=False, method=method,
-         text=f"{method}回访" + (f"，{satisfaction.label}" if satisfaction else "") + (f"：{notes}" if notes else ""))
+    _log(
+        case,
+        actor,
+        "follow_up",
+        title="回访",
+        public=False,
+        method=method,
+        text=f"{method}回访" + (f"，{satisfaction.label}" if satisfaction else "") + (f"：{notes}" if notes else ""),
+    )
     return follow_up
 
 
@@ -817,8 +1189,16 @@ def tick_checklist_item(item: ChecklistItem, actor: User, *, done: bool) -> Chec
     if case.status in (Status.NOT_ACCEPTED, Status.FORWARDED, Status.CLOSED):
         raise DomainError("该信访件已办结，清单不能再修改。")
     item.done_at, item.done_by_id = (utcnow(), actor.id) if done else (None, None)
-    _log(case, actor, "checklist", title="勾销清单" if done else "撤销勾销", public=False, text=item.label,
-         item=item.label, done=done)
+    _log(
+        case,
+        actor,
+        "checklist",
+        title="勾销清单" if done else "撤销勾销",
+        public=False,
+        text=item.label,
+        item=item.label,
+        done=done,
+    )
     return item
 
 

@@ -1,9 +1,10 @@
 """Staff case pages. Every view: load (404) → check access (403) → validate → one service call → commit →
 303 redirect for a full page, or the fragment for htmx."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -11,13 +12,43 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.accounts.models import Role, User
 from portal.cases import attachments, bp, receipts, services
-from portal.cases.forms import (AcceptForm, AssignForm, CaseFilterForm, CommentForm, DraftForm, EmptyForm,
-                                ExtensionDecisionForm, ExtensionForm, FollowUpForm, ForwardForm, HandlerForm,
-                                HearingForm, InstructionForm, MarkOffForm, NotAcceptForm, NoteForm, PublishForm,
-                                RegisterForm, RehandleForm, ReviewDecisionForm, ReviewRequestForm)
+from portal.cases.forms import (
+    AcceptForm,
+    AssignForm,
+    CaseFilterForm,
+    CommentForm,
+    DraftForm,
+    EmptyForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    FollowUpForm,
+    ForwardForm,
+    HandlerForm,
+    HearingForm,
+    InstructionForm,
+    MarkOffForm,
+    NotAcceptForm,
+    NoteForm,
+    PublishForm,
+    RegisterForm,
+    RehandleForm,
+    ReviewDecisionForm,
+    ReviewRequestForm,
+)
 from portal.cases.lifecycle import TRANSITIONS, available
-from portal.cases.models import (Attachment, Case, CaseType, Category, Channel, ChecklistItem, NotAcceptedRoute, Outcome,
-                                 Procedure, Rating, Status)
+from portal.cases.models import (
+    Attachment,
+    Case,
+    CaseType,
+    Category,
+    Channel,
+    ChecklistItem,
+    NotAcceptedRoute,
+    Outcome,
+    Procedure,
+    Rating,
+    Status,
+)
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx
 from portal.localtime import today
@@ -38,39 +69,102 @@ def _version(form) -> int | None:
 
 # name → (form class, how the form's data calls the service)
 ACTIONS = {
-    "accept": (AcceptForm, lambda c, u, f: services.accept(
-        c, u, procedure=Procedure(f.procedure.data), note=f.note.data or "", reason=f.reason.data or "",
-        expected_version=_version(f))),
-    "not_accept": (NotAcceptForm, lambda c, u, f: services.not_accept(
-        c, u, route=NotAcceptedRoute(f.route.data), reason=f.reason.data or "", expected_version=_version(f))),
-    "forward": (ForwardForm, lambda c, u, f: services.forward(
-        c, u, authority=f.authority.data, reason=f.reason.data or "", expected_version=_version(f))),
-    "assign": (AssignForm, lambda c, u, f: services.assign(
-        c, u, department_id=f.department_id.data, owner_leader_id=f.owner_leader_id.data or None,
-        expected_version=_version(f))),
+    "accept": (
+        AcceptForm,
+        lambda c, u, f: services.accept(
+            c,
+            u,
+            procedure=Procedure(f.procedure.data),
+            note=f.note.data or "",
+            reason=f.reason.data or "",
+            expected_version=_version(f),
+        ),
+    ),
+    "not_accept": (
+        NotAcceptForm,
+        lambda c, u, f: services.not_accept(
+            c, u, route=NotAcceptedRoute(f.route.data), reason=f.reason.data or "", expected_version=_version(f)
+        ),
+    ),
+    "forward": (
+        ForwardForm,
+        lambda c, u, f: services.forward(
+            c, u, authority=f.authority.data, reason=f.reason.data or "", expected_version=_version(f)
+        ),
+    ),
+    "assign": (
+        AssignForm,
+        lambda c, u, f: services.assign(
+            c,
+            u,
+            department_id=f.department_id.data,
+            owner_leader_id=f.owner_leader_id.data or None,
+            expected_version=_version(f),
+        ),
+    ),
     "start": (EmptyForm, lambda c, u, f: services.start(c, u, expected_version=_version(f))),
-    "draft": (DraftForm, lambda c, u, f: services.draft_reply(
-        c, u, outcome=Outcome(f.outcome.data), text=f.text.data, legal_basis=f.legal_basis.data or "",
-        expected_version=_version(f))),
+    "draft": (
+        DraftForm,
+        lambda c, u, f: services.draft_reply(
+            c,
+            u,
+            outcome=Outcome(f.outcome.data),
+            text=f.text.data,
+            legal_basis=f.legal_basis.data or "",
+            expected_version=_version(f),
+        ),
+    ),
     "sign": (EmptyForm, lambda c, u, f: services.sign_reply(c, u, expected_version=_version(f))),
-    "return_draft": (CommentForm, lambda c, u, f: services.return_draft(
-        c, u, comment=f.comment.data, expected_version=_version(f))),
-    "send_back": (CommentForm, lambda c, u, f: services.send_back(
-        c, u, comment=f.comment.data, expected_version=_version(f))),
-    "publish": (PublishForm, lambda c, u, f: services.publish_reply(
-        c, u, delivered_on=f.delivered_on.data, method=f.method.data, expected_version=_version(f))),
-    "request_review": (ReviewRequestForm, lambda c, u, f: services.request_review(
-        c, u, reason=f.reason.data, expected_version=_version(f))),
-    "request_rereview": (ReviewRequestForm, lambda c, u, f: services.request_review(
-        c, u, reason=f.reason.data, expected_version=_version(f))),
-    "decide_review": (ReviewDecisionForm, lambda c, u, f: services.decide_review(
-        c, u, outcome=Outcome(f.outcome.data), text=f.text.data, legal_basis=f.legal_basis.data or "",
-        delivered_on=f.delivered_on.data, expected_version=_version(f))),
-    "decide_rereview": (ReviewDecisionForm, lambda c, u, f: services.decide_review(
-        c, u, outcome=Outcome(f.outcome.data), text=f.text.data, legal_basis=f.legal_basis.data or "",
-        delivered_on=f.delivered_on.data, expected_version=_version(f))),
-    "mark_off": (MarkOffForm, lambda c, u, f: services.mark_off(
-        c, u, note=f.note.data or "", expected_version=_version(f))),
+    "return_draft": (
+        CommentForm,
+        lambda c, u, f: services.return_draft(c, u, comment=f.comment.data, expected_version=_version(f)),
+    ),
+    "send_back": (
+        CommentForm,
+        lambda c, u, f: services.send_back(c, u, comment=f.comment.data, expected_version=_version(f)),
+    ),
+    "publish": (
+        PublishForm,
+        lambda c, u, f: services.publish_reply(
+            c, u, delivered_on=f.delivered_on.data, method=f.method.data, expected_version=_version(f)
+        ),
+    ),
+    "request_review": (
+        ReviewRequestForm,
+        lambda c, u, f: services.request_review(c, u, reason=f.reason.data, expected_version=_version(f)),
+    ),
+    "request_rereview": (
+        ReviewRequestForm,
+        lambda c, u, f: services.request_review(c, u, reason=f.reason.data, expected_version=_version(f)),
+    ),
+    "decide_review": (
+        ReviewDecisionForm,
+        lambda c, u, f: services.decide_review(
+            c,
+            u,
+            outcome=Outcome(f.outcome.data),
+            text=f.text.data,
+            legal_basis=f.legal_basis.data or "",
+            delivered_on=f.delivered_on.data,
+            expected_version=_version(f),
+        ),
+    ),
+    "decide_rereview": (
+        ReviewDecisionForm,
+        lambda c, u, f: services.decide_review(
+            c,
+            u,
+            outcome=Outcome(f.outcome.data),
+            text=f.text.data,
+            legal_basis=f.legal_basis.data or "",
+            delivered_on=f.delivered_on.data,
+            expected_version=_version(f),
+        ),
+    ),
+    "mark_off": (
+        MarkOffForm,
+        lambda c, u, f: services.mark_off(c, u, note=f.note.data or "", expected_version=_version(f)),
+    ),
     "rehandle": (RehandleForm, lambda c, u, f: services.rehandle(c, u, text=f.text.data, expected_version=_version(f))),
 }
 
@@ -86,33 +180,74 @@ class CaseAction:
     call: Callable
 
 
-EXTRAS = {a.name: a for a in (
-    CaseAction("assign_handler", "指定承办人", HandlerForm, lambda c, u: c.can_assign_handler(u),
-               lambda c, u, f: services.assign_handler(c, u, handler_id=f.handler_id.data,
-                                                        expected_version=_version(f))),
-    CaseAction("request_extension", "申请延期", ExtensionForm, lambda c, u: c.can_request_extension(u),
-               lambda c, u, f: services.request_extension(c, u, days=f.days.data, reason=f.reason.data,
-                                                           expected_version=_version(f))),
-    CaseAction("approve_extension", "批准延期", ExtensionDecisionForm, lambda c, u: c.can_approve_extension(u),
-               lambda c, u, f: services.decide_extension(c, u, approve=True, note=f.note.data or "",
-                                                          expected_version=_version(f))),
-    CaseAction("refuse_extension", "不予延期", ExtensionDecisionForm,
-               lambda c, u: c.pending_extension is not None and c.can_decide_extension(u),
-               lambda c, u, f: services.decide_extension(c, u, approve=False, note=f.note.data or "",
-                                                          expected_version=_version(f))),
-    CaseAction("hearing", "记录听证", HearingForm, lambda c, u: c.can_record_hearing(u),
-               lambda c, u, f: services.record_hearing(c, u, starts_on=f.starts_on.data, ends_on=f.ends_on.data,
-                                                        place=f.place.data or "", note=f.note.data or "",
-                                                        expected_version=_version(f))),
-    CaseAction("note", "添加调查记录", NoteForm, lambda c, u: c.can_add_note(u),
-               lambda c, u, f: services.add_note(c, u, text=f.text.data)),
-)}
+EXTRAS = {
+    a.name: a
+    for a in (
+        CaseAction(
+            "assign_handler",
+            "指定承办人",
+            HandlerForm,
+            lambda c, u: c.can_assign_handler(u),
+            lambda c, u, f: services.assign_handler(c, u, handler_id=f.handler_id.data, expected_version=_version(f)),
+        ),
+        CaseAction(
+            "request_extension",
+            "申请延期",
+            ExtensionForm,
+            lambda c, u: c.can_request_extension(u),
+            lambda c, u, f: services.request_extension(
+                c, u, days=f.days.data, reason=f.reason.data, expected_version=_version(f)
+            ),
+        ),
+        CaseAction(
+            "approve_extension",
+            "批准延期",
+            ExtensionDecisionForm,
+            lambda c, u: c.can_approve_extension(u),
+            lambda c, u, f: services.decide_extension(
+                c, u, approve=True, note=f.note.data or "", expected_version=_version(f)
+            ),
+        ),
+        CaseAction(
+            "refuse_extension",
+            "不予延期",
+            ExtensionDecisionForm,
+            lambda c, u: c.pending_extension is not None and c.can_decide_extension(u),
+            lambda c, u, f: services.decide_extension(
+                c, u, approve=False, note=f.note.data or "", expected_version=_version(f)
+            ),
+        ),
+        CaseAction(
+            "hearing",
+            "记录听证",
+            HearingForm,
+            lambda c, u: c.can_record_hearing(u),
+            lambda c, u, f: services.record_hearing(
+                c,
+                u,
+                starts_on=f.starts_on.data,
+                ends_on=f.ends_on.data,
+                place=f.place.data or "",
+                note=f.note.data or "",
+                expected_version=_version(f),
+            ),
+        ),
+        CaseAction(
+            "note",
+            "添加调查记录",
+            NoteForm,
+            lambda c, u: c.can_add_note(u),
+            lambda c, u, f: services.add_note(c, u, text=f.text.data),
+        ),
+    )
+}
 
 
 def _actions_for(case: Case) -> list:
     """What the signed-in user may do on ``case`` now: transitions first, then the other actions."""
-    return available(case, current_user) + [a for a in EXTRAS.values()
-                                            if a.name != "note" and a.permits(case, current_user)]
+    return available(case, current_user) + [
+        a for a in EXTRAS.values() if a.name != "note" and a.permits(case, current_user)
+    ]
 
 
 def _action_form(name: str, case: Case, formdata=None):
@@ -125,13 +260,24 @@ def _action_form(name: str, case: Case, formdata=None):
         if case.case_type is CaseType.ACCUSATION:
             departments = [d for d in departments if d.kind.value == "discipline"]
         form.department_id.choices = [(d.id, d.name) for d in departments]
-        leaders = db.session.execute(db.select(User).where(
-            User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)).scalars().all()
+        leaders = (
+            db.session.execute(
+                db.select(User).where(User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)
+            )
+            .scalars()
+            .all()
+        )
         form.owner_leader_id.choices = [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders]
     if isinstance(form, HandlerForm):
-        handlers = db.session.execute(db.select(User).where(
-            User.active, User.department_id == case.department_id, User.role_rows.any(role=Role.HANDLER))
-            .order_by(User.name)).scalars().all()
+        handlers = (
+            db.session.execute(
+                db.select(User)
+                .where(User.active, User.department_id == case.department_id, User.role_rows.any(role=Role.HANDLER))
+                .order_by(User.name)
+            )
+            .scalars()
+            .all()
+        )
         form.handler_id.choices = [(u.id, u.name) for u in handlers]
         if formdata is None and case.handler_id:
             form.handler_id.data = case.handler_id
@@ -143,8 +289,14 @@ def _action_form(name: str, case: Case, formdata=None):
     return form
 
 
-def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, error: str | None = None,
-                 notice: str | None = None, status: int = 200):
+def _render_case(
+    case: Case,
+    *,
+    submitted: tuple[str, object] | None = None,
+    error: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+):
     transitions = _actions_for(case)
     forms = {t.name: _action_form(t.name, case) for t in transitions}
     note_form = _action_form("note", case) if case.can_add_note(current_user) else None
@@ -156,15 +308,24 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
             kept = submitted[1]  # the action is gone (someone else moved the case): still show what was typed
     clock = services.current_clock(case)
     context = dict(
-        case=case, transitions=transitions, forms=forms, clock=clock, error=error, notice=notice,
+        case=case,
+        transitions=transitions,
+        forms=forms,
+        clock=clock,
+        error=error,
+        notice=notice,
         open_action=submitted[0] if submitted else None,
-        events=case.events, show_identity=case.can_see_identity(current_user),
+        events=case.events,
+        show_identity=case.can_see_identity(current_user),
         show_materials=case.can_see_materials(current_user),
         blockers=services.mark_off_blockers(case) if case.status in (Status.REPLIED, Status.FINAL) else [],
         instruction_form=InstructionForm() if current_user.has_role(Role.LEADER) else None,
-        follow_up_form=FollowUpForm() if (current_user.has_role(Role.CLERK) and case.delivered_on
-                                          and case.status is not Status.CLOSED) else None,
-        checklist_editable=_checklist_editable(case), note_form=note_form, kept=kept,
+        follow_up_form=FollowUpForm()
+        if (current_user.has_role(Role.CLERK) and case.delivered_on and case.status is not Status.CLOSED)
+        else None,
+        checklist_editable=_checklist_editable(case),
+        note_form=note_form,
+        kept=kept,
         related=[c for c in services.related_cases(case) if c.can_view(current_user)],
     )
     template = "cases/_case.html" if htmx and htmx.target == "case" else "cases/detail.html"
@@ -173,7 +334,8 @@ def _render_case(case: Case, *, submitted: tuple[str, object] | None = None, err
 
 def _checklist_editable(case: Case) -> bool:
     return current_user.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD) and (
-        case.is_open or case.status is Status.REPLIED)
+        case.is_open or case.status is Status.REPLIED
+    )
 
 
 def _commit_or_stale() -> None:
@@ -191,8 +353,11 @@ def index():
         abort(403)
     form = CaseFilterForm(request.args)
     # Staff deadlines first, most urgent on top; petitioners' windows and finished cases after them.
-    stmt = (db.select(Case).where(Case.visible_to(current_user))
-            .order_by(db.or_(Case.due_date.is_(None), db.not_(Case.staff_clock())), Case.due_date, Case.id.desc()))
+    stmt = (
+        db.select(Case)
+        .where(Case.visible_to(current_user))
+        .order_by(db.or_(Case.due_date.is_(None), db.not_(Case.staff_clock())), Case.due_date, Case.id.desc())
+    )
     if form.q.data:
         like = f"%{form.q.data.strip()}%"
         stmt = stmt.where(db.or_(Case.title.ilike(like), Case.tracking_code.ilike(like)))
@@ -227,33 +392,59 @@ def new():
     earlier = _earlier(form.phone.data, form.id_number.data) if request.method == "POST" else []
     if request.form.get("find_earlier"):
         # Without JavaScript the clerk asks for earlier cases with a button; nothing is registered yet.
-        return render_template("cases/new.html", form=form, earlier=earlier, looked_up=True,
-                               max_representatives=get_setting("max_representatives"))
+        return render_template(
+            "cases/new.html",
+            form=form,
+            earlier=earlier,
+            looked_up=True,
+            max_representatives=get_setting("max_representatives"),
+        )
     if form.validate_on_submit():
         try:
-            uploads = attachments.check_uploads([(f.filename or "", f.read())
-                                                 for f in form.attachments.data or [] if f])
+            uploads = attachments.check_uploads(
+                [(f.filename or "", f.read()) for f in form.attachments.data or [] if f]
+            )
             case, query_code = services.register_case(
-                current_user, channel=Channel(form.channel.data), case_type=CaseType(form.case_type.data),
-                title=form.title.data, content=form.content.data, petitioner_name=form.petitioner_name.data,
-                phone=form.phone.data, id_number=form.id_number.data, address=form.address.data or "",
-                received_on=form.received_on.data, category_id=form.category_id.data or None,
-                procedure=Procedure(form.procedure.data), confidential=form.confidential.data,
-                people_count=form.people_count.data or 1, place=form.place.data or "",
-                repeat_of_id=form.repeat_of_id.data or None, new_facts=form.new_facts.data, attachments=uploads,
-                postmarked_on=form.postmarked_on.data, caller_number=form.caller_number.data or "",
-                group_visit=form.group_visit.data, representatives=(form.representatives.data or "").splitlines(),
-                procedure_reason=form.procedure_reason.data or "")
+                current_user,
+                channel=Channel(form.channel.data),
+                case_type=CaseType(form.case_type.data),
+                title=form.title.data,
+                content=form.content.data,
+                petitioner_name=form.petitioner_name.data,
+                phone=form.phone.data,
+                id_number=form.id_number.data,
+                address=form.address.data or "",
+                received_on=form.received_on.data,
+                category_id=form.category_id.data or None,
+                procedure=Procedure(form.procedure.data),
+                confidential=form.confidential.data,
+                people_count=form.people_count.data or 1,
+                place=form.place.data or "",
+                repeat_of_id=form.repeat_of_id.data or None,
+                new_facts=form.new_facts.data,
+                attachments=uploads,
+                postmarked_on=form.postmarked_on.data,
+                caller_number=form.caller_number.data or "",
+                group_visit=form.group_visit.data,
+                representatives=(form.representatives.data or "").splitlines(),
+                procedure_reason=form.procedure_reason.data or "",
+            )
         except DomainError as error:
             db.session.rollback()
-            return render_template("cases/new.html", form=form, earlier=earlier, message=error.message,
-                                   max_representatives=get_setting("max_representatives")), 422
+            return render_template(
+                "cases/new.html",
+                form=form,
+                earlier=earlier,
+                message=error.message,
+                max_representatives=get_setting("max_representatives"),
+            ), 422
         db.session.commit()
         response = render_template("cases/receipt.html", **receipts.context(case, query_code))
         # The query code is shown this once: no cache may keep it.
         return response, 201, {"Cache-Control": "no-store"}
-    return render_template("cases/new.html", form=form, earlier=earlier,
-                           max_representatives=get_setting("max_representatives")), 422 if form.errors else 200
+    return render_template(
+        "cases/new.html", form=form, earlier=earlier, max_representatives=get_setting("max_representatives")
+    ), 422 if form.errors else 200
 
 
 @bp.route("/earlier")
@@ -282,8 +473,13 @@ def attachment(case_id: int, attachment_id: int):
         abort(404)
     if not case.can_see_materials(current_user):
         abort(403)
-    response = send_file(attachments.path_of(item), mimetype=item.content_type, download_name=item.original_name,
-                         as_attachment=item.content_type == "application/pdf", max_age=0)
+    response = send_file(
+        attachments.path_of(item),
+        mimetype=item.content_type,
+        download_name=item.original_name,
+        as_attachment=item.content_type == "application/pdf",
+        max_age=0,
+    )
     # A petitioner's file is never run as a page, and never kept by a shared cache.
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["Cache-Control"] = "private, no-store"
@@ -355,9 +551,13 @@ def follow_up(case_id: int):
     form = FollowUpForm()
     if not form.validate_on_submit():
         return _render_case(case, error="请检查回访内容。", status=422)
-    services.record_follow_up(case, current_user, method=form.method.data,
-                              satisfaction=Rating(form.satisfaction.data) if form.satisfaction.data else None,
-                              notes=form.notes.data or "")
+    services.record_follow_up(
+        case,
+        current_user,
+        method=form.method.data,
+        satisfaction=Rating(form.satisfaction.data) if form.satisfaction.data else None,
+        notes=form.notes.data or "",
+    )
     db.session.commit()
     flash("回访已记录。", "success")
     return redirect(url_for("cases.detail", case_id=case.id), code=303)

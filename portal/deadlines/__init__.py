@@ -1,4 +1,5 @@
 """Legal deadlines (期限): the clock rules, the working-day calendar with admin overrides, the calculator."""
+
 from flask import Blueprint
 
 bp = Blueprint("deadlines", __name__)

@@ -4,13 +4,14 @@ Pure functions and value objects only (no Flask, no database): callers pass the 
 Counting follows 民法典 art.201/203: a period of days starts the day after the event, and a last day that is a
 rest day moves to the first working day after it. Working-day periods count only working days.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Mapping
 
 import chinese_calendar
 
@@ -40,17 +41,52 @@ RULES: dict[str, Rule] = {
     for r in (
         Rule("accept", "受理告知", 15, Unit.DAYS, "收到信访事项之日", "《信访工作条例》第二十二条、第二十三条"),
         Rule("handle", "办理答复", 60, Unit.DAYS, "受理之日", "《信访工作条例》第三十四条"),
-        Rule("extend", "延期办理", 30, Unit.DAYS, "原办理期限届满之日", "《信访工作条例》第三十四条（延长不超过三十日，限一次）"),
+        Rule(
+            "extend",
+            "延期办理",
+            30,
+            Unit.DAYS,
+            "原办理期限届满之日",
+            "《信访工作条例》第三十四条（延长不超过三十日，限一次）",
+        ),
         Rule("simple_accept", "简易受理", 3, Unit.WORKING_DAYS, "收到信访事项之日", "简易办理规定"),
         Rule("simple_handle", "简易办理答复", 10, Unit.WORKING_DAYS, "受理之日", "简易办理规定"),
-        Rule("review_request", "申请复查期限", 30, Unit.DAYS, "收到处理意见书之日", "《信访工作条例》第三十五条",
-             petitioner_window=True),
+        Rule(
+            "review_request",
+            "申请复查期限",
+            30,
+            Unit.DAYS,
+            "收到处理意见书之日",
+            "《信访工作条例》第三十五条",
+            petitioner_window=True,
+        ),
         Rule("review", "复查意见", 30, Unit.DAYS, "收到复查请求之日", "《信访工作条例》第三十五条"),
-        Rule("rereview_request", "申请复核期限", 30, Unit.DAYS, "收到复查意见书之日", "《信访工作条例》第三十六条",
-             petitioner_window=True),
-        Rule("rereview", "复核意见", 30, Unit.DAYS, "收到复核请求之日（听证所需时间不计入）", "《信访工作条例》第三十六条"),
-        Rule("evaluate", "满意度评价期限", 30, Unit.DAYS, "收到处理意见书之日", "本地工作规定（可在设置中调整）",
-             petitioner_window=True),
+        Rule(
+            "rereview_request",
+            "申请复核期限",
+            30,
+            Unit.DAYS,
+            "收到复查意见书之日",
+            "《信访工作条例》第三十六条",
+            petitioner_window=True,
+        ),
+        Rule(
+            "rereview",
+            "复核意见",
+            30,
+            Unit.DAYS,
+            "收到复核请求之日（听证所需时间不计入）",
+            "《信访工作条例》第三十六条",
+        ),
+        Rule(
+            "evaluate",
+            "满意度评价期限",
+            30,
+            Unit.DAYS,
+            "收到处理意见书之日",
+            "本地工作规定（可在设置中调整）",
+            petitioner_window=True,
+        ),
     )
 }
 
@@ -184,8 +220,14 @@ def get_rule(name: str) -> Rule:
         raise UnknownRule(f"未知的期限规则“{name}”，可选：{'、'.join(RULES)}") from None
 
 
-def compute(rule_name: str, start: dt.date, calendar: WorkCalendar | None = None, *,
-            length: int | None = None, paused_days: int = 0) -> Deadline:
+def compute(
+    rule_name: str,
+    start: dt.date,
+    calendar: WorkCalendar | None = None,
+    *,
+    length: int | None = None,
+    paused_days: int = 0,
+) -> Deadline:
     """The due date of ``rule_name`` for an event on ``start``.
 
     ``length`` overrides the rule's length (an extension shorter than 30 days, a configured evaluation window);

@@ -1,8 +1,8 @@
-from portal.forms import Form
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.deadlines.clock import RULES
+from portal.forms import Form
 
 
 class CalculatorForm(Form):

@@ -1,4 +1,5 @@
 """Admin corrections to the working-day calendar; they win over the official data."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Deadlines as the rest of the portal asks for them: the pure clock plus the calendar stored in the database."""
+
 from __future__ import annotations
 
 import datetime as dt

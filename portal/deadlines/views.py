@@ -1,4 +1,5 @@
 """The deadline calculator (public page, JSON API) and the admin's holiday calendar."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,6 @@ from portal.deadlines.models import CalendarOverride
 from portal.deadlines.services import deadline, remove_override, set_override
 from portal.extensions import db
 from portal.localtime import today
-
 
 API_YEARS = (1990, 2100)
 
@@ -57,8 +57,9 @@ def calendar():
     overrides = db.session.execute(db.select(CalendarOverride).order_by(CalendarOverride.day)).scalars().all()
     year = today().year
     years = [(y, official_year_known(y)) for y in (year, year + 1)]
-    return render_template("deadlines/calendar.html", form=form, overrides=overrides, years=years), \
-        422 if form.errors else 200
+    return render_template(
+        "deadlines/calendar.html", form=form, overrides=overrides, years=years
+    ), 422 if form.errors else 200
 
 
 @bp.route("/staff/calendar/<day>/delete", methods=["POST"])

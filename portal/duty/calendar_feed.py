@@ -3,6 +3,7 @@
 Written by hand: a feed needs one timezone, one kind of event and the text rules below, which is less code than
 adapting a general library's object model.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,15 @@ VTIMEZONE = (
 MAX_LINE_OCTETS = 75
 
 
-def build_calendar(slots: Iterable[DutySlot], *, name: str, host: str, url: str | None = None, busy: bool = False,
-                   stamp: dt.datetime | None = None) -> str:
+def build_calendar(
+    slots: Iterable[DutySlot],
+    *,
+    name: str,
+    host: str,
+    url: str | None = None,
+    busy: bool = False,
+    stamp: dt.datetime | None = None,
+) -> str:
     """The calendar ``name`` with one VEVENT per slot, as text with CRLF line endings, ready to serve as
     ``text/calendar; charset=utf-8``.
 
@@ -99,7 +107,7 @@ def _event(slot: DutySlot, *, host: str, url: str | None, busy: bool, stamp: dt.
 def escape_text(value: str) -> str:
     """A TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks escaped."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n"))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold_line(line: str) -> str:

@@ -1,4 +1,5 @@
 """Duty slots: a leader's reception day or half day at a place."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -127,9 +128,15 @@ class DutySlot(db.Model):
     def can_ask_swap(self, user) -> bool:
         """The leader on duty may ask a colleague to stand in, while the slot is neither cancelled nor over nor
         already logged."""
-        return (user is not None and user.is_authenticated and user.id == self.leader_id
-                and user.has_role(Role.LEADER) and not self.cancelled and not self.past
-                and not self.reception_started)
+        return (
+            user is not None
+            and user.is_authenticated
+            and user.id == self.leader_id
+            and user.has_role(Role.LEADER)
+            and not self.cancelled
+            and not self.past
+            and not self.reception_started
+        )
 
     @classmethod
     def period_rank(cls):
@@ -174,8 +181,12 @@ class SwapRequest(db.Model):
 
     def can_decide(self, user) -> bool:
         """Accept or decline: the substitute asked, or a clerk."""
-        return self.pending and user is not None and user.is_authenticated and (
-            user.id == self.substitute_id or can_manage_roster(user))
+        return (
+            self.pending
+            and user is not None
+            and user.is_authenticated
+            and (user.id == self.substitute_id or can_manage_roster(user))
+        )
 
     def can_withdraw(self, user) -> bool:
         return self.pending and user is not None and user.is_authenticated and user.id == self.requested_by_id

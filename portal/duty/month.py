@@ -1,5 +1,6 @@
 """What the staff roster pages show: a month's days with their slots and coverage, the leaders' quotas, pending
 swaps. Read-only queries; the changes are in ``portal.duty.roster``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -111,24 +112,31 @@ class DayView:
         """What marks the day besides its weekday: 国庆节 / 调休上班 / an admin's note; None for an ordinary
         weekday or weekend (the column, and the grey of a rest day, say that already)."""
         if self.info.workday:
-            return "调休上班" if self.date.weekday() >= 5 else (
-                rest_reason(self.info) if self.info.source == "override" else None)
+            return (
+                "调休上班"
+                if self.date.weekday() >= 5
+                else (rest_reason(self.info) if self.info.source == "override" else None)
+            )
         return None if self.info.reason == "周末" else rest_reason(self.info)
 
 
-def slots_between(start: dt.date, end: dt.date, *, leader_id: int | None = None,
-                  include_cancelled: bool = True) -> list[DutySlot]:
+def slots_between(
+    start: dt.date, end: dt.date, *, leader_id: int | None = None, include_cancelled: bool = True
+) -> list[DutySlot]:
     """Every slot (drafts too) from ``start`` to ``end`` in roster order, with leader, department and the first
     leader of a swap loaded in the same query."""
     original = db.aliased(User)
     query = (
         db.select(DutySlot)
-        .join(DutySlot.leader).join(User.department)
+        .join(DutySlot.leader)
+        .join(User.department)
         .outerjoin(original, DutySlot.original_leader)
-        .options(contains_eager(DutySlot.leader).contains_eager(User.department),
-                 contains_eager(DutySlot.original_leader.of_type(original)),
-                 lazyload(DutySlot.leader, User.role_rows),
-                 lazyload(DutySlot.original_leader.of_type(original), original.role_rows))
+        .options(
+            contains_eager(DutySlot.leader).contains_eager(User.department),
+            contains_eager(DutySlot.original_leader.of_type(original)),
+            lazyload(DutySlot.leader, User.role_rows),
+            lazyload(DutySlot.original_leader.of_type(original), original.role_rows),
+        )
         .where(DutySlot.day >= start, DutySlot.day <= end)
         .order_by(DutySlot.day, DutySlot.period_rank(), User.name, DutySlot.id)
     )
@@ -140,13 +148,18 @@ def slots_between(start: dt.date, end: dt.date, *, leader_id: int | None = None,
 
 
 def special_periods_between(start: dt.date, end: dt.date) -> list[SpecialPeriod]:
-    return list(db.session.scalars(db.select(SpecialPeriod).where(SpecialPeriod.starts_on <= end,
-                                                                  SpecialPeriod.ends_on >= start)
-                                   .order_by(SpecialPeriod.starts_on, SpecialPeriod.id)))
+    return list(
+        db.session.scalars(
+            db.select(SpecialPeriod)
+            .where(SpecialPeriod.starts_on <= end, SpecialPeriod.ends_on >= start)
+            .order_by(SpecialPeriod.starts_on, SpecialPeriod.id)
+        )
+    )
 
 
-def day_views(start: dt.date, end: dt.date, *, month: Month | None = None,
-              calendar: WorkCalendar | None = None) -> list[DayView]:
+def day_views(
+    start: dt.date, end: dt.date, *, month: Month | None = None, calendar: WorkCalendar | None = None
+) -> list[DayView]:
     calendar = calendar or work_calendar()
     slots = slots_between(start, end)
     specials = special_periods_between(start, end)
@@ -157,10 +170,16 @@ def day_views(start: dt.date, end: dt.date, *, month: Month | None = None,
     views = []
     day = start
     while day <= end:
-        views.append(DayView(
-            date=day, info=calendar.day(day), in_month=month is None or Month.of(day) == month,
-            slots=by_day.get(day, []), uncovered=uncovered.get(day),
-            specials=tuple(s.name for s in specials if s.starts_on <= day <= s.ends_on)))
+        views.append(
+            DayView(
+                date=day,
+                info=calendar.day(day),
+                in_month=month is None or Month.of(day) == month,
+                slots=by_day.get(day, []),
+                uncovered=uncovered.get(day),
+                specials=tuple(s.name for s in specials if s.starts_on <= day <= s.ends_on),
+            )
+        )
         day += ONE_DAY
     return views
 
@@ -172,21 +191,28 @@ def one_day(day: dt.date, month: Month | None = None) -> DayView:
 def weeks(month: Month, calendar: WorkCalendar | None = None) -> list[list[DayView]]:
     """The month as Monday-to-Sunday rows, with the neighbouring months' days that fill the first and last row."""
     days = day_views(month.grid_start, month.grid_end, month=month, calendar=calendar)
-    return [days[i:i + 7] for i in range(0, len(days), 7)]
+    return [days[i : i + 7] for i in range(0, len(days), 7)]
 
 
 # --- quotas ------------------------------------------------------------------------------------------------------
 def active_leaders() -> list[User]:
     """Active leaders by name, with their departments (for the level)."""
-    return list(db.session.scalars(
-        db.select(User).options(joinedload(User.department))
-        .where(User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name, User.id)))
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .options(joinedload(User.department))
+            .where(User.active, User.role_rows.any(role=Role.LEADER))
+            .order_by(User.name, User.id)
+        )
+    )
 
 
 def quota_settings() -> quotas.Quotas:
-    return quotas.Quotas(city_days_per_quarter=get_setting("quota_city_days_per_quarter"),
-                         county_days_per_month=get_setting("quota_county_days_per_month"),
-                         township_days_per_week=get_setting("quota_township_days_per_week"))
+    return quotas.Quotas(
+        city_days_per_quarter=get_setting("quota_city_days_per_quarter"),
+        county_days_per_month=get_setting("quota_county_days_per_month"),
+        township_days_per_week=get_setting("quota_township_days_per_week"),
+    )
 
 
 @dataclass(frozen=True)
@@ -201,8 +227,11 @@ def quota_board(month: Month, calendar: WorkCalendar | None = None) -> list[Quot
     leaders = active_leaders()
     span = quotas.quota_span(month.first, month.last)
     # Rows carry .leader_id and .day, all the counting reads.
-    duties = db.session.execute(db.select(DutySlot.leader_id, DutySlot.day).where(
-        DutySlot.cancelled.is_(False), DutySlot.day >= span[0], DutySlot.day <= span[1])).all()
+    duties = db.session.execute(
+        db.select(DutySlot.leader_id, DutySlot.day).where(
+            DutySlot.cancelled.is_(False), DutySlot.day >= span[0], DutySlot.day <= span[1]
+        )
+    ).all()
     plain = [quotas.Leader(u.id, u.name, u.department.level) for u in leaders]
     results = quotas.leader_quotas(plain, duties, month.first, month.last, quotas=quota_settings(), calendar=calendar)
     return [QuotaRow(user, result) for user, result in zip(leaders, results)]
@@ -211,12 +240,17 @@ def quota_board(month: Month, calendar: WorkCalendar | None = None) -> list[Quot
 # --- swaps -------------------------------------------------------------------------------------------------------
 def pending_swaps_for(user: User, *, all_of_them: bool = False) -> list[SwapRequest]:
     """Swap requests waiting for ``user`` to answer (as the substitute); a clerk's view passes ``all_of_them``."""
-    query = (db.select(SwapRequest).join(SwapRequest.slot)
-             .options(contains_eager(SwapRequest.slot).joinedload(DutySlot.leader),
-                      joinedload(SwapRequest.requested_by), joinedload(SwapRequest.substitute))
-             .where(SwapRequest.state == SwapState.REQUESTED, DutySlot.cancelled.is_(False),
-                    DutySlot.day >= today())
-             .order_by(DutySlot.day, SwapRequest.id))
+    query = (
+        db.select(SwapRequest)
+        .join(SwapRequest.slot)
+        .options(
+            contains_eager(SwapRequest.slot).joinedload(DutySlot.leader),
+            joinedload(SwapRequest.requested_by),
+            joinedload(SwapRequest.substitute),
+        )
+        .where(SwapRequest.state == SwapState.REQUESTED, DutySlot.cancelled.is_(False), DutySlot.day >= today())
+        .order_by(DutySlot.day, SwapRequest.id)
+    )
     if not all_of_them:
         query = query.where(SwapRequest.substitute_id == user.id)
     return list(db.session.scalars(query).unique())
@@ -225,25 +259,33 @@ def pending_swaps_for(user: User, *, all_of_them: bool = False) -> list[SwapRequ
 def swaps_asked_by(user: User, *, since: dt.date | None = None) -> list[SwapRequest]:
     """The user's own requests for slots from ``since`` (default today), newest first."""
     since = since or today()
-    return list(db.session.scalars(
-        db.select(SwapRequest).join(SwapRequest.slot)
-        .options(contains_eager(SwapRequest.slot), joinedload(SwapRequest.substitute))
-        .where(SwapRequest.requested_by_id == user.id, DutySlot.day >= since)
-        .order_by(SwapRequest.created_at.desc(), SwapRequest.id.desc())).unique())
+    return list(
+        db.session.scalars(
+            db.select(SwapRequest)
+            .join(SwapRequest.slot)
+            .options(contains_eager(SwapRequest.slot), joinedload(SwapRequest.substitute))
+            .where(SwapRequest.requested_by_id == user.id, DutySlot.day >= since)
+            .order_by(SwapRequest.created_at.desc(), SwapRequest.id.desc())
+        ).unique()
+    )
 
 
 def pending_by_slot(slot_ids: list[int]) -> dict[int, SwapRequest]:
     """The pending request of each slot that has one."""
     if not slot_ids:
         return {}
-    swaps = db.session.scalars(db.select(SwapRequest).options(selectinload(SwapRequest.substitute))
-                               .where(SwapRequest.slot_id.in_(slot_ids), SwapRequest.state == SwapState.REQUESTED))
+    swaps = db.session.scalars(
+        db.select(SwapRequest)
+        .options(selectinload(SwapRequest.substitute))
+        .where(SwapRequest.slot_id.in_(slot_ids), SwapRequest.state == SwapState.REQUESTED)
+    )
     return {s.slot_id: s for s in swaps}
 
 
 def recent_places(limit: int = 12) -> list[str]:
     """Places used lately, most recent first: offered while typing a slot's place."""
     latest = db.func.max(DutySlot.id)
-    rows = db.session.execute(db.select(DutySlot.place, latest).group_by(DutySlot.place)
-                              .order_by(latest.desc()).limit(limit))
+    rows = db.session.execute(
+        db.select(DutySlot.place, latest).group_by(DutySlot.place).order_by(latest.desc()).limit(limit)
+    )
     return [place for place, _ in rows]

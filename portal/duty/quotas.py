@@ -5,6 +5,7 @@ A quota period is a whole calendar quarter, month or Monday–Sunday week, count
 outside the range being looked at (pass slots for ``quota_span(start, end)``). A day counts once, however many
 slots the leader has on it. A period without a single working day (a week that is all holiday) asks for nothing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,8 +47,11 @@ class Quotas:
         unit = LEVEL_UNITS.get(str(level))
         if unit is None:
             return None
-        days = {Unit.QUARTER: self.city_days_per_quarter, Unit.MONTH: self.county_days_per_month,
-                Unit.WEEK: self.township_days_per_week}[unit]
+        days = {
+            Unit.QUARTER: self.city_days_per_quarter,
+            Unit.MONTH: self.county_days_per_month,
+            Unit.WEEK: self.township_days_per_week,
+        }[unit]
         return unit, days
 
 
@@ -161,8 +165,15 @@ class LeaderQuota:
         return [p for p in self.periods if p.behind]
 
 
-def leader_quotas(leaders: Iterable[Leader], slots: Iterable[Duty], start: dt.date, end: dt.date, *,
-                  quotas: Quotas, calendar: WorkCalendar) -> list[LeaderQuota]:
+def leader_quotas(
+    leaders: Iterable[Leader],
+    slots: Iterable[Duty],
+    start: dt.date,
+    end: dt.date,
+    *,
+    quotas: Quotas,
+    calendar: WorkCalendar,
+) -> list[LeaderQuota]:
     """For each leader, in the order given: the quota periods overlapping ``start``..``end`` with the days on duty
     in each. ``slots`` are the non-cancelled slots of at least ``quota_span(start, end)`` (cancelled ones are
     skipped if passed)."""
@@ -198,8 +209,9 @@ class UncoveredDay:
     specials: tuple[str, ...]  # names of the special periods that ask for someone on this day
 
 
-def days_needing_duty(start: dt.date, end: dt.date, *, calendar: WorkCalendar,
-                      specials: Iterable[Special] = ()) -> dict[dt.date, tuple[str, ...]]:
+def days_needing_duty(
+    start: dt.date, end: dt.date, *, calendar: WorkCalendar, specials: Iterable[Special] = ()
+) -> dict[dt.date, tuple[str, ...]]:
     """Days in ``start``..``end`` on which someone must be on duty → the special periods asking for it: every
     working day, and every day of a special period that asks for every day."""
     specials = list(specials)
@@ -214,8 +226,9 @@ def days_needing_duty(start: dt.date, end: dt.date, *, calendar: WorkCalendar,
     return needed
 
 
-def uncovered_days(slots: Iterable[Duty], start: dt.date, end: dt.date, *, calendar: WorkCalendar,
-                   specials: Iterable[Special] = ()) -> list[UncoveredDay]:
+def uncovered_days(
+    slots: Iterable[Duty], start: dt.date, end: dt.date, *, calendar: WorkCalendar, specials: Iterable[Special] = ()
+) -> list[UncoveredDay]:
     """Days in ``start``..``end`` that need someone on duty (``days_needing_duty``) and have no non-cancelled
     slot, in order."""
     covered = {slot.day for slot in slots if not getattr(slot, "cancelled", False)}

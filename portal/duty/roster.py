@@ -2,6 +2,7 @@
 addresses. Each function checks the actor and every rule before it changes anything, writes the audit row(s),
 flushes and never commits; a refusal raises DomainError (or NotAllowed) with a message for a person.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -115,25 +116,32 @@ def _check_day(day: dt.date, *, calendar: WorkCalendar, confirm_rest_day: bool) 
 
 def clashing_slot(leader_id: int, day: dt.date, period: Period, *, exclude_id: int | None = None) -> DutySlot | None:
     """A non-cancelled slot of the leader on ``day`` that overlaps ``period`` (other than ``exclude_id``)."""
-    query = db.select(DutySlot).where(DutySlot.leader_id == leader_id, DutySlot.day == day,
-                                      DutySlot.cancelled.is_(False), DutySlot.period.in_(CLASHES[period]))
+    query = db.select(DutySlot).where(
+        DutySlot.leader_id == leader_id,
+        DutySlot.day == day,
+        DutySlot.cancelled.is_(False),
+        DutySlot.period.in_(CLASHES[period]),
+    )
     if exclude_id is not None:
         query = query.where(DutySlot.id != exclude_id)
     return db.session.scalars(query.order_by(DutySlot.id).limit(1)).first()
 
 
-def _check_free(leader: User, day: dt.date, period: Period, *, exclude_id: int | None = None,
-                doing: str = "不能重复排班") -> None:
+def _check_free(
+    leader: User, day: dt.date, period: Period, *, exclude_id: int | None = None, doing: str = "不能重复排班"
+) -> None:
     other = clashing_slot(leader.id, day, period, exclude_id=exclude_id)
     if other is not None:
         raise DomainError(f"{leader.name}{day_label(day)}{other.period.label}已有接访安排（{other.place}），{doing}。")
 
 
-def _cancelled_in_the_way(leader_id: int, day: dt.date, period: Period, *,
-                          exclude_id: int | None = None) -> DutySlot | None:
+def _cancelled_in_the_way(
+    leader_id: int, day: dt.date, period: Period, *, exclude_id: int | None = None
+) -> DutySlot | None:
     """A cancelled slot holding (leader, day, period): the table's unique key counts cancelled slots too."""
-    query = db.select(DutySlot).where(DutySlot.leader_id == leader_id, DutySlot.day == day,
-                                      DutySlot.period == period, DutySlot.cancelled.is_(True))
+    query = db.select(DutySlot).where(
+        DutySlot.leader_id == leader_id, DutySlot.day == day, DutySlot.period == period, DutySlot.cancelled.is_(True)
+    )
     if exclude_id is not None:
         query = query.where(DutySlot.id != exclude_id)
     return db.session.scalars(query).first()
@@ -141,6 +149,7 @@ def _cancelled_in_the_way(leader_id: int, day: dt.date, period: Period, *,
 
 def _has_reception_log(slot_id: int) -> bool:
     from portal.reception.models import ReceptionLog  # the reception area builds on duty, not the other way
+
     return db.session.execute(db.select(ReceptionLog.id).filter_by(slot_id=slot_id)).first() is not None
 
 
@@ -151,8 +160,15 @@ def _make_room(actor: User, leader_id: int, day: dt.date, period: Period, *, exc
         return
     if _has_reception_log(old.id):
         raise DomainError(f"{slot_label(old)}的接访已取消但留有接访记录，不能在同一时段再为该领导排班。")
-    record("duty.slot_removed", actor, old, day=old.day.isoformat(), period=old.period.value,
-           leader=old.leader.name, replaced_by=exclude_id)
+    record(
+        "duty.slot_removed",
+        actor,
+        old,
+        day=old.day.isoformat(),
+        period=old.period.value,
+        leader=old.leader.name,
+        replaced_by=exclude_id,
+    )
     for swap in list(old.swaps):
         db.session.delete(swap)
     db.session.delete(old)
@@ -170,8 +186,17 @@ def _close_pending_swaps(actor: User, slot: DutySlot) -> list[int]:
 
 
 # --- slots -------------------------------------------------------------------------------------------------------
-def create_slot(actor: User, *, day: dt.date, period: Period | str, leader_id: int, place: str, form: Form | str,
-                topics: str = "", confirm_rest_day: bool = False) -> DutySlot:
+def create_slot(
+    actor: User,
+    *,
+    day: dt.date,
+    period: Period | str,
+    leader_id: int,
+    place: str,
+    form: Form | str,
+    topics: str = "",
+    confirm_rest_day: bool = False,
+) -> DutySlot:
     """A draft slot (published later with ``publish_slots``). A cancelled slot of the same leader, day and
     period is brought back instead (a published one then shows again on the public roster at once)."""
     _require_manager(actor)
@@ -192,14 +217,34 @@ def create_slot(actor: User, *, day: dt.date, period: Period | str, leader_id: i
         slot.cancelled, slot.place, slot.form, slot.topics = False, place, form, topics
         slot.original_leader = None
     db.session.flush()
-    record("duty.slot_created", actor, slot, day=day.isoformat(), period=period.value, leader=leader.name,
-           place=place, form=form.value, topics=topics, revived=revived, published=slot.published)
+    record(
+        "duty.slot_created",
+        actor,
+        slot,
+        day=day.isoformat(),
+        period=period.value,
+        leader=leader.name,
+        place=place,
+        form=form.value,
+        topics=topics,
+        revived=revived,
+        published=slot.published,
+    )
     return slot
 
 
-def move_slot(actor: User, slot: DutySlot, *, day: dt.date, period: Period | str, leader_id: int,
-              place: str | None = None, form: Form | str | None = None, topics: str | None = None,
-              confirm_rest_day: bool = False) -> DutySlot:
+def move_slot(
+    actor: User,
+    slot: DutySlot,
+    *,
+    day: dt.date,
+    period: Period | str,
+    leader_id: int,
+    place: str | None = None,
+    form: Form | str | None = None,
+    topics: str | None = None,
+    confirm_rest_day: bool = False,
+) -> DutySlot:
     """Change a slot's day, period or leader (and its place, form or topics). A published slot stays published:
     the public roster shows the change at once, and a new leader there reads "原定X因故调换"."""
     _require_manager(actor)
@@ -213,10 +258,22 @@ def move_slot(actor: User, slot: DutySlot, *, day: dt.date, period: Period | str
         _check_day(day, calendar=work_calendar(), confirm_rest_day=confirm_rest_day)
     _check_free(leader, day, period, exclude_id=slot.id)
 
-    before = {"day": slot.day.isoformat(), "period": slot.period.value, "leader": slot.leader.name,
-              "place": slot.place, "form": slot.form.value, "topics": slot.topics}
-    after = {"day": day.isoformat(), "period": period.value, "leader": leader.name, "place": place,
-             "form": form.value, "topics": topics}
+    before = {
+        "day": slot.day.isoformat(),
+        "period": slot.period.value,
+        "leader": slot.leader.name,
+        "place": slot.place,
+        "form": slot.form.value,
+        "topics": slot.topics,
+    }
+    after = {
+        "day": day.isoformat(),
+        "period": period.value,
+        "leader": leader.name,
+        "place": place,
+        "form": form.value,
+        "topics": topics,
+    }
     changes = {key: f"{before[key]} → {after[key]}" for key in before if before[key] != after[key]}
     if not changes:
         return slot
@@ -231,8 +288,14 @@ def move_slot(actor: User, slot: DutySlot, *, day: dt.date, period: Period | str
     withdrawn = _close_pending_swaps(actor, slot) if moved else []
     slot.day, slot.period, slot.leader, slot.place, slot.form, slot.topics = day, period, leader, place, form, topics
     db.session.flush()
-    record("duty.slot_moved", actor, slot, **changes, published=slot.published,
-           withdrawn_swaps=",".join(map(str, withdrawn)))
+    record(
+        "duty.slot_moved",
+        actor,
+        slot,
+        **changes,
+        published=slot.published,
+        withdrawn_swaps=",".join(map(str, withdrawn)),
+    )
     return slot
 
 
@@ -244,9 +307,17 @@ def cancel_slot(actor: User, slot: DutySlot, *, reason: str = "") -> DutySlot:
     slot.cancelled = True
     withdrawn = _close_pending_swaps(actor, slot)
     db.session.flush()
-    record("duty.slot_cancelled", actor, slot, day=slot.day.isoformat(), period=slot.period.value,
-           leader=slot.leader.name, published=slot.published, reason=reason,
-           withdrawn_swaps=",".join(map(str, withdrawn)))
+    record(
+        "duty.slot_cancelled",
+        actor,
+        slot,
+        day=slot.day.isoformat(),
+        period=slot.period.value,
+        leader=slot.leader.name,
+        published=slot.published,
+        reason=reason,
+        withdrawn_swaps=",".join(map(str, withdrawn)),
+    )
     return slot
 
 
@@ -267,8 +338,10 @@ class PublishResult:
 
 def too_close_message(slots: list[DutySlot], days_ahead: int) -> str:
     names = "；".join(slot_label(s) for s in slots)
-    return (f"以下{len(slots)}条排班距今不足{days_ahead}天，不能首次公布，仍为草稿：{names}。"
-            "如确需安排，请调整日期或另行通知群众。")
+    return (
+        f"以下{len(slots)}条排班距今不足{days_ahead}天，不能首次公布，仍为草稿：{names}。"
+        "如确需安排，请调整日期或另行通知群众。"
+    )
 
 
 def publishable_from(days_ahead: int | None = None) -> dt.date:
@@ -279,10 +352,17 @@ def publishable_from(days_ahead: int | None = None) -> dt.date:
 
 def draft_slots(start: dt.date, end: dt.date) -> list[DutySlot]:
     """Drafts from ``start`` to ``end`` that could still be published (not cancelled, not over), in roster order."""
-    query = (db.select(DutySlot).join(DutySlot.leader)
-             .where(DutySlot.published.is_(False), DutySlot.cancelled.is_(False),
-                    DutySlot.day >= max(start, today()), DutySlot.day <= end)
-             .order_by(DutySlot.day, DutySlot.period_rank(), User.name, DutySlot.id))
+    query = (
+        db.select(DutySlot)
+        .join(DutySlot.leader)
+        .where(
+            DutySlot.published.is_(False),
+            DutySlot.cancelled.is_(False),
+            DutySlot.day >= max(start, today()),
+            DutySlot.day <= end,
+        )
+        .order_by(DutySlot.day, DutySlot.period_rank(), User.name, DutySlot.id)
+    )
     return list(db.session.scalars(query))
 
 
@@ -303,8 +383,14 @@ def publish_slots(actor: User, start: dt.date, end: dt.date) -> PublishResult:
         slot.published = True
     db.session.flush()
     for slot in ready:
-        record("duty.slot_published", actor, slot, day=slot.day.isoformat(), period=slot.period.value,
-               leader=slot.leader.name)
+        record(
+            "duty.slot_published",
+            actor,
+            slot,
+            day=slot.day.isoformat(),
+            period=slot.period.value,
+            leader=slot.leader.name,
+        )
     return PublishResult(ready, too_close, days_ahead)
 
 
@@ -357,8 +443,15 @@ def accept_swap(actor: User, swap: SwapRequest) -> SwapRequest:
     slot.leader = substitute
     swap.state, swap.decided_by_id, swap.decided_at = SwapState.ACCEPTED, actor.id, utcnow()
     db.session.flush()
-    record("duty.swap_accepted", actor, slot, swap_id=swap.id, from_leader=first.name, to_leader=substitute.name,
-           published=slot.published)
+    record(
+        "duty.swap_accepted",
+        actor,
+        slot,
+        swap_id=swap.id,
+        from_leader=first.name,
+        to_leader=substitute.name,
+        published=slot.published,
+    )
     return swap
 
 
@@ -383,8 +476,9 @@ def withdraw_swap(actor: User, swap: SwapRequest) -> SwapRequest:
 
 
 # --- special periods ---------------------------------------------------------------------------------------------
-def add_special_period(actor: User, *, name: str, starts_on: dt.date, ends_on: dt.date,
-                       every_day: bool) -> SpecialPeriod:
+def add_special_period(
+    actor: User, *, name: str, starts_on: dt.date, ends_on: dt.date, every_day: bool
+) -> SpecialPeriod:
     """特殊时期: from ``starts_on`` to ``ends_on`` someone must be on duty every day (or every working day)."""
     _require_manager(actor)
     name = _text(name, "特殊时期名称", SPECIAL_NAME_MAX, required=True)
@@ -394,19 +488,34 @@ def add_special_period(actor: User, *, name: str, starts_on: dt.date, ends_on: d
         raise DomainError("结束日期不能早于开始日期。")
     if (ends_on - starts_on).days + 1 > SPECIAL_MAX_DAYS:
         raise DomainError(f"特殊时期最长{SPECIAL_MAX_DAYS}天。")
-    period = SpecialPeriod(name=name, starts_on=starts_on, ends_on=ends_on, every_day=bool(every_day),
-                           created_by_id=actor.id)
+    period = SpecialPeriod(
+        name=name, starts_on=starts_on, ends_on=ends_on, every_day=bool(every_day), created_by_id=actor.id
+    )
     db.session.add(period)
     db.session.flush()
-    record("duty.special_period_added", actor, period, name=name, starts_on=starts_on.isoformat(),
-           ends_on=ends_on.isoformat(), every_day=bool(every_day))
+    record(
+        "duty.special_period_added",
+        actor,
+        period,
+        name=name,
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat(),
+        every_day=bool(every_day),
+    )
     return period
 
 
 def remove_special_period(actor: User, period: SpecialPeriod) -> None:
     _require_manager(actor)
-    record("duty.special_period_removed", actor, period, name=period.name, starts_on=period.starts_on.isoformat(),
-           ends_on=period.ends_on.isoformat(), every_day=period.every_day)
+    record(
+        "duty.special_period_removed",
+        actor,
+        period,
+        name=period.name,
+        starts_on=period.starts_on.isoformat(),
+        ends_on=period.ends_on.isoformat(),
+        every_day=period.every_day,
+    )
     db.session.delete(period)
     db.session.flush()
 

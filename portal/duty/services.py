@@ -1,4 +1,5 @@
 """Reception duty: the queries behind the public roster (the staff roster's changes are in ``roster``)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,11 +45,13 @@ def published_slots(start: dt.date, end: dt.date, *, leader_id: int | None = Non
         .join(DutySlot.leader)
         .join(User.department)
         .outerjoin(original, DutySlot.original_leader)
-        .options(contains_eager(DutySlot.leader).contains_eager(User.department),
-                 contains_eager(DutySlot.original_leader.of_type(original)),
-                 # roles are not shown; skip their selectin query
-                 lazyload(DutySlot.leader, User.role_rows),
-                 lazyload(DutySlot.original_leader.of_type(original), original.role_rows))
+        .options(
+            contains_eager(DutySlot.leader).contains_eager(User.department),
+            contains_eager(DutySlot.original_leader.of_type(original)),
+            # roles are not shown; skip their selectin query
+            lazyload(DutySlot.leader, User.role_rows),
+            lazyload(DutySlot.original_leader.of_type(original), original.role_rows),
+        )
         .where(DutySlot.published.is_(True), DutySlot.day >= start, DutySlot.day <= end)
         .order_by(DutySlot.day, DutySlot.period_rank(), User.name, DutySlot.id)
     )
@@ -79,8 +82,10 @@ class RosterWeek:
 
 def group_by_week(slots: list[DutySlot]) -> list[RosterWeek]:
     """Slots in roster order, grouped into the weeks that have any (empty weeks are left out)."""
-    return [RosterWeek(start=monday, slots=list(week))
-            for monday, week in groupby(slots, key=lambda slot: week_start(slot.day))]
+    return [
+        RosterWeek(start=monday, slots=list(week))
+        for monday, week in groupby(slots, key=lambda slot: week_start(slot.day))
+    ]
 
 
 def slot_as_json(slot: DutySlot) -> dict:

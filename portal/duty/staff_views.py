@@ -4,6 +4,7 @@ publishing, swaps, special periods, a leader's 我的接访 page and personal ca
 Every view: read arguments → load (404) → check access (403) → validate → one service call → commit → the changed
 day cells for htmx, or a 303 redirect for a full page.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,6 @@ from portal.settings.models import get_setting
 MINE_DAYS_AHEAD = 120  # 我的接访 lists this many days ahead
 FEED_DAYS_BACK = 90  # a leader's feed keeps recent slots, so a calendar app does not drop them at once
 FEED_DAYS_AHEAD = 366
-
 
 
 # --- loading and access ------------------------------------------------------------------------------------------
@@ -97,12 +97,17 @@ def _page_month(default: dt.date) -> Month:
 
 # --- forms -------------------------------------------------------------------------------------------------------
 def _leader_choices(exclude: int | None = None) -> list[tuple[int, str]]:
-    return [(u.id, f"{u.name}（{u.title}）" if u.title else u.name)
-            for u in board.active_leaders() if u.id != exclude]
+    return [(u.id, f"{u.name}（{u.title}）" if u.title else u.name) for u in board.active_leaders() if u.id != exclude]
 
 
-def _slot_form(*, formdata=None, slot: DutySlot | None = None, day: dt.date | None = None,
-               back: str = "month", month: Month | None = None) -> SlotForm:
+def _slot_form(
+    *,
+    formdata=None,
+    slot: DutySlot | None = None,
+    day: dt.date | None = None,
+    back: str = "month",
+    month: Month | None = None,
+) -> SlotForm:
     form = SlotForm(formdata=formdata)
     form.leader_id.choices = [(0, "请选择领导")] + _leader_choices()
     if formdata is None:
@@ -123,12 +128,23 @@ def _form_errors(form) -> str:
 # --- responses ---------------------------------------------------------------------------------------------------
 def _cell_context(day: dt.date, month: Month) -> dict:
     view = board.one_day(day, month)
-    return {"d": view, "month": month, "pending": board.pending_by_slot([s.id for s in view.slots]),
-            "can_manage": can_manage_roster(current_user)}
+    return {
+        "d": view,
+        "month": month,
+        "pending": board.pending_by_slot([s.id for s in view.slots]),
+        "can_manage": can_manage_roster(current_user),
+    }
 
 
-def _cells(target: dt.date, *, changed=(), editor: dict | None = None, error: str | None = None,
-           notice: str | None = None, status: int = 200):
+def _cells(
+    target: dt.date,
+    *,
+    changed=(),
+    editor: dict | None = None,
+    error: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+):
     """The day cell htmx targeted, and out-of-band the other changed days the page shows."""
     month = _page_month(target)
     html = [render_template("duty/_day.html", **_cell_context(target, month), editor=editor, error=error)]
@@ -182,24 +198,37 @@ def _panel_context(month: Month) -> dict:
     drafts = roster.draft_slots(month.first, month.last) if manager else []
     first_publishable = roster.publishable_from()
     return {
-        "month": month, "can_manage": manager, "quota_rows": quota_rows,
+        "month": month,
+        "can_manage": manager,
+        "quota_rows": quota_rows,
         "behind": [row for row in quota_rows if row.quota.behind],
         "uncovered": [d.uncovered for d in days if d.uncovered],
-        "drafts": drafts, "too_close": [s for s in drafts if s.day < first_publishable],
+        "drafts": drafts,
+        "too_close": [s for s in drafts if s.day < first_publishable],
         "days_ahead": get_setting("roster_publish_days_ahead"),
         "swaps": board.pending_swaps_for(current_user, all_of_them=manager),
-        "specials": list(db.session.scalars(db.select(SpecialPeriod).where(SpecialPeriod.ends_on >= month.first)
-                                            .order_by(SpecialPeriod.starts_on, SpecialPeriod.id).limit(30))),
+        "specials": list(
+            db.session.scalars(
+                db.select(SpecialPeriod)
+                .where(SpecialPeriod.ends_on >= month.first)
+                .order_by(SpecialPeriod.starts_on, SpecialPeriod.id)
+                .limit(30)
+            )
+        ),
     }
 
 
 def _month_page(month: Month, *, special_form: SpecialPeriodForm | None = None, status: int = 200):
     context = _panel_context(month)
     return render_template(
-        "duty/staff_month.html", weeks=board.weeks(month), pending=board.pending_by_slot(
-            [s.id for s in board.slots_between(month.grid_start, month.grid_end)]),
-        special_form=special_form or _special_form(month), places=board.recent_places(), view="month",
-        **context), status
+        "duty/staff_month.html",
+        weeks=board.weeks(month),
+        pending=board.pending_by_slot([s.id for s in board.slots_between(month.grid_start, month.grid_end)]),
+        special_form=special_form or _special_form(month),
+        places=board.recent_places(),
+        view="month",
+        **context,
+    ), status
 
 
 def _special_form(month: Month, back: str = "month") -> SpecialPeriodForm:
@@ -221,8 +250,14 @@ def staff_list():
     _require_viewer()
     month = _month_arg()
     slots = board.slots_between(month.first, month.last)
-    return render_template("duty/staff_list.html", slots=slots, pending=board.pending_by_slot([s.id for s in slots]),
-                           special_form=_special_form(month, "list"), view="list", **_panel_context(month))
+    return render_template(
+        "duty/staff_list.html",
+        slots=slots,
+        pending=board.pending_by_slot([s.id for s in slots]),
+        special_form=_special_form(month, "list"),
+        view="list",
+        **_panel_context(month),
+    )
 
 
 @bp.route("/staff/duty/panel/<part>")
@@ -233,8 +268,12 @@ def panel(part: str):
     if part not in ("status", "details"):
         abort(404)
     month = _month_arg()
-    return render_template(f"duty/_{part}.html", special_form=_special_form(month, request.args.get("view", "month")),
-                           view=request.args.get("view", "month"), **_panel_context(month))
+    return render_template(
+        f"duty/_{part}.html",
+        special_form=_special_form(month, request.args.get("view", "month")),
+        view=request.args.get("view", "month"),
+        **_panel_context(month),
+    )
 
 
 @bp.route("/staff/duty/day/<day>")
@@ -272,9 +311,16 @@ def create_slot():
     if not form.validate():
         return _editor_response({**editor, "message": _form_errors(form)}, origin, 422)
     try:
-        slot = roster.create_slot(current_user, day=form.day.data, period=form.period.data,
-                                  leader_id=form.leader_id.data, place=form.place.data, form=form.form.data,
-                                  topics=form.topics.data or "", confirm_rest_day=form.confirm_rest_day.data)
+        slot = roster.create_slot(
+            current_user,
+            day=form.day.data,
+            period=form.period.data,
+            leader_id=form.leader_id.data,
+            place=form.place.data,
+            form=form.form.data,
+            topics=form.topics.data or "",
+            confirm_rest_day=form.confirm_rest_day.data,
+        )
         notice = f"已安排：{slot.label}。" + ("" if slot.published else "（草稿，公布后群众可见）")
         day = slot.day
         db.session.commit()
@@ -309,19 +355,31 @@ def move_slot(slot_id: int):
     if not form.validate():
         return _editor_response({**editor, "message": _form_errors(form)}, old_day, 422)
     try:
-        roster.move_slot(current_user, slot, day=form.day.data, period=form.period.data,
-                         leader_id=form.leader_id.data, place=form.place.data, form=form.form.data,
-                         topics=form.topics.data or "", confirm_rest_day=form.confirm_rest_day.data)
+        roster.move_slot(
+            current_user,
+            slot,
+            day=form.day.data,
+            period=form.period.data,
+            leader_id=form.leader_id.data,
+            place=form.place.data,
+            form=form.form.data,
+            topics=form.topics.data or "",
+            confirm_rest_day=form.confirm_rest_day.data,
+        )
         notice, day = f"已保存：{slot.label}。", slot.day
         db.session.commit()
     except roster.RestDayNotConfirmed as error:
         db.session.rollback()
-        return _editor_response({**editor, "slot": db.session.get(DutySlot, slot_id), "message": error.message,
-                                 "confirm": True}, old_day, 422)
+        return _editor_response(
+            {**editor, "slot": db.session.get(DutySlot, slot_id), "message": error.message, "confirm": True},
+            old_day,
+            422,
+        )
     except DomainError as error:
         db.session.rollback()
-        return _editor_response({**editor, "slot": db.session.get(DutySlot, slot_id), "message": error.message},
-                                old_day, error.status_code)
+        return _editor_response(
+            {**editor, "slot": db.session.get(DutySlot, slot_id), "message": error.message}, old_day, error.status_code
+        )
     return _done(notice, changed={old_day, day}, day=day)
 
 
@@ -394,8 +452,7 @@ def ask_swap(slot_id: int):
     except DomainError as error:
         db.session.rollback()
         slot = get_slot(slot_id)
-        return render_template("duty/staff_swap.html", slot=slot, form=form, message=error.message), \
-            error.status_code
+        return render_template("duty/staff_swap.html", slot=slot, form=form, message=error.message), error.status_code
     flash(notice, "success")
     return redirect(_back_url(slot.day), code=303)
 
@@ -440,8 +497,13 @@ def add_special_period():
     error = None
     if form.validate():
         try:
-            period = roster.add_special_period(current_user, name=form.name.data, starts_on=form.starts_on.data,
-                                               ends_on=form.ends_on.data, every_day=form.coverage.data == "every_day")
+            period = roster.add_special_period(
+                current_user,
+                name=form.name.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                every_day=form.coverage.data == "every_day",
+            )
             notice = f"已添加特殊时期：{period.name}（{period.dates_label}，{period.coverage_label}）。"
             db.session.commit()
         except DomainError as failure:
@@ -480,13 +542,19 @@ def mine():
     # Today's reception log and the cases born from this leader's receptions (the reception area's own summary;
     # imported here because the reception area itself builds on duty slots).
     from portal.reception.services import reception_summary
+
     extras = reception_summary(current_user, start)
     token = current_user.calendar_token
     return render_template(
-        "duty/staff_mine.html", slots=slots, pending=pending, swap_forms=forms,
-        swaps=board.pending_swaps_for(current_user), asked=board.swaps_asked_by(current_user),
+        "duty/staff_mine.html",
+        slots=slots,
+        pending=pending,
+        swap_forms=forms,
+        swaps=board.pending_swaps_for(current_user),
+        asked=board.swaps_asked_by(current_user),
         feed_url=_public_url("duty.leader_feed", token=token) if token else None,
-        **extras)
+        **extras,
+    )
 
 
 @bp.route("/staff/duty/mine/feed", methods=["POST"])
@@ -517,8 +585,9 @@ def leader_feed(token: str):
         abort(404)
     start = today() - dt.timedelta(days=FEED_DAYS_BACK)
     slots = board.slots_between(start, today() + dt.timedelta(days=FEED_DAYS_AHEAD), leader_id=leader.id)
-    body = build_calendar(slots, name=f"{leader.name}的接访安排", host=_public_host(), url=_public_url("duty.mine"),
-                          busy=True)
+    body = build_calendar(
+        slots, name=f"{leader.name}的接访安排", host=_public_host(), url=_public_url("duty.mine"), busy=True
+    )
     response = current_app.response_class(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = "inline; filename=duty.ics"
     # The address is a secret: no shared cache keeps the answer, no page it links to learns it.

@@ -1,4 +1,5 @@
 """Reception duty pages: the public roster, its iCalendar feed and its JSON twin."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,16 @@ from flask import current_app, jsonify, render_template, request, url_for
 from portal.duty import bp
 from portal.duty.calendar_feed import build_calendar
 from portal.duty.models import WEEKDAYS, Form, Period
-from portal.duty.services import (MAX_RANGE_DAYS, ROSTER_WEEKS, capped_end, group_by_week, published_slots,
-                                  roster_window, slot_as_json, week_start)
+from portal.duty.services import (
+    MAX_RANGE_DAYS,
+    ROSTER_WEEKS,
+    capped_end,
+    group_by_week,
+    published_slots,
+    roster_window,
+    slot_as_json,
+    week_start,
+)
 from portal.localtime import today
 from portal.settings.models import get_setting
 
@@ -22,16 +31,27 @@ def roster():
     slots = published_slots(start, end)
     office = {key: get_setting(key) for key in ("office_address", "reception_hours", "office_phone")}
     return render_template(
-        "duty/roster.html", weeks=group_by_week(slots), start=start, end=end, this_monday=week_start(start),
-        weeks_shown=ROSTER_WEEKS, days_ahead=get_setting("roster_publish_days_ahead"), office=office,
-        feed_url=_public_url("duty.roster_ics"))
+        "duty/roster.html",
+        weeks=group_by_week(slots),
+        start=start,
+        end=end,
+        this_monday=week_start(start),
+        weeks_shown=ROSTER_WEEKS,
+        days_ahead=get_setting("roster_publish_days_ahead"),
+        office=office,
+        feed_url=_public_url("duty.roster_ics"),
+    )
 
 
 @bp.route("/roster.ics")
 def roster_ics():
     start, end = roster_window(today())
-    body = build_calendar(published_slots(start, end), name=f"{get_setting('office_name')}领导接访安排",
-                          host=_public_host(), url=_public_url("duty.roster"))
+    body = build_calendar(
+        published_slots(start, end),
+        name=f"{get_setting('office_name')}领导接访安排",
+        host=_public_host(),
+        url=_public_url("duty.roster"),
+    )
     response = current_app.response_class(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = "inline; filename=roster.ics"
     return response
@@ -95,8 +115,11 @@ _SLOT_PROPERTIES = {
     "form": {"type": "string", "enum": [f.value for f in Form]},
     "form_label": {"type": "string", "enum": [f.label for f in Form]},
     "cancelled": {"type": "boolean", "description": "已公布后取消的接访仍会列出，标为 true"},
-    "original_leader": {"type": "string", "nullable": True,
-                        "description": "因故调换时原定的接访领导姓名（leader 为接替的领导）；未调换时为 null"},
+    "original_leader": {
+        "type": "string",
+        "nullable": True,
+        "description": "因故调换时原定的接访领导姓名（leader 为接替的领导）；未调换时为 null",
+    },
 }
 _DATE_PARAMETER = {"in": "query", "required": False, "schema": {"type": "string", "format": "date"}}
 
@@ -109,43 +132,61 @@ OPENAPI_PATHS = {
             "description": (
                 "按日期、时段（上午、下午、全天）和领导排序的已公布接访安排；公布后取消的安排仍列出并标明 cancelled。"
                 f"不带参数时返回今天起 {ROSTER_WEEKS} 个自然周（含本周）的安排。一次最多返回 {MAX_RANGE_DAYS} 天，"
-                "超出部分不返回，实际截止日期见响应中的 to；结束日期早于开始日期时返回空列表。"),
+                "超出部分不返回，实际截止日期见响应中的 to；结束日期早于开始日期时返回空列表。"
+            ),
             "tags": ["duty"],
             "parameters": [
                 {**_DATE_PARAMETER, "name": "from", "description": "开始日期（含），默认今天"},
-                {**_DATE_PARAMETER, "name": "to",
-                 "description": f"结束日期（含），默认开始日期所在周起第 {ROSTER_WEEKS} 周的周日"},
+                {
+                    **_DATE_PARAMETER,
+                    "name": "to",
+                    "description": f"结束日期（含），默认开始日期所在周起第 {ROSTER_WEEKS} 周的周日",
+                },
             ],
             "responses": {
                 "200": {
                     "description": "排班列表",
-                    "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["from", "to", "slots"],
-                        "properties": {
-                            "from": {"type": "string", "format": "date"},
-                            "to": {"type": "string", "format": "date",
-                                   "description": f"实际截止日期：请求的 to，超过 {MAX_RANGE_DAYS} 天时截短"},
-                            "slots": {"type": "array", "items": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
                                 "type": "object",
                                 "additionalProperties": False,
-                                "required": list(_SLOT_PROPERTIES),
-                                "properties": _SLOT_PROPERTIES,
-                            }},
-                        },
-                    }}},
+                                "required": ["from", "to", "slots"],
+                                "properties": {
+                                    "from": {"type": "string", "format": "date"},
+                                    "to": {
+                                        "type": "string",
+                                        "format": "date",
+                                        "description": f"实际截止日期：请求的 to，超过 {MAX_RANGE_DAYS} 天时截短",
+                                    },
+                                    "slots": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "additionalProperties": False,
+                                            "required": list(_SLOT_PROPERTIES),
+                                            "properties": _SLOT_PROPERTIES,
+                                        },
+                                    },
+                                },
+                            }
+                        }
+                    },
                 },
                 "400": {
                     "description": "日期不是 YYYY-MM-DD 格式或不存在",
-                    "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "required": ["error", "message"],
-                        "properties": {
-                            "error": {"type": "string", "enum": ["bad_date"]},
-                            "message": {"type": "string", "description": "中文说明"},
-                        },
-                    }}},
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["error", "message"],
+                                "properties": {
+                                    "error": {"type": "string", "enum": ["bad_date"]},
+                                    "message": {"type": "string", "description": "中文说明"},
+                                },
+                            }
+                        }
+                    },
                 },
             },
         },

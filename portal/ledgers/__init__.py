@@ -1,4 +1,5 @@
 """Ledgers (台账): saved views over cases, with filters, sorting and Excel export (DESIGN §5)."""
+
 from flask import Blueprint
 
 bp = Blueprint("ledgers", __name__, url_prefix="/staff/ledgers")

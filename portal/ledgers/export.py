@@ -1,4 +1,5 @@
 """A ledger as an Excel workbook (openpyxl): the page's columns and a few more, real dates, a notes sheet."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The ledger filter form (a GET form): every value is checked, a bad one is named in Chinese and ignored."""
+
 from __future__ import annotations
 
 import datetime as dt

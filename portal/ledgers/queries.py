@@ -3,6 +3,7 @@
 A ledger is a saved view over cases (DESIGN §5), never a copy: a base filter registered in ``LEDGERS``. Every ledger
 shares the same filters, sorting, department scope and columns. Pure SQLAlchemy: no Flask, no request.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,12 @@ _OPEN = sorted(OPEN_STATUSES)
 # --- the clocks, as SQL -----------------------------------------------------------------------------------
 def due_within(today: dt.date, days: int) -> ColumnElement[bool]:
     """An open case whose staff deadline falls from today up to ``days`` days ahead."""
-    return and_(Case.due_date >= today, Case.due_date <= today + dt.timedelta(days=days), Case.staff_clock(),
-                Case.status.in_(_OPEN))
+    return and_(
+        Case.due_date >= today,
+        Case.due_date <= today + dt.timedelta(days=days),
+        Case.staff_clock(),
+        Case.status.in_(_OPEN),
+    )
 
 
 def _no_defaults(user: User) -> dict[str, str]:
@@ -66,18 +71,35 @@ def _own_cases_for_leaders(user: User) -> dict[str, str]:
     return {"owner": str(user.id)} if user.has_role(Role.LEADER) else {}
 
 
-register(Ledger("assigned", "交办件台账", "已交办到责任单位的全部信访件",
-                lambda today: Case.department_id.is_not(None)))
-register(Ledger("owned", "包案台账", "有包案领导的信访件（一案一领导）；领导默认看本人包案",
-                lambda today: Case.owner_leader_id.is_not(None), defaults=_own_cases_for_leaders))
-register(Ledger("repeat", "重信重访台账", "同一信访人就同一事项再次信访的信访件",
-                lambda today: Case.repeat_of_id.is_not(None)))
-register(Ledger("supervised", "督办台账", "已列入督办的信访件",
-                lambda today: Case.supervised.is_(True)))
-register(Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）",
-                Case.overdue))
-register(Ledger("reception", "接访台账", "领导接访中批示转办的信访件",
-                lambda today: select(ReceptionEntry.id).where(ReceptionEntry.case_id == Case.id).exists()))
+register(
+    Ledger("assigned", "交办件台账", "已交办到责任单位的全部信访件", lambda today: Case.department_id.is_not(None))
+)
+register(
+    Ledger(
+        "owned",
+        "包案台账",
+        "有包案领导的信访件（一案一领导）；领导默认看本人包案",
+        lambda today: Case.owner_leader_id.is_not(None),
+        defaults=_own_cases_for_leaders,
+    )
+)
+register(
+    Ledger(
+        "repeat", "重信重访台账", "同一信访人就同一事项再次信访的信访件", lambda today: Case.repeat_of_id.is_not(None)
+    )
+)
+register(Ledger("supervised", "督办台账", "已列入督办的信访件", lambda today: Case.supervised.is_(True)))
+register(
+    Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）", Case.overdue)
+)
+register(
+    Ledger(
+        "reception",
+        "接访台账",
+        "领导接访中批示转办的信访件",
+        lambda today: select(ReceptionEntry.id).where(ReceptionEntry.case_id == Case.id).exists(),
+    )
+)
 
 
 # --- filters and sorting ----------------------------------------------------------------------------------
@@ -108,10 +130,16 @@ def _staff_deadline_last(today: dt.date):
 SORTS: dict[str, tuple[str, Callable, Callable]] = {
     "code": ("编号", lambda today: [Case.tracking_code], lambda today: [Case.tracking_code.desc()]),
     "received": ("收到日期", lambda today: [Case.received_on], lambda today: [Case.received_on.desc()]),
-    "due": ("期限", lambda today: [Case.due_date.is_(None), Case.due_date],
-            lambda today: [Case.due_date.is_(None), Case.due_date.desc()]),
-    "left": ("剩余天数", lambda today: [_staff_deadline_last(today), Case.due_date],
-             lambda today: [_staff_deadline_last(today), Case.due_date.desc()]),
+    "due": (
+        "期限",
+        lambda today: [Case.due_date.is_(None), Case.due_date],
+        lambda today: [Case.due_date.is_(None), Case.due_date.desc()],
+    ),
+    "left": (
+        "剩余天数",
+        lambda today: [_staff_deadline_last(today), Case.due_date],
+        lambda today: [_staff_deadline_last(today), Case.due_date.desc()],
+    ),
 }
 
 
@@ -137,8 +165,13 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
     f = filters
     if f.q:
         pattern = _like(f.q)
-        where.append(or_(Case.title.ilike(pattern, escape="\\"), Case.content.ilike(pattern, escape="\\"),
-                         Case.tracking_code.ilike(pattern, escape="\\")))
+        where.append(
+            or_(
+                Case.title.ilike(pattern, escape="\\"),
+                Case.content.ilike(pattern, escape="\\"),
+                Case.tracking_code.ilike(pattern, escape="\\"),
+            )
+        )
     if f.status is not None:
         where.append(Case.status == f.status)
     if f.department_id is not None:
@@ -166,9 +199,11 @@ def checklist_progress():
     """Per case: required checklist items, and how many of them are ticked (one aggregate, no N+1)."""
     required = ChecklistItem.required.is_(True)
     return (
-        select(ChecklistItem.case_id.label("case_id"),
-               func.sum(case((required, 1), else_=0)).label("required"),
-               func.sum(case((and_(required, ChecklistItem.done_at.is_not(None)), 1), else_=0)).label("done"))
+        select(
+            ChecklistItem.case_id.label("case_id"),
+            func.sum(case((required, 1), else_=0)).label("required"),
+            func.sum(case((and_(required, ChecklistItem.done_at.is_not(None)), 1), else_=0)).label("done"),
+        )
         .group_by(ChecklistItem.case_id)
         .subquery("progress")
     )
@@ -178,8 +213,11 @@ def ledger_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) 
     """Rows of (Case, done, required) for ``ledger`` as ``user`` may see it, filtered and sorted."""
     progress = checklist_progress()
     return (
-        select(Case, func.coalesce(progress.c.done, 0).label("done"),
-               func.coalesce(progress.c.required, 0).label("required"))
+        select(
+            Case,
+            func.coalesce(progress.c.done, 0).label("done"),
+            func.coalesce(progress.c.required, 0).label("required"),
+        )
         .outerjoin(progress, progress.c.case_id == Case.id)
         .where(conditions(ledger, filters, user, today))
         .order_by(*ordering(ledger, filters.sort, today))
@@ -187,7 +225,8 @@ def ledger_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) 
             # The columns need the department (joined on Case already) and the owner leader's name, nothing else:
             # not the petitioner, and not the leader's roles or department.
             joinedload(Case.owner_leader).options(lazyload(User.department), lazyload(User.role_rows)),
-            lazyload(Case.petitioner), lazyload(Case.category),
+            lazyload(Case.petitioner),
+            lazyload(Case.category),
         )
     )
 
@@ -202,8 +241,9 @@ def counts_select(filters: dict[str, Filters], user: User, today: dt.date) -> Se
     for name, ledger in LEDGERS.items():
         where = conditions(ledger, filters.get(name, Filters()), user, today)
         columns.append(func.coalesce(func.sum(case((where, 1), else_=0)), 0).label(name))
-        columns.append(func.coalesce(func.sum(case((and_(where, Case.overdue(today)), 1), else_=0)), 0)
-                       .label(f"{name}_overdue"))
+        columns.append(
+            func.coalesce(func.sum(case((and_(where, Case.overdue(today)), 1), else_=0)), 0).label(f"{name}_overdue")
+        )
     return select(*columns).select_from(Case)
 
 
@@ -273,8 +313,9 @@ def rows(session: Session, stmt: Select, *, limit: int | None = None, offset: in
     return [LedgerRow(case_, done, required) for case_, done, required in session.execute(stmt).unique()]
 
 
-def fetch_page(session: Session, ledger: Ledger, filters: Filters, user: User, today: dt.date, page: int,
-               per_page: int = PER_PAGE) -> Page:
+def fetch_page(
+    session: Session, ledger: Ledger, filters: Filters, user: User, today: dt.date, page: int, per_page: int = PER_PAGE
+) -> Page:
     """One page in SQL (LIMIT/OFFSET); a page past the end shows the last one."""
     total = session.execute(count_select(ledger, filters, user, today)).scalar_one()
     page = min(max(page, 1), max(1, -(-total // per_page)))

@@ -1,5 +1,6 @@
 """Ledger pages: the index, one page per ledger (full page or the table fragment for htmx), the Excel export.
 Every view: check access (blueprint-wide) → load the ledger (404) → validate the filters → query → respond."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -44,8 +45,11 @@ def _choices() -> dict:
     departments = db.session.execute(Department.assignable()).scalars().all()
     if current_user.department_scoped:
         departments = [d for d in departments if d.id == current_user.department_id]
-    leaders = db.session.execute(
-        db.select(User).where(User.role_rows.any(role=Role.LEADER)).order_by(User.name)).scalars().all()
+    leaders = (
+        db.session.execute(db.select(User).where(User.role_rows.any(role=Role.LEADER)).order_by(User.name))
+        .scalars()
+        .all()
+    )
     categories = db.session.execute(db.select(Category).order_by(Category.name)).scalars().all()
     return dict(departments=departments, leaders=leaders, categories=categories)
 
@@ -97,8 +101,18 @@ def show(name: str):
     form, messages = _filter_form(ledger, request.args, _choices())
     page = fetch_page(db.session, ledger, form.filters(), current_user, today(), form.page.data or 1)
     template = "ledgers/_table.html" if htmx and htmx.target == TABLE_ID else "ledgers/ledger.html"
-    return render_template(template, ledger=ledger, ledgers=LEDGERS.values(), form=form, messages=messages,
-                           page=page, sorts=SORTS, table_id=TABLE_ID, max_rows=MAX_ROWS, **_links(ledger, form))
+    return render_template(
+        template,
+        ledger=ledger,
+        ledgers=LEDGERS.values(),
+        form=form,
+        messages=messages,
+        page=page,
+        sorts=SORTS,
+        table_id=TABLE_ID,
+        max_rows=MAX_ROWS,
+        **_links(ledger, form),
+    )
 
 
 @bp.get("/<name>/export.xlsx")
@@ -109,21 +123,40 @@ def export(name: str):
     total = db.session.execute(count_select(ledger, filters, current_user, day)).scalar_one()
     items = rows(db.session, ledger_select(ledger, filters, current_user, day), limit=MAX_ROWS)
     described = form.described()
-    notes = [("台账", ledger.title), ("导出时间", now().strftime("%Y-%m-%d %H:%M")),
-             ("导出人", f"{current_user.name}（{current_user.username}）"),
-             ("筛选条件", "；".join(f"{k}：{v}" for k, v in described) or "无"),
-             ("导出条数", f"{len(items)} 条" if total <= MAX_ROWS else
-              f"共 {total} 条，仅导出前 {MAX_ROWS} 条；请缩小筛选范围后分批导出。")]
+    notes = [
+        ("台账", ledger.title),
+        ("导出时间", now().strftime("%Y-%m-%d %H:%M")),
+        ("导出人", f"{current_user.name}（{current_user.username}）"),
+        ("筛选条件", "；".join(f"{k}：{v}" for k, v in described) or "无"),
+        (
+            "导出条数",
+            f"{len(items)} 条"
+            if total <= MAX_ROWS
+            else f"共 {total} 条，仅导出前 {MAX_ROWS} 条；请缩小筛选范围后分批导出。",
+        ),
+    ]
     notes += [("已忽略", m) for m in messages]
-    record("ledger.export", current_user, None, ledger=ledger.name, rows=len(items), total=total,
-           filters="；".join(f"{k}：{v}" for k, v in described))
+    record(
+        "ledger.export",
+        current_user,
+        None,
+        ledger=ledger.name,
+        rows=len(items),
+        total=total,
+        filters="；".join(f"{k}：{v}" for k, v in described),
+    )
     db.session.commit()
-    response = send_file(workbook(ledger, items, day, notes=notes), as_attachment=True,
-                         download_name=f"{ledger.title}-{day:%Y%m%d}.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", max_age=0)
+    response = send_file(
+        workbook(ledger, items, day, notes=notes),
+        as_attachment=True,
+        download_name=f"{ledger.title}-{day:%Y%m%d}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        max_age=0,
+    )
     # The ASCII name is for old clients (werkzeug's fallback would drop every Chinese character: "-20261123.xlsx").
     response.headers["Content-Disposition"] = (
         f'attachment; filename="ledger-{ledger.name}-{day:%Y%m%d}.xlsx"; '
-        f"filename*=UTF-8''{quote(f'{ledger.title}-{day:%Y%m%d}.xlsx', safe='')}")
+        f"filename*=UTF-8''{quote(f'{ledger.title}-{day:%Y%m%d}.xlsx', safe='')}"
+    )
     response.headers["Cache-Control"] = "private, no-store"  # case lists stay off shared caches and disks
     return response

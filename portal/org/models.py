@@ -1,4 +1,5 @@
 """Departments (单位 / 部门), a tree with levels."""
+
 from __future__ import annotations
 
 import enum
@@ -29,8 +30,13 @@ class Kind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"leadership": "领导机关", "petition_office": "信访部门", "discipline": "纪检监察机关",
-                "functional": "职能部门", "local": "属地"}[self.value]
+        return {
+            "leadership": "领导机关",
+            "petition_office": "信访部门",
+            "discipline": "纪检监察机关",
+            "functional": "职能部门",
+            "local": "属地",
+        }[self.value]
 
 
 class Department(db.Model):
@@ -56,5 +62,8 @@ class Department(db.Model):
     @classmethod
     def assignable(cls):
         """Departments a case may be assigned to, in a stable order."""
-        return db.select(cls).where(cls.active, cls.kind.in_([Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL])) \
+        return (
+            db.select(cls)
+            .where(cls.active, cls.kind.in_([Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL]))
             .order_by(cls.level, cls.name)
+        )

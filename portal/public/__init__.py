@@ -1,4 +1,5 @@
 """The public side of 阳光信访: what anyone may see without signing in."""
+
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)

@@ -1,6 +1,7 @@
 """What the public may see of a case (DESIGN §3, §8): one place that decides it, for the progress page and the
 lookup API alike. Masked name only; never phone, ID number, address, internal notes or instructions; of a
 confidential or accusation case nothing beyond its stage."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,24 +76,49 @@ class PublicCase:
 
     def as_dict(self) -> dict:
         """The JSON of ``POST /api/v1/lookup``."""
+
         def window(w: Window | None):
-            return None if w is None else {"open": w.open, "due": _iso(w.due), "days_left": w.days_left,
-                                           "message": w.refusal}
+            return (
+                None
+                if w is None
+                else {"open": w.open, "due": _iso(w.due), "days_left": w.days_left, "message": w.refusal}
+            )
+
         return {
-            "tracking_code": self.tracking_code, "name": self.masked_name, "restricted": self.restricted,
-            "status": self.status, "status_label": self.status_label, "stage": self.stage,
+            "tracking_code": self.tracking_code,
+            "name": self.masked_name,
+            "restricted": self.restricted,
+            "status": self.status,
+            "status_label": self.status_label,
+            "stage": self.stage,
             "steps": [{"label": s.label, "state": s.state} for s in self.steps],
-            "received_on": self.received_on.isoformat(), "title": self.title, "channel": self.channel,
-            "case_type": self.case_type, "department": self.department,
-            "due_date": _iso(self.clock.due) if self.clock else None, "due_label": self.clock_label,
+            "received_on": self.received_on.isoformat(),
+            "title": self.title,
+            "channel": self.channel,
+            "case_type": self.case_type,
+            "department": self.department,
+            "due_date": _iso(self.clock.due) if self.clock else None,
+            "due_label": self.clock_label,
             "due_explanation": self.clock.explanation() if self.clock else None,
             "timeline": [{"date": e.on.isoformat(), "title": e.title, "text": e.text} for e in self.events],
-            "replies": [{"kind": d.kind, "outcome": d.outcome, "text": d.text, "legal_basis": d.legal_basis,
-                         "signer_name": d.signer_name, "signer_title": d.signer_title,
-                         "signer_department": d.signer_department, "signed_on": d.signed_on.isoformat(),
-                         "delivered_on": _iso(d.delivered_on)} for d in self.documents],
-            "evaluation": self.evaluation, "can_evaluate": window(self.evaluate),
-            "review_kind": self.review_kind, "can_request_review": window(self.review),
+            "replies": [
+                {
+                    "kind": d.kind,
+                    "outcome": d.outcome,
+                    "text": d.text,
+                    "legal_basis": d.legal_basis,
+                    "signer_name": d.signer_name,
+                    "signer_title": d.signer_title,
+                    "signer_department": d.signer_department,
+                    "signed_on": d.signed_on.isoformat(),
+                    "delivered_on": _iso(d.delivered_on),
+                }
+                for d in self.documents
+            ],
+            "evaluation": self.evaluation,
+            "can_evaluate": window(self.evaluate),
+            "review_kind": self.review_kind,
+            "can_request_review": window(self.review),
         }
 
 
@@ -104,10 +130,17 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
     restricted = case.confidential or case.case_type is CaseType.ACCUSATION
     evaluate = _evaluation_window(case, today)
     view = PublicCase(
-        tracking_code=case.tracking_code, masked_name=case.petitioner.masked_name, restricted=restricted,
-        status=case.status.value, status_label=case.status.label, stage=case.status.stage,
-        steps=steps(case, evaluation_open=evaluate.open), received_on=case.received_on,
-        review_kind=services.review_kind(case), evaluate=evaluate, review=_review_window(case, today),
+        tracking_code=case.tracking_code,
+        masked_name=case.petitioner.masked_name,
+        restricted=restricted,
+        status=case.status.value,
+        status_label=case.status.label,
+        stage=case.status.stage,
+        steps=steps(case, evaluation_open=evaluate.open),
+        received_on=case.received_on,
+        review_kind=services.review_kind(case),
+        evaluate=evaluate,
+        review=_review_window(case, today),
         evaluation=_evaluation(case),
     )
     if restricted:
@@ -126,10 +159,17 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
 
 
 def _document(reply: Reply) -> Document:
-    return Document(kind=reply.kind.label, outcome=reply.outcome.label, text=reply.text,
-                    legal_basis=reply.legal_basis, signer_name=reply.signer_name, signer_title=reply.signer_title,
-                    signer_department=reply.signer_department, signed_on=local(reply.signed_at).date(),
-                    delivered_on=reply.delivered_on)
+    return Document(
+        kind=reply.kind.label,
+        outcome=reply.outcome.label,
+        text=reply.text,
+        legal_basis=reply.legal_basis,
+        signer_name=reply.signer_name,
+        signer_title=reply.signer_title,
+        signer_department=reply.signer_department,
+        signed_on=local(reply.signed_at).date(),
+        delivered_on=reply.delivered_on,
+    )
 
 
 def _evaluation(case: Case) -> dict | None:
@@ -142,21 +182,32 @@ def _evaluation_window(case: Case, today: dt.date) -> Window:
     window = services.evaluation_window(case)
     refusal = services.evaluation_refusal(case, today, window)
     due = window.due if window else None
-    return Window(open=refusal is None, due=due, days_left=(due - today).days if due and not refusal else None,
-                  refusal=refusal)
+    return Window(
+        open=refusal is None, due=due, days_left=(due - today).days if due and not refusal else None, refusal=refusal
+    )
 
 
 def _review_window(case: Case, today: dt.date) -> Window:
     refusal = services.review_refusal(case, today)
     due = case.due_date if case.clock_is_window else None
-    return Window(open=refusal is None, due=due if not refusal else None,
-                  days_left=(due - today).days if due and not refusal else None, refusal=refusal)
+    return Window(
+        open=refusal is None,
+        due=due if not refusal else None,
+        days_left=(due - today).days if due and not refusal else None,
+        refusal=refusal,
+    )
 
 
 # --- the stepper: 登记 → 受理 → 交办 → 办理 → 答复 → 评价 / 复查 / 复核 -------------------------------------------
 _BEFORE_REPLY = ["登记", "受理", "交办", "办理"]
-_REACHED = {Status.REGISTERED: 0, Status.ACCEPTED: 1, Status.ASSIGNED: 2, Status.IN_PROGRESS: 3,
-            Status.AWAITING_SIGNATURE: 3, Status.AWAITING_VERIFICATION: 3}
+_REACHED = {
+    Status.REGISTERED: 0,
+    Status.ACCEPTED: 1,
+    Status.ASSIGNED: 2,
+    Status.IN_PROGRESS: 3,
+    Status.AWAITING_SIGNATURE: 3,
+    Status.AWAITING_VERIFICATION: 3,
+}
 
 
 def steps(case: Case, *, evaluation_open: bool) -> list[Step]:
@@ -164,8 +215,10 @@ def steps(case: Case, *, evaluation_open: bool) -> list[Step]:
         return [Step("登记", "done"), Step(case.status.label, "stopped")]
     if case.status in _REACHED:
         reached = _REACHED[case.status]
-        return [Step(label, "done" if i < reached else "current" if i == reached else "todo")
-                for i, label in enumerate(_BEFORE_REPLY + ["答复", "评价"])]
+        return [
+            Step(label, "done" if i < reached else "current" if i == reached else "todo")
+            for i, label in enumerate(_BEFORE_REPLY + ["答复", "评价"])
+        ]
     result = [Step(label, "done") for label in _BEFORE_REPLY + ["答复"]]
     evaluated = case.evaluation is not None
     result.append(Step("评价", "done" if evaluated else "current" if evaluation_open else "todo"))
@@ -175,5 +228,3 @@ def steps(case: Case, *, evaluation_open: bool) -> list[Step]:
         elif case.review_level >= level:
             result.append(Step(label, "done"))
     return result
-
-

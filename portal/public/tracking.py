@@ -1,5 +1,6 @@
 """Looking a case up with its tracking code and query code, and remembering a successful lookup in the browser
 session for a while (the codes themselves never travel in a URL)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,11 @@ def find_case(tracking_code: str, query_code: str) -> Case | None:
     """The case when both codes match; None whatever was wrong (one generic answer, DESIGN §8)."""
     tracking_code = codes.normalise_tracking_code(tracking_code or "")
     query_code = (query_code or "").strip().upper().replace(" ", "").replace("-", "")
-    case = db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code)).scalars().first() \
-        if tracking_code else None
+    case = (
+        db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code)).scalars().first()
+        if tracking_code
+        else None
+    )
     if case is None:
         codes.check_query_code(_dummy_hash(), query_code)
         return None

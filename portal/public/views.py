@@ -1,13 +1,14 @@
 """Public pages: home, online submission with its receipt, lookup by tracking code + query code, the progress
 page with evaluation and review requests. Nothing here needs a login; every page shows only what DESIGN §8 allows."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_limiter import RequestLimit
 
 from portal.cases import receipts, services
-from portal.cases.codes import normalise_tracking_code
 from portal.cases.attachments import check_uploads
+from portal.cases.codes import normalise_tracking_code
 from portal.cases.models import Case, CaseType, Category, Channel, Rating, mask_name
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx, limiter
@@ -52,8 +53,11 @@ def _minutes_left(limit: RequestLimit) -> int:
 
 def _submit_throttled(limit: RequestLimit):
     minutes = _minutes_left(limit)
-    return make_response(_render_submit(
-        _submit_form(), 429, f"提交过于频繁，请{minutes}分钟后再试。您填写的内容仍在页面上（附件需重新选择）。"))
+    return make_response(
+        _render_submit(
+            _submit_form(), 429, f"提交过于频繁，请{minutes}分钟后再试。您填写的内容仍在页面上（附件需重新选择）。"
+        )
+    )
 
 
 @bp.route("/submit", methods=["GET", "POST"])
@@ -68,18 +72,30 @@ def submit():
     try:
         uploads = check_uploads([(f.filename or "", f.read()) for f in form.attachments.data or [] if f])
         case, query_code = services.register_case(
-            None, channel=Channel.ONLINE, case_type=CaseType(form.case_type.data), title=form.title.data,
-            content=form.content.data, petitioner_name=form.name.data, phone=form.phone.data,
-            id_number=form.id_number.data, address=form.address.data or "", place=form.place.data or "",
-            category_id=form.category_id.data or None, attachments=uploads)
+            None,
+            channel=Channel.ONLINE,
+            case_type=CaseType(form.case_type.data),
+            title=form.title.data,
+            content=form.content.data,
+            petitioner_name=form.name.data,
+            phone=form.phone.data,
+            id_number=form.id_number.data,
+            address=form.address.data or "",
+            place=form.place.data or "",
+            category_id=form.category_id.data or None,
+            attachments=uploads,
+        )
     except DomainError as error:
         db.session.rollback()
         return _render_submit(form, 422, error.message)
     db.session.commit()
     context = receipts.context(case, query_code)
     # The query code is shown this once and is never stored: no cache may keep the page.
-    return render_template("public/receipt.html", petitioner_name=mask_name(case.petitioner.name), **context), \
-        201, {"Cache-Control": "no-store"}
+    return (
+        render_template("public/receipt.html", petitioner_name=mask_name(case.petitioner.name), **context),
+        201,
+        {"Cache-Control": "no-store"},
+    )
 
 
 # --- lookup --------------------------------------------------------------------------------------------------
@@ -97,18 +113,31 @@ def _lookup_throttled(limit: RequestLimit):
     minutes = _minutes_left(limit)
     form = LookupForm()
     form.query_code.data = ""
-    return make_response(render_template("public/lookup.html", form=form,
-                                         message=f"查询尝试过于频繁，请{minutes}分钟后再试。"), 429)
+    return make_response(
+        render_template("public/lookup.html", form=form, message=f"查询尝试过于频繁，请{minutes}分钟后再试。"), 429
+    )
 
 
 def lookup_limits(on_breach):
     """Throttle failed lookups per client and per tracking code; the page and the API share the counters."""
+
     def decorate(view):
-        view = limiter.limit(lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"], methods=["POST"],
-                             key_func=_tracking_code_key, scope="lookup-code", deduct_when=_lookup_failed,
-                             on_breach=on_breach)(view)
-        return limiter.limit(lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"], methods=["POST"],
-                             scope="lookup-client", deduct_when=_lookup_failed, on_breach=on_breach)(view)
+        view = limiter.limit(
+            lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
+            methods=["POST"],
+            key_func=_tracking_code_key,
+            scope="lookup-code",
+            deduct_when=_lookup_failed,
+            on_breach=on_breach,
+        )(view)
+        return limiter.limit(
+            lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"],
+            methods=["POST"],
+            scope="lookup-client",
+            deduct_when=_lookup_failed,
+            on_breach=on_breach,
+        )(view)
+
     return decorate
 
 
@@ -147,12 +176,16 @@ def track_case(tracking_code: str):
     return _render_progress(case)
 
 
-def _render_progress(case: Case, *, evaluation_form=None, review_form=None, message=None, notice=None,
-                     status: int = 200):
+def _render_progress(
+    case: Case, *, evaluation_form=None, review_form=None, message=None, notice=None, status: int = 200
+):
     context = dict(
-        view=public_case(case, today()), version=case.version,
+        view=public_case(case, today()),
+        version=case.version,
         evaluation_form=evaluation_form or EvaluationForm(formdata=None),
-        review_form=review_form or ReviewForm(formdata=None), message=message, notice=notice,
+        review_form=review_form or ReviewForm(formdata=None),
+        message=message,
+        notice=notice,
     )
     template = "public/_progress.html" if htmx and htmx.target == "progress" else "public/progress.html"
     return render_template(template, **context), status, {"Cache-Control": "no-store"}
@@ -181,12 +214,24 @@ def _act(tracking_code: str, form, action, done: str):
 
 @bp.route("/track/<tracking_code>/evaluate", methods=["POST"])
 def evaluate(tracking_code: str):
-    return _act(tracking_code, EvaluationForm(), lambda case, form: services.record_evaluation(
-        case, acceptance=Rating(form.acceptance.data), handling=Rating(form.handling.data),
-        comment=form.comment.data or ""), "感谢您的评价。")
+    return _act(
+        tracking_code,
+        EvaluationForm(),
+        lambda case, form: services.record_evaluation(
+            case,
+            acceptance=Rating(form.acceptance.data),
+            handling=Rating(form.handling.data),
+            comment=form.comment.data or "",
+        ),
+        "感谢您的评价。",
+    )
 
 
 @bp.route("/track/<tracking_code>/review", methods=["POST"])
 def request_review(tracking_code: str):
-    return _act(tracking_code, ReviewForm(), lambda case, form: services.request_review(
-        case, None, reason=form.reason.data), "申请已收到，复查（复核）意见期限见本页。")
+    return _act(
+        tracking_code,
+        ReviewForm(),
+        lambda case, form: services.request_review(case, None, reason=form.reason.data),
+        "申请已收到，复查（复核）意见期限见本页。",
+    )

@@ -1,4 +1,5 @@
 """One form per use case on the reception log pages."""
+
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -18,11 +19,18 @@ class VisitorForm(Form):
     phone = StringField("联系电话", validators=[Optional(), Length(max=20)])
     id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为18位。")])
     address = StringField("住址", validators=[Optional(), Length(max=200)])
-    people_count = IntegerField("来访人数", default=1, validators=[
-        InputRequired("请填写来访人数。"), NumberRange(min=1, max=10000, message="来访人数应在1至10000之间。")])
+    people_count = IntegerField(
+        "来访人数",
+        default=1,
+        validators=[
+            InputRequired("请填写来访人数。"),
+            NumberRange(min=1, max=10000, message="来访人数应在1至10000之间。"),
+        ],
+    )
     representatives = TextAreaField("代表姓名（每行一人）", validators=[Optional(), Length(max=500)])
-    matter = TextAreaField("反映事项", validators=[DataRequired("请填写反映事项。"),
-                                               Length(max=5000, message="反映事项不能超过5000字。")])
+    matter = TextAreaField(
+        "反映事项", validators=[DataRequired("请填写反映事项。"), Length(max=5000, message="反映事项不能超过5000字。")]
+    )
     place = StringField("问题发生地", validators=[Optional(), Length(max=200)])
     answer = TextAreaField("答复内容", validators=[Optional(), Length(max=5000)])
     satisfaction = SelectField("来访人满意度", choices=[("", "未表态")] + _choices(Rating), validators=[Optional()])
@@ -49,8 +57,9 @@ class EditForm(VisitorForm):
 
 class SubmitForm(Form):
     summary = TextAreaField("接访小结", validators=[Optional(), Length(max=2000)])
-    confirm = BooleanField("已核对全部登记，提交后不能再添加或修改",
-                           validators=[DataRequired("请勾选确认已核对全部登记。")])
+    confirm = BooleanField(
+        "已核对全部登记，提交后不能再添加或修改", validators=[DataRequired("请勾选确认已核对全部登记。")]
+    )
 
 
 class CorrectionForm(Form):

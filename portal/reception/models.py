@@ -1,4 +1,5 @@
 """A duty slot's reception log and its entries (one visitor or group each, numbered JF<year>-<4 digits>)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,11 +45,12 @@ class ReceptionLog(db.Model):
 
     slot: Mapped[DutySlot] = relationship(backref=db.backref("reception_log", uselist=False))
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
-    entries: Mapped[list[ReceptionEntry]] = relationship(back_populates="log", order_by="ReceptionEntry.id",
-                                                         cascade="all, delete-orphan")
-    corrections: Mapped[list[ReceptionCorrection]] = relationship(back_populates="log",
-                                                                  order_by="ReceptionCorrection.id",
-                                                                  cascade="all, delete-orphan")
+    entries: Mapped[list[ReceptionEntry]] = relationship(
+        back_populates="log", order_by="ReceptionEntry.id", cascade="all, delete-orphan"
+    )
+    corrections: Mapped[list[ReceptionCorrection]] = relationship(
+        back_populates="log", order_by="ReceptionCorrection.id", cascade="all, delete-orphan"
+    )
 
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
 

@@ -1,6 +1,7 @@
 """Reception logs (DESIGN §6): open a duty slot's log, add entries — answered on the spot, or instructed and
 transferred as a case (批示转办) — submit and lock, correct after the lock; the JF numbers; what a leader's
 "My duty" page shows of them. Every change writes an audit row; functions flush, never commit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,11 +54,14 @@ class Visitor:
 def log_for(slot: DutySlot) -> ReceptionLog | None:
     """The slot's log with its entries, their cases and the corrections; None before its first use."""
     return db.session.execute(
-        db.select(ReceptionLog).where(ReceptionLog.slot_id == slot.id).options(
+        db.select(ReceptionLog)
+        .where(ReceptionLog.slot_id == slot.id)
+        .options(
             selectinload(ReceptionLog.entries).selectinload(ReceptionEntry.case),
             selectinload(ReceptionLog.entries).selectinload(ReceptionEntry.department),
             selectinload(ReceptionLog.corrections).selectinload(ReceptionCorrection.created_by),
-        )).scalar_one_or_none()
+        )
+    ).scalar_one_or_none()
 
 
 def next_number(year: int) -> str:
@@ -65,9 +69,12 @@ def next_number(year: int) -> str:
     prefix = f"JF{year}-"
     # Longest first: after JF2026-9999 comes JF2026-10000, which sorts before it as text.
     highest = db.session.execute(
-        db.select(ReceptionEntry.number).where(ReceptionEntry.number.like(prefix + "%"))
-        .order_by(func.length(ReceptionEntry.number).desc(), ReceptionEntry.number.desc()).limit(1)).scalar()
-    used = int(highest[len(prefix):]) if highest and highest[len(prefix):].isdigit() else 0
+        db.select(ReceptionEntry.number)
+        .where(ReceptionEntry.number.like(prefix + "%"))
+        .order_by(func.length(ReceptionEntry.number).desc(), ReceptionEntry.number.desc())
+        .limit(1)
+    ).scalar()
+    used = int(highest[len(prefix) :]) if highest and highest[len(prefix) :].isdigit() else 0
     return f"{prefix}{used + 1:04d}"
 
 
@@ -89,14 +96,18 @@ class SlotRow:
 def recent_slots(user: User, today: dt.date, days: int = 30) -> list[SlotRow]:
     """Today's slots and those of the last ``days`` days, newest first: a clerk sees every leader's, a leader his
     own. Cancelled slots are left out (nobody received)."""
-    counts = (db.select(ReceptionEntry.log_id, func.count(ReceptionEntry.id).label("n"))
-              .group_by(ReceptionEntry.log_id).subquery())
-    stmt = (db.select(DutySlot, ReceptionLog, func.coalesce(counts.c.n, 0))
-            .outerjoin(ReceptionLog, ReceptionLog.slot_id == DutySlot.id)
-            .outerjoin(counts, counts.c.log_id == ReceptionLog.id)
-            .where(DutySlot.day <= today, DutySlot.day >= today - dt.timedelta(days=days),
-                   DutySlot.cancelled.is_(False))
-            .order_by(DutySlot.day.desc(), DutySlot.period_rank(), DutySlot.id))
+    counts = (
+        db.select(ReceptionEntry.log_id, func.count(ReceptionEntry.id).label("n"))
+        .group_by(ReceptionEntry.log_id)
+        .subquery()
+    )
+    stmt = (
+        db.select(DutySlot, ReceptionLog, func.coalesce(counts.c.n, 0))
+        .outerjoin(ReceptionLog, ReceptionLog.slot_id == DutySlot.id)
+        .outerjoin(counts, counts.c.log_id == ReceptionLog.id)
+        .where(DutySlot.day <= today, DutySlot.day >= today - dt.timedelta(days=days), DutySlot.cancelled.is_(False))
+        .order_by(DutySlot.day.desc(), DutySlot.period_rank(), DutySlot.id)
+    )
     if not user.has_role(Role.CLERK):
         stmt = stmt.where(DutySlot.leader_id == user.id)
     return [SlotRow(slot, log, n) for slot, log, n in db.session.execute(stmt)]
@@ -125,8 +136,7 @@ def open_log(slot: DutySlot, actor: User) -> ReceptionLog:
         if existing is None:
             raise
         return existing
-    record("reception.open_log", actor, log, slot_id=slot.id, day=slot.day.isoformat(),
-           leader=slot.leader.username)
+    record("reception.open_log", actor, log, slot_id=slot.id, day=slot.day.isoformat(), leader=slot.leader.username)
     return log
 
 
@@ -149,10 +159,21 @@ def _writable_log(slot: DutySlot, actor: User) -> ReceptionLog | None:
     return log
 
 
-def add_entry(slot: DutySlot, actor: User, visitor: Visitor, *, handling: Handling, answer: str = "",
-              satisfaction: Rating | None = None, department_id: int | None = None, instruction: str = "",
-              case_type: CaseType = CaseType.CLAIM, title: str = "", repeat_of_id: int | None = None,
-              new_facts: bool = False) -> tuple[ReceptionEntry, str | None]:
+def add_entry(
+    slot: DutySlot,
+    actor: User,
+    visitor: Visitor,
+    *,
+    handling: Handling,
+    answer: str = "",
+    satisfaction: Rating | None = None,
+    department_id: int | None = None,
+    instruction: str = "",
+    case_type: CaseType = CaseType.CLAIM,
+    title: str = "",
+    repeat_of_id: int | None = None,
+    new_facts: bool = False,
+) -> tuple[ReceptionEntry, str | None]:
     """Record one visitor or group. 当场答复 keeps the answer and the visitor's satisfaction; 批示转办 opens a
     ``visit`` case assigned to the department, owned by the duty leader, with the instruction on it. Returns the
     entry and, for a transfer, the case's query code (to be shown once, never stored)."""
@@ -170,22 +191,49 @@ def add_entry(slot: DutySlot, actor: User, visitor: Visitor, *, handling: Handli
         # The case before the log: the case service may still refuse (the caller then rolls back), and on SQLite
         # the savepoint in open_log nests properly only inside a transaction that has already written.
         case, query_code = case_services.open_reception_case(
-            actor, leader=slot.leader, department_id=department_id, instruction=instruction, title=title,
-            content=values["matter"], petitioner_name=values["name"], phone=values["phone"],
-            id_number=values["id_number"], address=values["address"], place=values["place"],
-            people_count=values["people_count"], representatives=list(values["representatives"]),
-            case_type=case_type, repeat_of_id=repeat_of_id, new_facts=new_facts, received_on=slot.day)
+            actor,
+            leader=slot.leader,
+            department_id=department_id,
+            instruction=instruction,
+            title=title,
+            content=values["matter"],
+            petitioner_name=values["name"],
+            phone=values["phone"],
+            id_number=values["id_number"],
+            address=values["address"],
+            place=values["place"],
+            people_count=values["people_count"],
+            representatives=list(values["representatives"]),
+            case_type=case_type,
+            repeat_of_id=repeat_of_id,
+            new_facts=new_facts,
+            received_on=slot.day,
+        )
         answer = instruction
     log = log or open_log(slot, actor)
     log.leader_id = slot.leader_id  # the leader who received, also when a swap came after the log was opened
-    entry = ReceptionEntry(log_id=log.id, handling=handling, answer=answer, satisfaction=satisfaction,
-                           department_id=case.department_id if case else None, case_id=case.id if case else None,
-                           created_by_id=actor.id, **{**values, "representatives": list(values["representatives"])})
+    entry = ReceptionEntry(
+        log_id=log.id,
+        handling=handling,
+        answer=answer,
+        satisfaction=satisfaction,
+        department_id=case.department_id if case else None,
+        case_id=case.id if case else None,
+        created_by_id=actor.id,
+        **{**values, "representatives": list(values["representatives"])},
+    )
     _insert_numbered(entry, slot.day.year)
     log.entries.append(entry)
-    record("reception.add_entry", actor, entry, number=entry.number, log_id=log.id, handling=handling.value,
-           tracking_code=case.tracking_code if case else None,
-           repeat_of=case.repeat_of.tracking_code if case and case.repeat_of else None)
+    record(
+        "reception.add_entry",
+        actor,
+        entry,
+        number=entry.number,
+        log_id=log.id,
+        handling=handling.value,
+        tracking_code=case.tracking_code if case else None,
+        repeat_of=case.repeat_of.tracking_code if case and case.repeat_of else None,
+    )
     return entry, query_code
 
 
@@ -203,8 +251,9 @@ def _insert_numbered(entry: ReceptionEntry, year: int) -> None:
     raise DomainError("接访编号分配冲突，请稍后重新提交；您填写的内容已保留。")
 
 
-def edit_entry(entry: ReceptionEntry, actor: User, visitor: Visitor, *, answer: str,
-               satisfaction: Rating | None = None) -> ReceptionEntry:
+def edit_entry(
+    entry: ReceptionEntry, actor: User, visitor: Visitor, *, answer: str, satisfaction: Rating | None = None
+) -> ReceptionEntry:
     """Correct an on-the-spot entry while the log is open; a transfer is corrected on its case."""
     log = entry.log
     _check_keeper(log.slot, actor)
@@ -237,20 +286,25 @@ def submit_log(slot: DutySlot, actor: User, *, summary: str = "") -> ReceptionLo
     return log
 
 
-def add_correction(log: ReceptionLog, actor: User, *, text: str,
-                   entry_id: int | None = None) -> ReceptionCorrection:
+def add_correction(log: ReceptionLog, actor: User, *, text: str, entry_id: int | None = None) -> ReceptionCorrection:
     """A correction to a submitted log; the original entries stay exactly as they were."""
     _check_keeper(log.slot, actor)
     if not log.locked:
         raise DomainError("接访日志尚未提交，请直接修改登记内容。")
     if entry_id and not any(e.id == entry_id for e in log.entries):
         raise DomainError("所选登记不在本接访日志中。")
-    correction = ReceptionCorrection(log_id=log.id, entry_id=entry_id or None, created_by_id=actor.id,
-                                     text=_required(text, "更正内容", TEXT_MAX))
+    correction = ReceptionCorrection(
+        log_id=log.id, entry_id=entry_id or None, created_by_id=actor.id, text=_required(text, "更正内容", TEXT_MAX)
+    )
     log.corrections.append(correction)
     db.session.flush()
-    record("reception.correct", actor, correction, log_id=log.id,
-           number=next((e.number for e in log.entries if e.id == entry_id), None))
+    record(
+        "reception.correct",
+        actor,
+        correction,
+        log_id=log.id,
+        number=next((e.number for e in log.entries if e.id == entry_id), None),
+    )
     return correction
 
 
@@ -277,14 +331,24 @@ def reception_summary(leader: User, today: dt.date, limit: int = 20) -> dict:
     is_open = Case.status.in_(sorted(OPEN_STATUSES))
     rows = db.session.execute(
         db.select(ReceptionEntry, Case, ReceptionLog.slot_id)
-        .join(ReceptionEntry.log).join(Case, Case.id == ReceptionEntry.case_id).where(*mine)
-        .order_by(when((is_open, 0), else_=1), when((is_open, Case.due_date), else_=None),
-                  Case.received_on.desc(), Case.id.desc())
-        .limit(limit)).all()
+        .join(ReceptionEntry.log)
+        .join(Case, Case.id == ReceptionEntry.case_id)
+        .where(*mine)
+        .order_by(
+            when((is_open, 0), else_=1),
+            when((is_open, Case.due_date), else_=None),
+            Case.received_on.desc(),
+            Case.id.desc(),
+        )
+        .limit(limit)
+    ).all()
     total, still_open = db.session.execute(
         db.select(func.count(Case.id), func.coalesce(func.sum(when((is_open, 1), else_=0)), 0))
-        .select_from(ReceptionEntry).join(ReceptionEntry.log).join(Case, Case.id == ReceptionEntry.case_id)
-        .where(*mine)).one()
+        .select_from(ReceptionEntry)
+        .join(ReceptionEntry.log)
+        .join(Case, Case.id == ReceptionEntry.case_id)
+        .where(*mine)
+    ).one()
     return {
         "reception_today": today_rows,
         "reception_cases": [BornCase(entry, case, slot_id) for entry, case, slot_id in rows],
@@ -314,16 +378,22 @@ def _checked(visitor: Visitor, *, contact_required: bool) -> dict:
         raise DomainError(f"代表人数（{len(names)}人）不能多于来访人数（{people_count}人）。")
     if any(len(n) > NAME_MAX for n in names):
         raise DomainError(f"代表姓名不能超过{NAME_MAX}字。")
-    return {"name": name, "phone": phone, "id_number": id_number,
-            "address": _limited(visitor.address, "住址", 200), "place": _limited(visitor.place, "问题发生地", 200),
-            "matter": _required(visitor.matter, "反映事项", MATTER_MAX), "people_count": people_count,
-            "representatives": names}
+    return {
+        "name": name,
+        "phone": phone,
+        "id_number": id_number,
+        "address": _limited(visitor.address, "住址", 200),
+        "place": _limited(visitor.place, "问题发生地", 200),
+        "matter": _required(visitor.matter, "反映事项", MATTER_MAX),
+        "people_count": people_count,
+        "representatives": names,
+    }
 
 
 def _title_from(matter: str, length: int = 30) -> str:
     """A case title from the matter's first line, when none was typed."""
     first = matter.strip().splitlines()[0].strip()
-    return first if len(first) <= length else first[:length - 1] + "…"
+    return first if len(first) <= length else first[: length - 1] + "…"
 
 
 def _required(value: str | None, label: str, max_length: int) -> str:

@@ -1,5 +1,6 @@
 """Reception log pages. Every view: load the slot (404) → may this user keep its log (403) → validate → one service
 call → commit → 303 to the log, or the receipt for a transfer (shown once)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -56,33 +57,58 @@ def _correction_form(log) -> CorrectionForm:
 def _earlier(phone: str | None, id_number: str | None) -> dict:
     """The visitor's earlier cases, and whether there was anything to look them up by (for ``cases/_earlier.html``)."""
     phone, id_number = (phone or "").strip() or None, (id_number or "").strip() or None
-    return {"earlier": case_services.earlier_cases(phone=phone, id_number=id_number),
-            "looked_up": bool(phone or id_number)}
+    return {
+        "earlier": case_services.earlier_cases(phone=phone, id_number=id_number),
+        "looked_up": bool(phone or id_number),
+    }
 
 
 def _visitor(form) -> services.Visitor:
     return services.Visitor(
-        name=form.name.data or "", matter=form.matter.data or "", phone=form.phone.data,
-        id_number=form.id_number.data, address=form.address.data or "", place=form.place.data or "",
-        people_count=form.people_count.data or 1, representatives=form.representative_names())
+        name=form.name.data or "",
+        matter=form.matter.data or "",
+        phone=form.phone.data,
+        id_number=form.id_number.data,
+        address=form.address.data or "",
+        place=form.place.data or "",
+        people_count=form.people_count.data or 1,
+        representatives=form.representative_names(),
+    )
 
 
 def _rating(form) -> Rating | None:
     return Rating(form.satisfaction.data) if form.satisfaction.data else None
 
 
-def _render_log(slot: DutySlot, *, entry_form: EntryForm | None = None, submit_form: SubmitForm | None = None,
-                correction_form: CorrectionForm | None = None, lookup: dict | None = None,
-                message: str | None = None, open_form: str | None = None, status: int = 200):
+def _render_log(
+    slot: DutySlot,
+    *,
+    entry_form: EntryForm | None = None,
+    submit_form: SubmitForm | None = None,
+    correction_form: CorrectionForm | None = None,
+    lookup: dict | None = None,
+    message: str | None = None,
+    open_form: str | None = None,
+    status: int = 200,
+):
     log = services.log_for(slot)
     writable = log.can_write(current_user) if log is not None else not slot.cancelled and slot.day <= today()
     return render_template(
-        "reception/log.html", slot=slot, log=log, entries=log.entries if log else [],
-        corrections=log.corrections if log else [], writable=writable,
-        correctable=log is not None and log.can_correct(current_user), entry_form=entry_form or _entry_form(),
-        submit_form=submit_form or SubmitForm(), correction_form=correction_form or _correction_form(log),
-        **(lookup or {"earlier": [], "looked_up": False}), message=message, open_form=open_form,
-        max_representatives=get_setting("max_representatives")), status
+        "reception/log.html",
+        slot=slot,
+        log=log,
+        entries=log.entries if log else [],
+        corrections=log.corrections if log else [],
+        writable=writable,
+        correctable=log is not None and log.can_correct(current_user),
+        entry_form=entry_form or _entry_form(),
+        submit_form=submit_form or SubmitForm(),
+        correction_form=correction_form or _correction_form(log),
+        **(lookup or {"earlier": [], "looked_up": False}),
+        message=message,
+        open_form=open_form,
+        max_representatives=get_setting("max_representatives"),
+    ), status
 
 
 @bp.route("/")
@@ -91,8 +117,11 @@ def index():
     _keeps_logs()
     rows = services.recent_slots(current_user, today())
     current = today()
-    return render_template("reception/index.html", today_rows=[r for r in rows if r.slot.day == current],
-                           past_rows=[r for r in rows if r.slot.day != current])
+    return render_template(
+        "reception/index.html",
+        today_rows=[r for r in rows if r.slot.day == current],
+        past_rows=[r for r in rows if r.slot.day != current],
+    )
 
 
 @bp.route("/slots/<int:slot_id>")
@@ -114,21 +143,31 @@ def add_entry(slot_id: int):
         return _render_log(slot, entry_form=form, lookup=lookup, open_form="entry", status=422)
     try:
         entry, query_code = services.add_entry(
-            slot, current_user, _visitor(form), handling=Handling(form.handling.data), answer=form.answer.data or "",
-            satisfaction=_rating(form), department_id=form.department_id.data or None,
-            instruction=form.instruction.data or "", case_type=CaseType(form.case_type.data),
-            title=form.title.data or "", repeat_of_id=form.repeat_of_id.data or None,
-            new_facts=form.new_facts.data)
+            slot,
+            current_user,
+            _visitor(form),
+            handling=Handling(form.handling.data),
+            answer=form.answer.data or "",
+            satisfaction=_rating(form),
+            department_id=form.department_id.data or None,
+            instruction=form.instruction.data or "",
+            case_type=CaseType(form.case_type.data),
+            title=form.title.data or "",
+            repeat_of_id=form.repeat_of_id.data or None,
+            new_facts=form.new_facts.data,
+        )
     except DomainError as error:
         db.session.rollback()
-        return _render_log(slot, entry_form=form, lookup=lookup, message=error.message, open_form="entry",
-                           status=error.status_code)
+        return _render_log(
+            slot, entry_form=form, lookup=lookup, message=error.message, open_form="entry", status=error.status_code
+        )
     db.session.commit()
     if query_code is None:
         flash(f"已登记 {entry.number}（{entry.handling.label}）。", "success")
         return redirect(url_for("reception.log", slot_id=slot.id, _anchor=f"entry-{entry.id}"), code=303)
-    response = render_template("reception/receipt.html", entry=entry, slot=slot,
-                               **receipts.context(entry.case, query_code))
+    response = render_template(
+        "reception/receipt.html", entry=entry, slot=slot, **receipts.context(entry.case, query_code)
+    )
     # The query code is shown this once: no cache may keep it, and reloading cannot bring it back.
     return response, 201, {"Cache-Control": "no-store"}
 
@@ -145,14 +184,20 @@ def edit_entry(slot_id: int, entry_id: int):
         form = EditForm(obj=entry)
         form.representatives.data = "\n".join(entry.representatives or [])
         form.satisfaction.data = entry.satisfaction.value if entry.satisfaction else ""
-        return render_template("reception/edit.html", slot=slot, entry=entry, form=form,
-                               max_representatives=get_setting("max_representatives"))
+        return render_template(
+            "reception/edit.html",
+            slot=slot,
+            entry=entry,
+            form=form,
+            max_representatives=get_setting("max_representatives"),
+        )
     form = EditForm()
     message = None
     if form.validate():
         try:
-            services.edit_entry(entry, current_user, _visitor(form), answer=form.answer.data or "",
-                                satisfaction=_rating(form))
+            services.edit_entry(
+                entry, current_user, _visitor(form), answer=form.answer.data or "", satisfaction=_rating(form)
+            )
         except DomainError as error:
             db.session.rollback()
             message = error.message
@@ -160,8 +205,14 @@ def edit_entry(slot_id: int, entry_id: int):
             db.session.commit()
             flash(f"已修改 {entry.number}。", "success")
             return redirect(url_for("reception.log", slot_id=slot.id, _anchor=f"entry-{entry.id}"), code=303)
-    return render_template("reception/edit.html", slot=slot, entry=get_entry(slot, entry_id), form=form,
-                           message=message, max_representatives=get_setting("max_representatives")), 422
+    return render_template(
+        "reception/edit.html",
+        slot=slot,
+        entry=get_entry(slot, entry_id),
+        form=form,
+        message=message,
+        max_representatives=get_setting("max_representatives"),
+    ), 422
 
 
 @bp.route("/slots/<int:slot_id>/submit", methods=["POST"])
@@ -175,8 +226,7 @@ def submit(slot_id: int):
         services.submit_log(slot, current_user, summary=form.summary.data or "")
     except DomainError as error:
         db.session.rollback()
-        return _render_log(slot, submit_form=form, message=error.message, open_form="submit",
-                           status=error.status_code)
+        return _render_log(slot, submit_form=form, message=error.message, open_form="submit", status=error.status_code)
     db.session.commit()
     flash("接访日志已提交并锁定。", "success")
     return redirect(url_for("reception.log", slot_id=slot.id), code=303)
@@ -196,8 +246,9 @@ def correct(slot_id: int):
         services.add_correction(log, current_user, text=form.text.data, entry_id=form.entry_id.data or None)
     except DomainError as error:
         db.session.rollback()
-        return _render_log(slot, correction_form=form, message=error.message, open_form="correction",
-                           status=error.status_code)
+        return _render_log(
+            slot, correction_form=form, message=error.message, open_form="correction", status=error.status_code
+        )
     db.session.commit()
     flash("更正说明已记录。", "success")
     return redirect(url_for("reception.log", slot_id=slot.id, _anchor="corrections"), code=303)
@@ -208,5 +259,8 @@ def correct(slot_id: int):
 def earlier():
     """Earlier cases of the visitor, while the phone or ID number is typed (htmx); for duty leaders and clerks."""
     _keeps_logs()
-    return render_template("cases/_earlier.html", selected=request.args.get("repeat_of_id", type=int),
-                           **_earlier(request.args.get("phone"), request.args.get("id_number")))
+    return render_template(
+        "cases/_earlier.html",
+        selected=request.args.get("repeat_of_id", type=int),
+        **_earlier(request.args.get("phone"), request.args.get("id_number")),
+    )

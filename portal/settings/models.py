@@ -1,4 +1,5 @@
 """Run-time settings: one row per key that differs from its default."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The SMS outbox: every notice is queued here first, then delivered by ``flask sms send``."""
+
 from __future__ import annotations
 
 import datetime as dt

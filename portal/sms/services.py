@@ -1,4 +1,5 @@
 """Queue SMS notices and deliver the queue through the configured sender (``SMS_SENDER``)."""
+
 from __future__ import annotations
 
 import logging
@@ -48,9 +49,13 @@ def deliver_queued(limit: int = 100) -> tuple[int, int]:
     """Send what waits in the outbox; return (sent, failed). A failure is retried on later runs, three times."""
     gateway = sender()
     sent = failed = 0
-    messages = db.session.execute(
-        db.select(SmsMessage).where(SmsMessage.state == SmsState.QUEUED).order_by(SmsMessage.id).limit(limit)
-    ).scalars().all()
+    messages = (
+        db.session.execute(
+            db.select(SmsMessage).where(SmsMessage.state == SmsState.QUEUED).order_by(SmsMessage.id).limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     for message in messages:
         message.attempts += 1
         try:

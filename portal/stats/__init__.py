@@ -1,4 +1,5 @@
 """Statistics (DESIGN §7): the indicators the public and supervisors see, and their charts."""
+
 from flask import Blueprint
 
 bp = Blueprint("stats", __name__)

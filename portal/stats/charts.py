@@ -3,6 +3,7 @@
 Charts are drawn on the server (no JavaScript, nothing from another host). The viewBox is narrow so that text stays
 legible when a phone scales the chart down; CSS lets it grow to the width of its card.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,8 +14,14 @@ from portal.cases.models import CaseType, Channel
 from portal.stats.indicators import Report
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
-CHANNEL_COLOURS = {"letter": "#0072B2", "visit": "#D55E00", "phone": "#009E73", "online": "#E69F00",
-                   "email": "#CC79A7", "fax": "#56B4E9"}
+CHANNEL_COLOURS = {
+    "letter": "#0072B2",
+    "visit": "#D55E00",
+    "phone": "#009E73",
+    "online": "#E69F00",
+    "email": "#CC79A7",
+    "fax": "#56B4E9",
+}
 CASE_TYPE_COLOURS = {"claim": "#0072B2", "suggestion": "#009E73", "accusation": "#D55E00"}
 
 WIDTH, HEIGHT = 360, 210
@@ -93,8 +100,9 @@ def nice_scale(maximum: int, ticks: int = 4) -> tuple[int, int]:
     return math.ceil(maximum / step) * step, step
 
 
-def monthly_stacked(months: list[dt.date], series: list[Series], *, heading: str, title: str,
-                    unit: str = "件") -> StackedBars:
+def monthly_stacked(
+    months: list[dt.date], series: list[Series], *, heading: str, title: str, unit: str = "件"
+) -> StackedBars:
     """A stacked column per month; ``series`` are drawn bottom-up in the order given."""
     plot_width, baseline = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM
     plot_height = baseline - TOP
@@ -114,17 +122,43 @@ def monthly_stacked(months: list[dt.date], series: list[Series], *, heading: str
                 continue
             height = value * scale
             y -= height
-            segments.append(Segment(round(x - bar / 2, 2), round(y, 2), round(bar, 2), round(height, 2), s.colour,
-                                    f"{month.year}年{month.month}月 {s.label}：{value}{unit}"))
+            segments.append(
+                Segment(
+                    round(x - bar / 2, 2),
+                    round(y, 2),
+                    round(bar, 2),
+                    round(height, 2),
+                    s.colour,
+                    f"{month.year}年{month.month}月 {s.label}：{value}{unit}",
+                )
+            )
         year_shown = i == 0 or month.month == 1
-        columns.append(Column(name=f"{month.year}年{month.month}月", label=f"{month.month}月",
-                              sublabel=f"{month.year}" if year_shown else "", x=round(x, 2), total=totals[i],
-                              segments=segments))
+        columns.append(
+            Column(
+                name=f"{month.year}年{month.month}月",
+                label=f"{month.month}月",
+                sublabel=f"{month.year}" if year_shown else "",
+                x=round(x, 2),
+                total=totals[i],
+                segments=segments,
+            )
+        )
 
     ticks = [Tick(round(baseline - v * scale, 2), str(v)) for v in range(0, top + 1, step)]
-    return StackedBars(heading=heading, title=title, desc=_describe(months, series, totals, unit), width=WIDTH,
-                       height=HEIGHT, left=LEFT, right=WIDTH - RIGHT, top=TOP, bottom=baseline, columns=columns,
-                       ticks=ticks, series=series)
+    return StackedBars(
+        heading=heading,
+        title=title,
+        desc=_describe(months, series, totals, unit),
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        top=TOP,
+        bottom=baseline,
+        columns=columns,
+        ticks=ticks,
+        series=series,
+    )
 
 
 def _describe(months: list[dt.date], series: list[Series], totals: list[int], unit: str) -> str:
@@ -137,19 +171,24 @@ def _describe(months: list[dt.date], series: list[Series], totals: list[int], un
         return f"{span}没有收到信访件。"
     parts = "、".join(f"{s.label}{s.total}{unit}" for s in series if s.total)
     peak = max(range(len(months)), key=lambda i: totals[i])
-    return (f"{span}共{total}{unit}，其中{parts}。"
-            f"最多的是{months[peak].year}年{months[peak].month}月，{totals[peak]}{unit}。")
+    return (
+        f"{span}共{total}{unit}，其中{parts}。"
+        f"最多的是{months[peak].year}年{months[peak].month}月，{totals[peak]}{unit}。"
+    )
 
 
 def channel_chart(report: Report) -> StackedBars:
-    series = [Series(c.value, c.label, CHANNEL_COLOURS[c.value], [m.by_channel[c] for m in report.monthly])
-              for c in Channel]
+    series = [
+        Series(c.value, c.label, CHANNEL_COLOURS[c.value], [m.by_channel[c] for m in report.monthly]) for c in Channel
+    ]
     heading = "各月信访量（按渠道）"
     return monthly_stacked(report.period.months, series, heading=heading, title=report.period.label + heading)
 
 
 def case_type_chart(report: Report) -> StackedBars:
-    series = [Series(t.value, t.label, CASE_TYPE_COLOURS[t.value], [m.by_case_type[t] for m in report.monthly])
-              for t in CaseType]
+    series = [
+        Series(t.value, t.label, CASE_TYPE_COLOURS[t.value], [m.by_case_type[t] for m in report.monthly])
+        for t in CaseType
+    ]
     heading = "各月信访量（按信访类型）"
     return monthly_stacked(report.period.months, series, heading=heading, title=report.period.label + heading)

@@ -3,13 +3,15 @@
 No Flask request here: callers pass the period and the day the clocks are judged on (``today``). Only aggregates
 leave this module — never a case, a title or a name.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import case as when, func
+from sqlalchemy import case as when
+from sqlalchemy import func
 
 from portal.cases.models import Case, CaseType, Channel, Evaluation, Rating, Status
 from portal.extensions import db
@@ -66,8 +68,13 @@ class Period:
         return f"{self.start.year}年{self.start.month}月至{self.end.year}年{self.end.month}月"
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "year": self.year, "start": self.start.isoformat(), "end": self.end.isoformat(),
-                "months": [f"{m:%Y-%m}" for m in self.months]}
+        return {
+            "kind": self.kind,
+            "year": self.year,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "months": [f"{m:%Y-%m}" for m in self.months],
+        }
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -141,22 +148,54 @@ class Indicator:
 
 # DESIGN §7, written down once: the page, its 指标说明, the JSON and its schema all read this table.
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("timely_acceptance", "及时受理率", "decided_in_time", "acceptance_counted",
-              "在受理期限内作出受理决定（受理、不予受理或转送）的信访件数 ÷ 受理期限已届满或已作出受理决定的信访件数。"),
-    Indicator("on_time_handling", "按期办结率", "replied_in_time", "handling_counted",
-              "在办理期限内（经批准延期的，按延长后的期限计算）出具书面答复的信访件数 ÷ 办理期限已届满或已答复的信访件数。"),
-    Indicator("evaluation", "参评率", "evaluated", "delivered",
-              "作出满意度评价的信访件数 ÷ 答复已送达、可以评价的信访件数。"),
-    Indicator("acceptance_satisfaction", "满意率（受理）", "acceptance_satisfied", "evaluated",
-              "对信访部门受理工作评价为“满意”或“基本满意”的件数（满意 + 基本满意）÷ 已评价的信访件数。",
-              by_department=False),
-    Indicator("handling_satisfaction", "满意率（办理）", "handling_satisfied", "evaluated",
-              "对责任单位办理工作评价为“满意”或“基本满意”的件数（满意 + 基本满意）÷ 已评价的信访件数。"
-              "按单位统计的满意率即为此项。"),
-    Indicator("repeat", "重复信访率", "repeat", "received",
-              "重复信访件数 ÷ 登记的全部信访件数。此项越低越好。", higher_is_better=False),
-    Indicator("first_time_resolution", "一次性化解率", "closed_without_review", "closed",
-              "已销号且未申请复查的信访件数 ÷ 已销号的信访件数。"),
+    Indicator(
+        "timely_acceptance",
+        "及时受理率",
+        "decided_in_time",
+        "acceptance_counted",
+        "在受理期限内作出受理决定（受理、不予受理或转送）的信访件数 ÷ 受理期限已届满或已作出受理决定的信访件数。",
+    ),
+    Indicator(
+        "on_time_handling",
+        "按期办结率",
+        "replied_in_time",
+        "handling_counted",
+        "在办理期限内（经批准延期的，按延长后的期限计算）出具书面答复的信访件数 ÷ 办理期限已届满或已答复的信访件数。",
+    ),
+    Indicator(
+        "evaluation", "参评率", "evaluated", "delivered", "作出满意度评价的信访件数 ÷ 答复已送达、可以评价的信访件数。"
+    ),
+    Indicator(
+        "acceptance_satisfaction",
+        "满意率（受理）",
+        "acceptance_satisfied",
+        "evaluated",
+        "对信访部门受理工作评价为“满意”或“基本满意”的件数（满意 + 基本满意）÷ 已评价的信访件数。",
+        by_department=False,
+    ),
+    Indicator(
+        "handling_satisfaction",
+        "满意率（办理）",
+        "handling_satisfied",
+        "evaluated",
+        "对责任单位办理工作评价为“满意”或“基本满意”的件数（满意 + 基本满意）÷ 已评价的信访件数。"
+        "按单位统计的满意率即为此项。",
+    ),
+    Indicator(
+        "repeat",
+        "重复信访率",
+        "repeat",
+        "received",
+        "重复信访件数 ÷ 登记的全部信访件数。此项越低越好。",
+        higher_is_better=False,
+    ),
+    Indicator(
+        "first_time_resolution",
+        "一次性化解率",
+        "closed_without_review",
+        "closed",
+        "已销号且未申请复查的信访件数 ÷ 已销号的信访件数。",
+    ),
 )
 DEPARTMENT_INDICATORS = tuple(i for i in INDICATORS if i.by_department)
 
@@ -177,9 +216,12 @@ class MonthRow:
         return sum(self.by_channel.values())
 
     def as_dict(self) -> dict:
-        return {"month": f"{self.month:%Y-%m}", "total": self.total,
-                "by_channel": {c.value: n for c, n in self.by_channel.items()},
-                "by_case_type": {t.value: n for t, n in self.by_case_type.items()}}
+        return {
+            "month": f"{self.month:%Y-%m}",
+            "total": self.total,
+            "by_channel": {c.value: n for c, n in self.by_channel.items()},
+            "by_case_type": {t.value: n for t, n in self.by_case_type.items()},
+        }
 
 
 @dataclass
@@ -292,8 +334,14 @@ def build_report(period: Period, today: dt.date) -> Report:
         row.by_channel[channel] += n
         row.by_case_type[case_type] += n
 
-    return Report(period=period, as_of=today, overall=overall, unassigned=unassigned, departments=departments,
-                  monthly=list(months.values()))
+    return Report(
+        period=period,
+        as_of=today,
+        overall=overall,
+        unassigned=unassigned,
+        departments=departments,
+        monthly=list(months.values()),
+    )
 
 
 def stats_dict(period: Period, today: dt.date) -> dict:

@@ -1,4 +1,5 @@
 """My work page: every queue of the signed-in person's roles."""
+
 from flask import abort, render_template
 from flask_login import current_user, login_required
 

@@ -1,4 +1,5 @@
 """Staff sign-in, its audit trail, and who may open which staff page."""
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,8 +17,10 @@ ROLES = ["clerk", "leader", "dept_head", "handler", "supervisor", "admin", "audi
 
 def audit_rows(app, action):
     with app.app_context():
-        return [(r.actor_id, r.actor_name, r.ip) for r in db.session.execute(
-            db.select(AuditLog).filter_by(action=action).order_by(AuditLog.id)).scalars()]
+        return [
+            (r.actor_id, r.actor_name, r.ip)
+            for r in db.session.execute(db.select(AuditLog).filter_by(action=action).order_by(AuditLog.id)).scalars()
+        ]
 
 
 def lands_on_this_site(location: str) -> bool:
@@ -61,8 +64,9 @@ def test_failed_login_message_does_not_reveal_whether_the_user_exists(client, au
 
     assert wrong_password.status_code == no_such_user.status_code
     # The pages differ only in the username typed back into the form.
-    assert wrong_password.get_data(as_text=True).replace('value="clerk"', 'value="nobody"') \
-        == no_such_user.get_data(as_text=True)
+    assert wrong_password.get_data(as_text=True).replace('value="clerk"', 'value="nobody"') == no_such_user.get_data(
+        as_text=True
+    )
 
 
 def test_inactive_user_cannot_sign_in(app, auth, staff):
@@ -109,10 +113,19 @@ def test_login_returns_to_a_local_next_page(auth, staff):
     assert urlsplit(response.headers["Location"]).path == "/staff/cases/"
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example", "//evil.example/staff/", "https://evil.example/", "/\\evil.example", "\\\\evil.example",
-    "/%09/evil.example", "/%0a/evil.example", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/staff/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_login_refuses_to_redirect_off_site(auth, staff, target):
     response = auth.login("clerk", next=target)
 
@@ -138,10 +151,12 @@ def test_case_roles_can_open_the_case_list(client, login, role):
 @pytest.fixture
 def housing_and_labour_cases(seed):
     """One case assigned to housing (the ``handler``'s department) and one to labour."""
+
     def build(world):
         own = make_case(world, Status.ASSIGNED, department=world.housing, title="住建局的信访件")
         other = make_case(world, Status.ASSIGNED, department=world.labour, title="人社局的信访件")
         return own.id, other.id
+
     return seed(build)
 
 
@@ -167,8 +182,18 @@ def test_department_case_list_shows_only_the_own_department(client, as_handler, 
     assert "人社局的信访件" not in page
 
 
-@pytest.mark.parametrize("role, status", [("clerk", 200), ("leader", 200), ("supervisor", 200), ("dept_head", 200),
-                                          ("handler", 200), ("admin", 403), ("auditor", 403)])
+@pytest.mark.parametrize(
+    "role, status",
+    [
+        ("clerk", 200),
+        ("leader", 200),
+        ("supervisor", 200),
+        ("dept_head", 200),
+        ("handler", 200),
+        ("admin", 403),
+        ("auditor", 403),
+    ],
+)
 def test_case_page_access_by_role(client, login, housing_and_labour_cases, role, status):
     own, _ = housing_and_labour_cases
     login(role)
@@ -181,7 +206,8 @@ def test_missing_case_is_404(client, as_clerk):
 
 
 def test_action_by_a_handler_of_another_department_is_refused_and_changes_nothing(
-        app, client, login, housing_and_labour_cases):
+    app, client, login, housing_and_labour_cases
+):
     _, other = housing_and_labour_cases
     login("handler")
 

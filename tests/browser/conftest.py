@@ -1,4 +1,5 @@
 """A live portal on a free local port, with demo data, for tests that drive headless Debian Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -39,13 +40,15 @@ def live_server(tmp_path_factory):
         url = _fresh_postgres_database(url, "portal_browser_tests")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'portal.sqlite3'}"
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "browser-tests",
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
-        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "browser-tests",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        }
+    )
     with app.app_context():
         upgrade()
         load_demo(password=DEMO_PASSWORD, cases=60)
@@ -78,8 +81,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()

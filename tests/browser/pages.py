@@ -1,5 +1,6 @@
 """Helpers the browser journeys share: screenshots at two widths, the overflow check, reading a facts list and the
 receipt, signing out, and a phone number nobody has yet."""
+
 from __future__ import annotations
 
 import random

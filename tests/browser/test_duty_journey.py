@@ -11,6 +11,7 @@
    submitted and the case among those born at the leader's receptions.
 
 Pages are photographed (full page) into test-artifacts/duty-*.png for a person to look at."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -82,13 +83,17 @@ def plan_month(app) -> Plan:
         _, window_end = roster_window(today())
         after_next = Month.of(today()).next.next
         for month in (after_next, Month.of(today()).next):
-            taken = set(db.session.scalars(db.select(DutySlot.day).where(
-                DutySlot.day >= month.first, DutySlot.day <= month.last)))
+            taken = set(
+                db.session.scalars(
+                    db.select(DutySlot.day).where(DutySlot.day >= month.first, DutySlot.day <= month.last)
+                )
+            )
             if month == after_next and taken:
                 continue  # someone scheduled it already: not a fresh month
             days = [month.first + dt.timedelta(days=i) for i in range((month.last - month.first).days + 1)]
-            free = [d for d in days if first_ok <= d <= window_end and d not in taken
-                    and not (taken and d <= max(taken))]  # in a partly scheduled month, only days after the rota
+            free = [
+                d for d in days if first_ok <= d <= window_end and d not in taken and not (taken and d <= max(taken))
+            ]  # in a partly scheduled month, only days after the rota
             workdays = [d for d in free if calendar.is_workday(d)]
             rest = [d for d in free if not calendar.is_workday(d) and d.weekday() >= 5]
             if len(workdays) >= 3 and rest:
@@ -108,8 +113,17 @@ def go_to_month(page: Page, base: str, plan: Plan) -> None:
     assert f"month={plan.month}" in page.url, page.url
 
 
-def create_in_cell(page: Page, day: dt.date, leader: str, *, topics: str, rest_day_question: str | None = None,
-                   form: str = "定点接访", period: str = "全天", artifacts: Path | None = None) -> None:
+def create_in_cell(
+    page: Page,
+    day: dt.date,
+    leader: str,
+    *,
+    topics: str,
+    rest_day_question: str | None = None,
+    form: str = "定点接访",
+    period: str = "全天",
+    artifacts: Path | None = None,
+) -> None:
     """Open the day's editor in place, fill it and press 安排; for a rest day answer the confirmation question.
     Checks the page was never reloaded, every request was htmx, and the slot shows in the cell as a draft."""
     cell = page.locator(f"#day-{day.isoformat()}")
@@ -136,8 +150,7 @@ def create_in_cell(page: Page, day: dt.date, leader: str, *, topics: str, rest_d
         expect(page.locator(f"#day-{day.isoformat()} .duty-slot")).to_have_count(0)  # nothing saved yet
         if artifacts is not None:
             snap(page, artifacts, "month-rest-day-question")
-        with page.expect_response(lambda r: r.url.endswith("/staff/duty/slots")
-                                  and r.request.method == "POST") as sent:
+        with page.expect_response(lambda r: r.url.endswith("/staff/duty/slots") and r.request.method == "POST") as sent:
             question.locator("button", has_text="确认，仍在该日排班").click()
         assert sent.value.request.headers.get("hx-request") == "true"
     assert sent.value.status == 200, f"creating the slot on {day}: HTTP {sent.value.status}"
@@ -156,8 +169,11 @@ def slot_id(app, day: dt.date, username: str) -> int:
     from portal.extensions import db
 
     with app.app_context():
-        return db.session.execute(db.select(DutySlot.id).join(DutySlot.leader).where(
-            DutySlot.day == day, User.username == username, DutySlot.cancelled.is_(False))).scalar_one()
+        return db.session.execute(
+            db.select(DutySlot.id)
+            .join(DutySlot.leader)
+            .where(DutySlot.day == day, User.username == username, DutySlot.cancelled.is_(False))
+        ).scalar_one()
 
 
 def public_row(page: Page, day: dt.date, name: str):
@@ -166,7 +182,8 @@ def public_row(page: Page, day: dt.date, name: str):
 
 # --- 1 + 2. schedule, publish, swap ------------------------------------------------------------------------------
 def test_the_clerk_schedules_and_publishes_a_month_and_a_leader_swaps_a_day(
-        browser, page, live_server, sign_in, artifacts):
+    browser, page, live_server, sign_in, artifacts
+):
     from portal.duty.models import DutySlot, SwapRequest, SwapState
     from portal.extensions import db
 
@@ -178,8 +195,12 @@ def test_the_clerk_schedules_and_publishes_a_month_and_a_leader_swaps_a_day(
         (day1, "leader", "党建、信访、乡村振兴", None),
         (day2, "leader2", "自然资源、住房城乡建设", None),
         (day3, "leader3", "教育、卫生健康、民政", None),
-        (weekend, "leader4", "政法、公安、市场监管",
-         f"{weekend.month}月{weekend.day}日是休息日（{plan.rest_reason}），确认仍在该日排班？"),
+        (
+            weekend,
+            "leader4",
+            "政法、公安、市场监管",
+            f"{weekend.month}月{weekend.day}日是休息日（{plan.rest_reason}），确认仍在该日排班？",
+        ),
     ]
 
     # The clerk opens the roster, pages to the month and schedules it in place.
@@ -189,8 +210,9 @@ def test_the_clerk_schedules_and_publishes_a_month_and_a_leader_swaps_a_day(
         expect(page.locator(".duty-cal li.day:not(.other-month) .duty-slot")).to_have_count(0)
     page.evaluate("window.__noReload = true")
     for day, username, topics, question in schedule:
-        create_in_cell(page, day, leader_option(username), topics=topics, rest_day_question=question,
-                       artifacts=artifacts)
+        create_in_cell(
+            page, day, leader_option(username), topics=topics, rest_day_question=question, artifacts=artifacts
+        )
     # The status strip refreshed itself after the changes: four drafts (at least) wait to be published.
     publish = page.locator("#duty-status .publish-item")
     expect(publish).to_contain_text(re.compile(r"\b([4-9]|\d{2,}) 条草稿待公布"))
@@ -209,10 +231,12 @@ def test_the_clerk_schedules_and_publishes_a_month_and_a_leader_swaps_a_day(
     for day, username, _, _ in schedule:
         cell = page.locator(f"#day-{day.isoformat()}")
         expect(cell.locator(".duty-slot", has_text=leader_name(username)).locator(".published-tag")).to_have_text(
-            "已公布")
+            "已公布"
+        )
     with app.app_context():
-        published = db.session.execute(db.select(DutySlot.published).where(
-            DutySlot.id.in_(ids.values()))).scalars().all()
+        published = (
+            db.session.execute(db.select(DutySlot.published).where(DutySlot.id.in_(ids.values()))).scalars().all()
+        )
         assert published == [True] * 4
     snap(page, artifacts, "month-published")  # the month roster at 390 and 1280 px
     sign_out(page)
@@ -285,8 +309,12 @@ def test_the_clerk_schedules_and_publishes_a_month_and_a_leader_swaps_a_day(
         expect(row.locator(".swap-note")).to_have_text(f"原定{leader_name('leader2')}因故调换")
         expect(row.locator(".slot-title")).to_have_text("副县长")
         # 刘晓峰 no longer appears as the leader on duty that day.
-        expect(visitor.locator(f"table.roster tr.slot:has(time[datetime='{day2.isoformat()}']) .slot-leader",
-                               has_text=re.compile(f"^{leader_name('leader2')}"))).to_have_count(0)
+        expect(
+            visitor.locator(
+                f"table.roster tr.slot:has(time[datetime='{day2.isoformat()}']) .slot-leader",
+                has_text=re.compile(f"^{leader_name('leader2')}"),
+            )
+        ).to_have_count(0)
         snap(visitor, artifacts, "public-roster-after-swap")
     finally:
         public.close()
@@ -309,14 +337,21 @@ def _today_slot(app) -> tuple[int, str]:
                 break
         else:
             pytest.fail("every county leader already has a slot today")
-        slot = roster.create_slot(clerk, day=today(), period=Period.DAY, leader_id=leader.id, place=PLACE,
-                                  form="fixed", topics="政法、公安、市场监管", confirm_rest_day=True)
+        slot = roster.create_slot(
+            clerk,
+            day=today(),
+            period=Period.DAY,
+            leader_id=leader.id,
+            place=PLACE,
+            form="fixed",
+            topics="政法、公安、市场监管",
+            confirm_rest_day=True,
+        )
         db.session.commit()
         return slot.id, username
 
 
-def test_on_the_duty_day_the_leader_logs_two_visitors_and_locks_the_log(
-        page, live_server, sign_in, artifacts):
+def test_on_the_duty_day_the_leader_logs_two_visitors_and_locks_the_log(page, live_server, sign_in, artifacts):
     from portal.cases.models import Case, Channel
     from portal.extensions import db
     from portal.localtime import today
@@ -364,8 +399,9 @@ def test_on_the_duty_day_the_leader_logs_two_visitors_and_locks_the_log(
     entry.locator("[name=place]").fill("城关镇幸福路锦绣家园")
     entry.locator("[name=department_id]").select_option(label=department)
     entry.locator("[name=instruction]").fill("请县住建局牵头，督促物业公司十日内排水清淤，结果书面答复群众。")
-    with page.expect_response(lambda r: r.url.endswith(f"/slots/{slot}/entries")
-                              and r.request.method == "POST") as posted:
+    with page.expect_response(
+        lambda r: r.url.endswith(f"/slots/{slot}/entries") and r.request.method == "POST"
+    ) as posted:
         entry.locator("button", has_text="登记").click()
     assert posted.value.status == 201, f"transfer: HTTP {posted.value.status}"
     receipt = page.locator("#receipt")
@@ -468,6 +504,9 @@ def test_on_the_duty_day_the_leader_logs_two_visitors_and_locks_the_log(
     snap(stale, artifacts, "reception-log-refused")
     stale.close()
     with app.app_context():
-        assert db.session.execute(db.select(db.func.count(ReceptionEntry.id)).join(ReceptionEntry.log).where(
-            ReceptionLog.slot_id == slot)).scalar_one() == 2
-
+        assert (
+            db.session.execute(
+                db.select(db.func.count(ReceptionEntry.id)).join(ReceptionEntry.log).where(ReceptionLog.slot_id == slot)
+            ).scalar_one()
+            == 2
+        )

@@ -3,6 +3,7 @@ read the signed reply, rate it and ask for a review — on a phone, and again wi
 
 Every public page is also photographed at phone (390 px) and desktop (1280 px) width into test-artifacts/ for a
 person to look at."""
+
 from __future__ import annotations
 
 import re
@@ -19,22 +20,29 @@ from tests.browser.pages import PHONE, dd, read_receipt
 
 pytestmark = pytest.mark.browser
 
-REPLY_TEXT = "经调查核实，用人单位拖欠您2026年3月至5月工资共计12600元属实。县人力资源和社会保障局已责令其于十日内足额支付。"
+REPLY_TEXT = (
+    "经调查核实，用人单位拖欠您2026年3月至5月工资共计12600元属实。县人力资源和社会保障局已责令其于十日内足额支付。"
+)
 LEGAL_BASIS = "《保障农民工工资支付条例》第三条、第五十四条"
-
 
 
 def snap(page: Page, artifacts: Path, name: str) -> None:
     pages.snap(page, artifacts, f"public-{name}", check_overflow=False)
 
+
 def tiny_png(path: Path) -> Path:
     """A valid 2×2 red PNG, made here so the upload is a real image judged by its content."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))  # filter byte + two RGB pixels per row
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-                     + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -43,7 +51,10 @@ def fill_submission(page: Page, *, name: str, phone: str, title: str, attachment
     page.fill("#phone", phone)
     page.locator("label.choice", has_text="申诉求决类").locator("input").check()
     page.fill("#title", title)
-    page.fill("#content", "本人于2026年3月至5月在县城某建筑工地务工，用人单位至今拖欠工资12600元，多次讨要未果，请求责令支付。")
+    page.fill(
+        "#content",
+        "本人于2026年3月至5月在县城某建筑工地务工，用人单位至今拖欠工资12600元，多次讨要未果，请求责令支付。",
+    )
     if attachment is not None:
         page.set_input_files("#attachments", str(attachment))
     page.check("#consent")
@@ -66,8 +77,12 @@ def reply_to(app, tracking_code: str) -> dict:
     from portal.org.models import Department
 
     with app.app_context():
-        users = {u.username: u for u in db.session.execute(
-            db.select(User).where(User.username.in_(["clerk", "handler", "dept_head"]))).scalars()}
+        users = {
+            u.username: u
+            for u in db.session.execute(
+                db.select(User).where(User.username.in_(["clerk", "handler", "dept_head"]))
+            ).scalars()
+        }
         department = db.session.execute(db.select(Department).filter_by(name="县人力资源和社会保障局")).scalar_one()
         case = db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code)).scalar_one()
         services.accept(case, users["clerk"])
@@ -77,10 +92,13 @@ def reply_to(app, tracking_code: str) -> dict:
         services.sign_reply(case, users["dept_head"])
         services.publish_reply(case, users["clerk"])
         db.session.commit()
-        reply = db.session.execute(db.select(Reply).filter_by(
-            case_id=case.id, state=ReplyState.PUBLISHED)).scalar_one()
-        return {"signer_name": reply.signer_name, "signer_title": reply.signer_title,
-                "signer_department": reply.signer_department, "case_id": case.id}
+        reply = db.session.execute(db.select(Reply).filter_by(case_id=case.id, state=ReplyState.PUBLISHED)).scalar_one()
+        return {
+            "signer_name": reply.signer_name,
+            "signer_title": reply.signer_title,
+            "signer_department": reply.signer_department,
+            "case_id": case.id,
+        }
 
 
 def due_date(app, case_id: int):
@@ -110,8 +128,13 @@ def test_a_petitioner_submits_on_a_phone_and_follows_the_case_to_a_review(browse
         expect(page.locator(".field.has-error").first).to_be_visible()
         snap(page, artifacts, "03-submit-errors")
 
-        fill_submission(page, name="欧阳志明", phone="13907319999", title="建筑工地拖欠农民工工资",
-                        attachment=tiny_png(tmp_path / "工资欠条.png"))
+        fill_submission(
+            page,
+            name="欧阳志明",
+            phone="13907319999",
+            title="建筑工地拖欠农民工工资",
+            attachment=tiny_png(tmp_path / "工资欠条.png"),
+        )
         page.click("form button.primary:has-text('提交')")
         tracking_code, query_code = read_receipt(page)
         assert page.url == f"{base}/submit"  # the receipt is the POST's answer, shown this once
@@ -154,9 +177,11 @@ def test_a_petitioner_submits_on_a_phone_and_follows_the_case_to_a_review(browse
 
         evaluation = page.locator("section", has=page.locator("h2", has_text="满意度评价"))
         evaluation.get_by_role("group", name="对信访部门受理工作的评价").get_by_role(
-            "radio", name="满意", exact=True).check()
+            "radio", name="满意", exact=True
+        ).check()
         evaluation.get_by_role("group", name="对责任单位办理工作的评价").get_by_role(
-            "radio", name="基本满意", exact=True).check()
+            "radio", name="基本满意", exact=True
+        ).check()
         evaluation.locator("#comment").fill("答复及时，希望督促用人单位尽快付款。")
         evaluation.get_by_role("button", name="提交评价").click()
         rated = page.locator("section", has=page.locator("h2", has_text="您的评价"))
@@ -220,15 +245,18 @@ def test_without_javascript_submission_lookup_evaluation_and_review_still_work(b
 
         evaluation = page.locator("section", has=page.locator("h2", has_text="满意度评价"))
         evaluation.get_by_role("group", name="对信访部门受理工作的评价").get_by_role(
-            "radio", name="不满意", exact=True).check()
+            "radio", name="不满意", exact=True
+        ).check()
         evaluation.get_by_role("group", name="对责任单位办理工作的评价").get_by_role(
-            "radio", name="不满意", exact=True).check()
+            "radio", name="不满意", exact=True
+        ).check()
         with page.expect_navigation():
             evaluation.get_by_role("button", name="提交评价").click()
         assert page.url == f"{base}/track/{tracking_code}"  # plain POST, then 303 back to the progress page
         expect(page.locator(".flashes .flash-success")).to_have_text("感谢您的评价。")
         expect(page.locator("section", has=page.locator("h2", has_text="您的评价"))).to_contain_text(
-            "受理：不满意；办理：不满意")
+            "受理：不满意；办理：不满意"
+        )
 
         review = page.locator("section", has=page.locator("h2", has_text="申请复查"))
         review.locator("#reason").fill("处理意见未认定工伤事实，请求复查。")

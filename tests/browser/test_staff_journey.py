@@ -4,6 +4,7 @@ petitioner's evaluation, a follow-up and mark-off — and at registration the cl
 while typing the phone number and links the new case as a repeat.
 
 Pages are photographed at phone (390 px) and desktop (1280 px) width into test-artifacts/ for a person to look at."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.browser
 
 DEPARTMENT = "县人力资源和社会保障局"
 OWNER_LEADER = "周卫国（县委副书记）"
-REPLY_TEXT = "经县劳动保障监察大队调查核实，用人单位拖欠您2026年3月至5月工资共计12600元属实。我局已责令其十日内足额支付。"
+REPLY_TEXT = (
+    "经县劳动保障监察大队调查核实，用人单位拖欠您2026年3月至5月工资共计12600元属实。我局已责令其十日内足额支付。"
+)
 LEGAL_BASIS = "《保障农民工工资支付条例》第三条、第三十条"
 
 
@@ -30,8 +33,14 @@ def snap(page: Page, artifacts: Path, name: str, *, check_overflow: bool = True)
     pages.snap(page, artifacts, f"staff-{name}", check_overflow=check_overflow)
 
 
-def act(page: Page, name: str, label: str, fill: dict[str, str] | None = None,
-        select: dict[str, str] | None = None, before_confirm: Callable[[], None] | None = None) -> None:
+def act(
+    page: Page,
+    name: str,
+    label: str,
+    fill: dict[str, str] | None = None,
+    select: dict[str, str] | None = None,
+    before_confirm: Callable[[], None] | None = None,
+) -> None:
     """Open the action ``name`` (its button reads ``label``) in the actions card, fill its form and confirm;
     wait for the htmx swap of #case and check it carries no refusal. ``before_confirm`` runs with the form filled."""
     action = page.locator(f"#actions form.action[action$='/actions/{name}']")
@@ -82,7 +91,8 @@ def tick(page: Page, label: str) -> None:
 
 def tick_all_open(page: Page) -> None:
     for label in page.locator("#checklist li:not(.done) > span").evaluate_all(
-            "spans => spans.map(s => s.firstChild.textContent.trim())"):
+        "spans => spans.map(s => s.firstChild.textContent.trim())"
+    ):
         tick(page, label)
 
 
@@ -103,7 +113,8 @@ def my_work_lists(page: Page, base: str, queue: str, tracking_code: str) -> None
 
 # --- 1. the whole journey --------------------------------------------------------------------------------------
 def test_a_letter_goes_from_registration_to_mark_off_through_every_staff_role(
-        browser, page, live_server, sign_in, artifacts):
+    browser, page, live_server, sign_in, artifacts
+):
     from portal.localtime import today
 
     base = live_server["url"]
@@ -123,7 +134,10 @@ def test_a_letter_goes_from_registration_to_mark_off_through_every_staff_role(
     page.select_option("#case_type", label="申诉求决类")
     page.select_option("#category_id", label="劳动社保")
     page.fill("#title", "反映某建筑公司拖欠工资")
-    page.fill("#content", "本人于2026年3月至5月在县城某建筑工地务工，用人单位至今拖欠工资12600元，多次讨要未果，请求责令支付。")
+    page.fill(
+        "#content",
+        "本人于2026年3月至5月在县城某建筑工地务工，用人单位至今拖欠工资12600元，多次讨要未果，请求责令支付。",
+    )
     with page.expect_response(lambda r: r.url.endswith("/staff/cases/new") and r.request.method == "POST") as posted:
         page.click("button:has-text('登记并生成回执')")
     assert posted.value.status == 201
@@ -139,8 +153,13 @@ def test_a_letter_goes_from_registration_to_mark_off_through_every_staff_role(
 
     act(page, "accept", "受理")
     expect_stage(page, "已受理", "待信访部门交办")
-    act(page, "assign", "交办", select={"department_id": DEPARTMENT, "owner_leader_id": OWNER_LEADER},
-        before_confirm=lambda: snap(page, artifacts, "case-assign-form-clerk"))
+    act(
+        page,
+        "assign",
+        "交办",
+        select={"department_id": DEPARTMENT, "owner_leader_id": OWNER_LEADER},
+        before_confirm=lambda: snap(page, artifacts, "case-assign-form-clerk"),
+    )
     expect_stage(page, "已交办", "待责任单位承办人开始办理")
     expect(dd(page, "责任单位")).to_have_text(DEPARTMENT)
     expect(dd(page, "包案领导")).to_have_text("周卫国")
@@ -220,12 +239,15 @@ def test_a_letter_goes_from_registration_to_mark_off_through_every_staff_role(
         petitioner.wait_for_url(re.compile(re.escape(f"/track/{tracking_code}") + "$"))
         evaluation = petitioner.locator("section", has=petitioner.locator("h2", has_text="满意度评价"))
         evaluation.get_by_role("group", name="对信访部门受理工作的评价").get_by_role(
-            "radio", name="满意", exact=True).check()
+            "radio", name="满意", exact=True
+        ).check()
         evaluation.get_by_role("group", name="对责任单位办理工作的评价").get_by_role(
-            "radio", name="基本满意", exact=True).check()
+            "radio", name="基本满意", exact=True
+        ).check()
         evaluation.get_by_role("button", name="提交评价").click()
         expect(petitioner.locator("section", has=petitioner.locator("h2", has_text="您的评价"))).to_contain_text(
-            "受理：满意；办理：基本满意")
+            "受理：满意；办理：基本满意"
+        )
     finally:
         public.close()
 
@@ -251,7 +273,8 @@ def test_a_letter_goes_from_registration_to_mark_off_through_every_staff_role(
 
 # --- 2. repeat detection while typing --------------------------------------------------------------------------
 def test_the_clerk_sees_earlier_cases_while_typing_the_phone_and_registers_a_repeat(
-        page, live_server, sign_in, artifacts):
+    page, live_server, sign_in, artifacts
+):
     from portal.cases import services
     from portal.cases.models import Case, Petitioner
     from portal.extensions import db
@@ -259,9 +282,12 @@ def test_the_clerk_sees_earlier_cases_while_typing_the_phone_and_registers_a_rep
     with live_server["app"].app_context():
         # A petitioner with a phone and at least one case that may still be repeated (a final one needs new facts).
         petitioners = db.session.execute(
-            db.select(Petitioner).where(Petitioner.phone.is_not(None),
-                                        db.select(Case.id).where(Case.petitioner_id == Petitioner.id).exists())
-            .order_by(Petitioner.id)).scalars()
+            db.select(Petitioner)
+            .where(
+                Petitioner.phone.is_not(None), db.select(Case.id).where(Case.petitioner_id == Petitioner.id).exists()
+            )
+            .order_by(Petitioner.id)
+        ).scalars()
         for petitioner in petitioners:
             earlier = [c for c in services.earlier_cases(phone=petitioner.phone) if c.review_level < 2]
             if earlier:
@@ -310,8 +336,16 @@ def test_picking_an_earlier_case_right_after_typing_the_phone_is_kept(page, live
     from portal.extensions import db
 
     with live_server["app"].app_context():
-        case = db.session.execute(db.select(Case).join(Case.petitioner).where(
-            Case.review_level < 2, Petitioner.phone.is_not(None)).order_by(Case.id)).scalars().first()
+        case = (
+            db.session.execute(
+                db.select(Case)
+                .join(Case.petitioner)
+                .where(Case.review_level < 2, Petitioner.phone.is_not(None))
+                .order_by(Case.id)
+            )
+            .scalars()
+            .first()
+        )
         phone, case_id = case.petitioner.phone, case.id
     sign_in("clerk")
     page.goto(f"{live_server['url']}/staff/cases/new")

@@ -1,4 +1,5 @@
 """Smoke test in a real browser: the staff spine works end to end on demo data."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,13 @@ def test_a_registered_demo_case_goes_to_replied_through_the_ui(page, live_server
     from portal.extensions import db
 
     with live_server["app"].app_context():
-        case = db.session.execute(db.select(Case).filter_by(
-            status=Status.REGISTERED, case_type=CaseType.CLAIM).order_by(Case.id)).scalars().first()
+        case = (
+            db.session.execute(
+                db.select(Case).filter_by(status=Status.REGISTERED, case_type=CaseType.CLAIM).order_by(Case.id)
+            )
+            .scalars()
+            .first()
+        )
         assert case is not None, "demo data has a registered claim"
         code = case.tracking_code
     base = live_server["url"]
@@ -52,8 +58,14 @@ def test_a_registered_demo_case_goes_to_replied_through_the_ui(page, live_server
     page.goto(case_url)
     act(page, "开始办理")
     expect_status(page, "办理中")
-    act(page, "提交处理意见书", fill={"text": "经调查核实，已责令用人单位于十日内足额支付拖欠工资。",
-                                 "legal_basis": "《保障农民工工资支付条例》第三条"})
+    act(
+        page,
+        "提交处理意见书",
+        fill={
+            "text": "经调查核实，已责令用人单位于十日内足额支付拖欠工资。",
+            "legal_basis": "《保障农民工工资支付条例》第三条",
+        },
+    )
     expect_status(page, "待署名")
     sign_out(page)
 
@@ -79,8 +91,13 @@ def test_a_handler_is_refused_another_departments_case(page, live_server, sign_i
 
     with live_server["app"].app_context():
         handler = db.session.execute(db.select(User).filter_by(username="handler")).scalar_one()
-        other = db.session.execute(db.select(Case).where(
-            Case.department_id.is_not(None), Case.department_id != handler.department_id)).scalars().first()
+        other = (
+            db.session.execute(
+                db.select(Case).where(Case.department_id.is_not(None), Case.department_id != handler.department_id)
+            )
+            .scalars()
+            .first()
+        )
         assert other is not None, "demo data has cases in other departments"
         other_id = other.id
     base = live_server["url"]

@@ -1,6 +1,7 @@
 """The case page's actions beyond the lifecycle (指定承办人, 延期, 听证, 调查记录): each role is offered exactly what it
 may do, and posting to /staff/cases/<id>/actions/<name> works with and without htmx, keeping what was typed on 422
 and on 409."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,9 +58,10 @@ def organs(world) -> dict:
     government = factories.department("市人民政府", Kind.LEADERSHIP, Level.CITY)
     city = factories.department("市住房和城乡建设局", Kind.FUNCTIONAL, Level.CITY, parent=government)
     world.housing.parent = city
-    return {"city_head": factories.user("city_head", Role.DEPT_HEAD, department=city, name="市局长").username,
-            "government_head": factories.user("gov_head", Role.DEPT_HEAD, department=government,
-                                              name="市秘书长").username}
+    return {
+        "city_head": factories.user("city_head", Role.DEPT_HEAD, department=city, name="市局长").username,
+        "government_head": factories.user("gov_head", Role.DEPT_HEAD, department=government, name="市秘书长").username,
+    }
 
 
 def under_rereview(world) -> dict:
@@ -73,13 +75,16 @@ def under_rereview(world) -> dict:
 
 
 # --- what each role is offered -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("key, expected", [
-    ("handler", {"start", "request_extension", "note"}),
-    ("dept_head", {"start", "assign_handler", "request_extension", "note"}),
-    ("clerk", {"note"}),
-    ("leader", set()),
-    ("supervisor", set()),
-])
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("handler", {"start", "request_extension", "note"}),
+        ("dept_head", {"start", "assign_handler", "request_extension", "note"}),
+        ("clerk", {"note"}),
+        ("leader", set()),
+        ("supervisor", set()),
+    ],
+)
 def test_an_assigned_case_offers_each_role_exactly_its_actions(client, login, seed, key, expected):
     case_id = seed(assigned)
     login(key)
@@ -91,13 +96,16 @@ def test_an_assigned_case_offers_each_role_exactly_its_actions(client, login, se
     assert ("指定承办人" in html) is ("assign_handler" in expected)
 
 
-@pytest.mark.parametrize("key, owner, expected", [
-    ("handler", False, {"draft", "note"}),
-    ("dept_head", False, {"assign_handler", "approve_extension", "refuse_extension", "note"}),
-    ("clerk", False, {"note"}),
-    ("leader", False, set()),
-    ("leader", True, {"approve_extension", "refuse_extension"}),
-])
+@pytest.mark.parametrize(
+    "key, owner, expected",
+    [
+        ("handler", False, {"draft", "note"}),
+        ("dept_head", False, {"assign_handler", "approve_extension", "refuse_extension", "note"}),
+        ("clerk", False, {"note"}),
+        ("leader", False, set()),
+        ("leader", True, {"approve_extension", "refuse_extension"}),
+    ],
+)
 def test_a_pending_extension_is_offered_to_its_deciders_only(client, login, seed, key, owner, expected):
     case_id = seed(lambda world: pending_extension(world, owner_leader=owner))
     login(key)
@@ -117,6 +125,7 @@ def test_a_request_left_pending_after_the_reply_went_out_is_not_offered_for_appr
         services.sign_reply(case, world.dept_head)
         services.publish_reply(case, world.clerk)
         return case.id
+
     case_id = seed(replied_with_pending_request)
     login("dept_head")
 
@@ -124,11 +133,14 @@ def test_a_request_left_pending_after_the_reply_went_out_is_not_offered_for_appr
     assert "approve_extension" not in offered(html)  # a button that shows must work
 
 
-@pytest.mark.parametrize("key, expected", [
-    ("government_head", {"decide_rereview", "hearing", "note"}),
-    ("clerk", {"note"}),
-    ("dept_head", {"note"}),
-])
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("government_head", {"decide_rereview", "hearing", "note"}),
+        ("clerk", {"note"}),
+        ("dept_head", {"note"}),
+    ],
+)
 def test_the_rereview_organ_is_offered_the_hearing(client, auth, login, seed, key, expected):
     setup = seed(under_rereview)
     if key in setup:
@@ -166,8 +178,11 @@ def test_the_handler_asks_for_an_extension_with_htmx_and_gets_the_fragment(app, 
     login("handler")
     version = form_version(client.get(f"/staff/cases/{case_id}").get_data(as_text=True), "request_extension")
 
-    response = client.post(f"/staff/cases/{case_id}/actions/request_extension", headers=HTMX, data={
-        "request_extension-version": version, "request_extension-days": "20", "request_extension-reason": REASON})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/request_extension",
+        headers=HTMX,
+        data={"request_extension-version": version, "request_extension-days": "20", "request_extension-reason": REASON},
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -182,23 +197,29 @@ def test_without_htmx_an_action_redirects_to_the_case_page(app, client, login, s
     case_id = seed(assigned)
     login("handler")
 
-    response = client.post(f"/staff/cases/{case_id}/actions/request_extension", data={
-        "request_extension-days": "20", "request_extension-reason": REASON})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/request_extension",
+        data={"request_extension-days": "20", "request_extension-reason": REASON},
+    )
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/staff/cases/{case_id}")
     assert load(app, case_id).pending_extension is not None
 
 
-@pytest.mark.parametrize("name, state", [("approve_extension", ExtensionState.APPROVED),
-                                         ("refuse_extension", ExtensionState.REFUSED)])
+@pytest.mark.parametrize(
+    "name, state", [("approve_extension", ExtensionState.APPROVED), ("refuse_extension", ExtensionState.REFUSED)]
+)
 def test_the_department_head_decides_the_extension_on_the_page(app, client, login, seed, name, state):
     case_id = seed(pending_extension)
     login("dept_head")
     version = form_version(client.get(f"/staff/cases/{case_id}").get_data(as_text=True), name)
 
-    response = client.post(f"/staff/cases/{case_id}/actions/{name}", headers=HTMX,
-                           data={f"{name}-version": version, f"{name}-note": "同意按期补充勘验"})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/{name}",
+        headers=HTMX,
+        data={f"{name}-version": version, f"{name}-note": "同意按期补充勘验"},
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in html
@@ -213,14 +234,22 @@ def test_the_department_head_designates_the_handler_on_the_page(app, client, log
     def setup(world):
         case_id = assigned(world)
         return case_id, factories.user("housing_handler2", Role.HANDLER, department=world.housing, name="郑承办").id
+
     case_id, handler_id = seed(setup)
     login("dept_head")
     page = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
-    assert f'value="{handler_id}"' in re.search(r'<select[^>]*name="assign_handler-handler_id".*?</select>', page,
-                                                 re.DOTALL).group(0)
+    assert f'value="{handler_id}"' in re.search(
+        r'<select[^>]*name="assign_handler-handler_id".*?</select>', page, re.DOTALL
+    ).group(0)
 
-    response = client.post(f"/staff/cases/{case_id}/actions/assign_handler", headers=HTMX, data={
-        "assign_handler-version": form_version(page, "assign_handler"), "assign_handler-handler_id": str(handler_id)})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/assign_handler",
+        headers=HTMX,
+        data={
+            "assign_handler-version": form_version(page, "assign_handler"),
+            "assign_handler-handler_id": str(handler_id),
+        },
+    )
 
     assert response.status_code == 200
     assert "郑承办" in response.get_data(as_text=True)
@@ -232,9 +261,16 @@ def test_the_rereview_organ_records_a_hearing_on_the_page(app, client, auth, see
     auth.login(setup["government_head"])
     case_id, start = setup["case_id"], setup["clock_start"]
 
-    response = client.post(f"/staff/cases/{case_id}/actions/hearing", headers=HTMX, data={
-        "hearing-starts_on": start.isoformat(), "hearing-ends_on": start.isoformat(), "hearing-place": "听证室",
-        "hearing-note": "各方到场陈述"})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/hearing",
+        headers=HTMX,
+        data={
+            "hearing-starts_on": start.isoformat(),
+            "hearing-ends_on": start.isoformat(),
+            "hearing-place": "听证室",
+            "hearing-note": "各方到场陈述",
+        },
+    )
 
     assert response.status_code == 200, response.get_data(as_text=True)
     assert "已记录听证。" in response.get_data(as_text=True)
@@ -246,8 +282,9 @@ def test_a_note_is_added_on_the_page_and_shown_to_staff(app, client, login, seed
     case_id = seed(assigned)
     login("handler")
 
-    response = client.post(f"/staff/cases/{case_id}/actions/note", headers=HTMX,
-                           data={"note-text": "已约谈物业公司负责人"})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/note", headers=HTMX, data={"note-text": "已约谈物业公司负责人"}
+    )
 
     assert response.status_code == 200
     assert "已约谈物业公司负责人" in response.get_data(as_text=True)
@@ -260,8 +297,11 @@ def test_a_validation_error_is_422_and_keeps_the_typed_text(app, client, login, 
     case_id = seed(assigned)
     login("handler")
 
-    response = client.post(f"/staff/cases/{case_id}/actions/request_extension", headers=headers, data={
-        "request_extension-days": "45", "request_extension-reason": REASON})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/request_extension",
+        headers=headers,
+        data={"request_extension-days": "45", "request_extension-reason": REASON},
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -276,9 +316,15 @@ def test_a_domain_refusal_is_422_and_keeps_the_typed_text(app, client, auth, see
     auth.login(setup["government_head"])
     case_id, start = setup["case_id"], setup["clock_start"]
 
-    response = client.post(f"/staff/cases/{case_id}/actions/hearing", headers=HTMX, data={
-        "hearing-starts_on": (start + dt.timedelta(days=2)).isoformat(),
-        "hearing-ends_on": (start + dt.timedelta(days=1)).isoformat(), "hearing-note": "听证记录草稿：三方意见"})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/hearing",
+        headers=HTMX,
+        data={
+            "hearing-starts_on": (start + dt.timedelta(days=2)).isoformat(),
+            "hearing-ends_on": (start + dt.timedelta(days=1)).isoformat(),
+            "hearing-note": "听证记录草稿：三方意见",
+        },
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -294,8 +340,11 @@ def test_a_stale_form_is_409_and_keeps_the_typed_text(app, client, login, seed):
 
     seed(lambda world: services.supervise(db.session.get(Case, case_id), world.supervisor, note="请加快办理"))
 
-    response = client.post(f"/staff/cases/{case_id}/actions/request_extension", headers=HTMX, data={
-        "request_extension-version": version, "request_extension-days": "20", "request_extension-reason": REASON})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/request_extension",
+        headers=HTMX,
+        data={"request_extension-version": version, "request_extension-days": "20", "request_extension-reason": REASON},
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -310,8 +359,11 @@ def test_a_stale_transition_form_is_409_with_the_message_from_the_errors_module(
     version = form_version(client.get(f"/staff/cases/{case_id}").get_data(as_text=True), "send_back")
     seed(lambda world: services.supervise(db.session.get(Case, case_id), world.supervisor, note="请加快办理"))
 
-    response = client.post(f"/staff/cases/{case_id}/actions/send_back", headers=HTMX, data={
-        "send_back-version": version, "send_back-comment": "答复未回应诉求，退回重办"})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/send_back",
+        headers=HTMX,
+        data={"send_back-version": version, "send_back-comment": "答复未回应诉求，退回重办"},
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -320,11 +372,14 @@ def test_a_stale_transition_form_is_409_with_the_message_from_the_errors_module(
     assert load(app, case_id).status is S.AWAITING_VERIFICATION
 
 
-@pytest.mark.parametrize("key, name, data", [
-    ("handler", "approve_extension", {}),
-    ("clerk", "refuse_extension", {}),
-    ("handler", "assign_handler", {"assign_handler-handler_id": "1"}),
-])
+@pytest.mark.parametrize(
+    "key, name, data",
+    [
+        ("handler", "approve_extension", {}),
+        ("clerk", "refuse_extension", {}),
+        ("handler", "assign_handler", {"assign_handler-handler_id": "1"}),
+    ],
+)
 def test_an_action_by_the_wrong_role_is_403_and_changes_nothing(app, client, login, seed, key, name, data):
     case_id = seed(pending_extension)
     login(key)
@@ -335,15 +390,20 @@ def test_an_action_by_the_wrong_role_is_403_and_changes_nothing(app, client, log
     assert response.status_code == 403
     after = load(app, case_id)
     assert (after.version, after.handler_id, [e.state for e in after.extensions]) == (
-        before.version, before.handler_id, [ExtensionState.REQUESTED])
+        before.version,
+        before.handler_id,
+        [ExtensionState.REQUESTED],
+    )
 
 
 def test_another_departments_handler_cannot_post_to_the_case(app, client, login, seed):
     case_id = seed(assigned)
     login("other_handler")
 
-    response = client.post(f"/staff/cases/{case_id}/actions/request_extension", data={
-        "request_extension-days": "20", "request_extension-reason": REASON})
+    response = client.post(
+        f"/staff/cases/{case_id}/actions/request_extension",
+        data={"request_extension-days": "20", "request_extension-reason": REASON},
+    )
 
     assert response.status_code == 403
     assert load(app, case_id).extensions == []

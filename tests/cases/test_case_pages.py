@@ -1,4 +1,5 @@
 """Staff case pages: what a clerk sees in the list and on a case."""
+
 import datetime as dt
 
 from portal.cases.models import Status

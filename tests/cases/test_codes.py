@@ -1,4 +1,5 @@
 """Tracking codes (public) and query codes (secret, stored only as a hash)."""
+
 import datetime as dt
 import re
 
@@ -25,11 +26,14 @@ def test_tracking_codes_are_random():
     assert len({codes.new_tracking_code(dt.date(2026, 11, 22)) for _ in range(50)}) == 50
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("xf20261122-7k3q9m", "XF20261122-7K3Q9M"),
-    (" XF20261122 - 7K3Q9M ", "XF20261122-7K3Q9M"),
-    ("XF20261122-OIL000", "XF20261122-011000"),  # Crockford reads O as 0, I and L as 1
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("xf20261122-7k3q9m", "XF20261122-7K3Q9M"),
+        (" XF20261122 - 7K3Q9M ", "XF20261122-7K3Q9M"),
+        ("XF20261122-OIL000", "XF20261122-011000"),  # Crockford reads O as 0, I and L as 1
+    ],
+)
 def test_tracking_code_is_normalised_as_people_type_it(typed, stored):
     assert codes.normalise_tracking_code(typed) == stored
 
@@ -68,8 +72,9 @@ def test_query_code_check_forgives_case_and_spaces(world):
 def test_wrong_query_code_is_rejected(world):
     case, query_code = register(world)
     other, other_code = register(world)
-    wrong = "".join(codes.QUERY_ALPHABET[(codes.QUERY_ALPHABET.index(c) + 1) % len(codes.QUERY_ALPHABET)]
-                    for c in query_code)
+    wrong = "".join(
+        codes.QUERY_ALPHABET[(codes.QUERY_ALPHABET.index(c) + 1) % len(codes.QUERY_ALPHABET)] for c in query_code
+    )
 
     assert not codes.check_query_code(case.query_code_hash, wrong)
     assert not codes.check_query_code(case.query_code_hash, other_code)

@@ -2,6 +2,7 @@
 
 Each side has its own session and loaded the case at the same version; exactly one write may win, the other is
 refused as stale and leaves nothing behind — in the services and through the case page (409, 已被他人更新)."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,10 @@ from tests.factories import make_case
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.skipif(not (TEST_DATABASE_URL and is_postgres(TEST_DATABASE_URL)),
-                       reason="needs TEST_DATABASE_URL pointing at PostgreSQL"),
+    pytest.mark.skipif(
+        not (TEST_DATABASE_URL and is_postgres(TEST_DATABASE_URL)),
+        reason="needs TEST_DATABASE_URL pointing at PostgreSQL",
+    ),
 ]
 
 S = Status
@@ -77,19 +80,34 @@ def one_won(results: dict) -> str:
 def stored(app, case_id: int) -> dict:
     with app.app_context():
         case = db.session.get(Case, case_id)
-        events = db.session.execute(db.select(CaseEvent.action).where(CaseEvent.case_id == case_id)
-                                    .order_by(CaseEvent.id)).scalars().all()
-        audits = db.session.execute(db.select(AuditLog.action).where(
-            AuditLog.object_type == "cases", AuditLog.object_id == case_id)).scalars().all()
-        return {"status": case.status, "version": case.version, "events": events, "audits": audits,
-                "replies": [(r.version, r.state) for r in case.replies],
-                "extensions": [(e.state, e.decided_by_id) for e in case.extensions],
-                "handle_due": case.handle_due, "extended": case.extended}
+        events = (
+            db.session.execute(db.select(CaseEvent.action).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
+            .scalars()
+            .all()
+        )
+        audits = (
+            db.session.execute(
+                db.select(AuditLog.action).where(AuditLog.object_type == "cases", AuditLog.object_id == case_id)
+            )
+            .scalars()
+            .all()
+        )
+        return {
+            "status": case.status,
+            "version": case.version,
+            "events": events,
+            "audits": audits,
+            "replies": [(r.version, r.state) for r in case.replies],
+            "extensions": [(e.state, e.decided_by_id) for e in case.extensions],
+            "handle_due": case.handle_due,
+            "extended": case.extended,
+        }
 
 
 def second_user(key: str, role: Role, department: str):
     def create(world):
         return factories.user(key, role, department=getattr(world, department), name=key).id
+
     return create
 
 
@@ -103,8 +121,9 @@ def test_publish_and_send_back_of_the_same_reply_one_wins(app, seed):
         services.publish_reply(case, world.clerk, expected_version=seen)
 
     def send_back(case, world, seen):
-        services.send_back(case, db.session.get(factories.User, clerk2_id), comment="答复敷衍，退回重办",
-                           expected_version=seen)
+        services.send_back(
+            case, db.session.get(factories.User, clerk2_id), comment="答复敷衍，退回重办", expected_version=seen
+        )
 
     winner = one_won(race(app, case_id, publish=publish, send_back=send_back))
 
@@ -122,11 +141,16 @@ def test_two_clerks_accepting_the_same_case_write_one_acceptance(app, seed):
     clerk2_id = seed(second_user("clerk2", Role.CLERK, "office"))
     before = stored(app, case_id)
 
-    winner = one_won(race(
-        app, case_id,
-        first=lambda case, world, seen: services.accept(case, world.clerk, expected_version=seen),
-        second=lambda case, world, seen: services.accept(case, db.session.get(factories.User, clerk2_id),
-                                                         expected_version=seen)))
+    winner = one_won(
+        race(
+            app,
+            case_id,
+            first=lambda case, world, seen: services.accept(case, world.clerk, expected_version=seen),
+            second=lambda case, world, seen: services.accept(
+                case, db.session.get(factories.User, clerk2_id), expected_version=seen
+            ),
+        )
+    )
 
     after = stored(app, case_id)
     assert winner in ("first", "second")
@@ -140,6 +164,7 @@ def test_two_department_heads_approving_the_same_extension_approve_it_once(app, 
         case = make_case(world, S.IN_PROGRESS)
         services.request_extension(case, world.handler, days=20, reason="需现场勘验")
         return case.id
+
     case_id = seed(pending)
     head2_id = seed(second_user("housing_head2", Role.DEPT_HEAD, "housing"))
     before = stored(app, case_id)
@@ -147,10 +172,17 @@ def test_two_department_heads_approving_the_same_extension_approve_it_once(app, 
     def approve_as(user_id_of):
         def act(case, world, seen):
             services.decide_extension(case, user_id_of(world), approve=True, note="同意", expected_version=seen)
+
         return act
 
-    winner = one_won(race(app, case_id, head=approve_as(lambda w: w.dept_head),
-                          head2=approve_as(lambda w: db.session.get(factories.User, head2_id))))
+    winner = one_won(
+        race(
+            app,
+            case_id,
+            head=approve_as(lambda w: w.dept_head),
+            head2=approve_as(lambda w: db.session.get(factories.User, head2_id)),
+        )
+    )
 
     after = stored(app, case_id)
     with app.app_context():
@@ -161,7 +193,6 @@ def test_two_department_heads_approving_the_same_extension_approve_it_once(app, 
     assert after["audits"].count("case.approve_extension") == 1
 
 
-
 def test_one_head_approving_while_another_refuses_the_same_extension_one_wins(app, seed):
     # Approval writes the request row first (the deadline lookup flushes it), then the case row; refusal writes the
     # case row, then the request row. The hooks below hold each side at that point so that both orders meet, as
@@ -170,6 +201,7 @@ def test_one_head_approving_while_another_refuses_the_same_extension_one_wins(ap
         case = make_case(world, S.IN_PROGRESS)
         services.request_extension(case, world.handler, days=20, reason="需现场勘验")
         return case.id
+
     case_id = seed(pending)
     head2_id = seed(second_user("housing_head2", Role.DEPT_HEAD, "housing"))
     before = stored(app, case_id)
@@ -186,14 +218,19 @@ def test_one_head_approving_while_another_refuses_the_same_extension_one_wins(ap
 
     def refuse(case, world, seen):
         request_written.wait(3)
-        services.decide_extension(case, db.session.get(factories.User, head2_id), approve=False,
-                                  expected_version=seen)
+        services.decide_extension(case, db.session.get(factories.User, head2_id), approve=False, expected_version=seen)
 
     event.listen(Session, "after_flush", approval_waits_after_its_first_flush)
     event.listen(ExtensionRequest, "before_update", refusal_reaches_the_request_row)
     try:
-        results = race(app, case_id, refuse=refuse, approve=lambda case, world, seen: services.decide_extension(
-            case, world.dept_head, approve=True, expected_version=seen))
+        results = race(
+            app,
+            case_id,
+            refuse=refuse,
+            approve=lambda case, world, seen: services.decide_extension(
+                case, world.dept_head, approve=True, expected_version=seen
+            ),
+        )
     finally:
         event.remove(Session, "after_flush", approval_waits_after_its_first_flush)
         event.remove(ExtensionRequest, "before_update", refusal_reaches_the_request_row)
@@ -225,10 +262,13 @@ def test_the_second_of_two_clerks_with_the_same_form_gets_409_and_keeps_the_comm
     version = version_on_page(first, case_id, "publish")
     assert version_on_page(second, case_id, "send_back") == version
 
-    published = first.post(f"/staff/cases/{case_id}/actions/publish", data={
-        "publish-version": version, "publish-method": "直接送达"})
-    sent_back = second.post(f"/staff/cases/{case_id}/actions/send_back", data={
-        "send_back-version": version, "send_back-comment": "答复未回应诉求，请重新核实"})
+    published = first.post(
+        f"/staff/cases/{case_id}/actions/publish", data={"publish-version": version, "publish-method": "直接送达"}
+    )
+    sent_back = second.post(
+        f"/staff/cases/{case_id}/actions/send_back",
+        data={"send_back-version": version, "send_back-comment": "答复未回应诉求，请重新核实"},
+    )
 
     assert published.status_code == 303
     html = sent_back.get_data(as_text=True)
@@ -239,8 +279,7 @@ def test_the_second_of_two_clerks_with_the_same_form_gets_409_and_keeps_the_comm
     assert after["status"] is S.REPLIED and "send_back" not in after["events"]
 
 
-def test_a_write_that_lands_while_the_other_request_is_under_way_gives_409_not_an_error(app, staff, seed,
-                                                                                      monkeypatch):
+def test_a_write_that_lands_while_the_other_request_is_under_way_gives_409_not_an_error(app, staff, seed, monkeypatch):
     # The second clerk's request has loaded the case (same version) when the first clerk's acceptance commits;
     # the stale write is then found by the database at flush time, inside the service call.
     case_id = seed(lambda world: make_case(world, S.REGISTERED).id)
@@ -254,23 +293,30 @@ def test_a_write_that_lands_while_the_other_request_is_under_way_gives_409_not_a
         loaded.set()
         assert go.wait(TIMEOUT)
         return original(*args, **kwargs)
+
     monkeypatch.setattr(services, "not_accept", not_accept_after_the_other_commit)
 
     outcome: dict = {}
 
     def post_not_accept():
         try:
-            outcome["response"] = second.post(f"/staff/cases/{case_id}/actions/not_accept", data={
-                "not_accept-version": version, "not_accept-route": "litigation",
-                "not_accept-reason": "已进入诉讼程序"})
+            outcome["response"] = second.post(
+                f"/staff/cases/{case_id}/actions/not_accept",
+                data={
+                    "not_accept-version": version,
+                    "not_accept-route": "litigation",
+                    "not_accept-reason": "已进入诉讼程序",
+                },
+            )
         except Exception as error:  # noqa: BLE001 - Flask propagates unhandled errors in testing
             outcome["error"] = error
 
     thread = threading.Thread(target=post_not_accept)
     thread.start()
     assert loaded.wait(TIMEOUT)
-    accepted = first.post(f"/staff/cases/{case_id}/actions/accept", data={
-        "accept-version": version, "accept-procedure": "normal"})
+    accepted = first.post(
+        f"/staff/cases/{case_id}/actions/accept", data={"accept-version": version, "accept-procedure": "normal"}
+    )
     go.set()
     thread.join(TIMEOUT)
 

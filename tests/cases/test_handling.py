@@ -1,6 +1,7 @@
 """Handling a case inside the departments (DESIGN §1, §3, §4): acceptance procedure, the handler, notes, extensions,
 rehandling, delivery, review by the level above, hearings, mark-off and whose eyes see the petitioner. Every refusal
 names the reason and writes nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,10 +51,23 @@ def count(model, case) -> int:
 def snapshot(case) -> tuple:
     """What any action on ``case`` could write; flushed first so that a change left in the session shows up."""
     db.session.flush()
-    return (case.status, case.version, case.procedure, case.handler_id, case.due_date, case.handle_due, case.extended,
-            case.clock_paused_days, count(CaseEvent, case), count(AuditLog, case), count(Note, case),
-            count(ExtensionRequest, case), count(Hearing, case), count(Instruction, case),
-            tuple((e.state, e.decided_by_id) for e in case.extensions))
+    return (
+        case.status,
+        case.version,
+        case.procedure,
+        case.handler_id,
+        case.due_date,
+        case.handle_due,
+        case.extended,
+        case.clock_paused_days,
+        count(CaseEvent, case),
+        count(AuditLog, case),
+        count(Note, case),
+        count(ExtensionRequest, case),
+        count(Hearing, case),
+        count(Instruction, case),
+        tuple((e.state, e.decided_by_id) for e in case.extensions),
+    )
 
 
 def refused(case, error_type, call, match: str | None = None):
@@ -82,8 +96,12 @@ def test_simple_acceptance_records_why_it_qualifies(world):
 def test_simple_acceptance_without_a_reason_is_refused_and_writes_nothing(world):
     case = make_case(world, S.REGISTERED)
 
-    refused(case, DomainError, lambda: services.accept(case, world.clerk, procedure=Procedure.SIMPLE, reason="  "),
-            match="适用简易办理的理由")
+    refused(
+        case,
+        DomainError,
+        lambda: services.accept(case, world.clerk, procedure=Procedure.SIMPLE, reason="  "),
+        match="适用简易办理的理由",
+    )
 
     assert case.procedure is Procedure.NORMAL
 
@@ -110,8 +128,12 @@ def test_simple_procedure_is_refused_for_a_repeat_and_writes_nothing(world):
     repeat, _ = register(world, repeat_of_id=earlier.id)
     db.session.commit()
 
-    refused(repeat, DomainError, lambda: services.accept(repeat, world.clerk, procedure=Procedure.SIMPLE,
-                                                         reason="事实清楚"), match="重复信访不适用简易办理")
+    refused(
+        repeat,
+        DomainError,
+        lambda: services.accept(repeat, world.clerk, procedure=Procedure.SIMPLE, reason="事实清楚"),
+        match="重复信访不适用简易办理",
+    )
 
     assert repeat.procedure is Procedure.NORMAL
     services.accept(repeat, world.clerk)  # the normal procedure is still open to it
@@ -123,8 +145,7 @@ def test_an_accusation_is_not_assigned_to_a_township_either(world):
     township = factories.department("城关镇人民政府", Kind.LOCAL, Level.TOWNSHIP)
     case = make_case(world, S.ACCEPTED, case_type=CaseType.ACCUSATION)
 
-    refused(case, DomainError, lambda: services.assign(case, world.clerk, department_id=township.id),
-            match="纪检监察")
+    refused(case, DomainError, lambda: services.assign(case, world.clerk, department_id=township.id), match="纪检监察")
 
     assert case.department_id is None
 
@@ -147,8 +168,9 @@ def test_the_department_head_designates_a_handler_of_the_department(world, secon
     event = case.events[-1]
     assert (event.action, event.public) == ("assign_handler", False)
     assert "郑承办" in event.text
-    assert db.session.execute(db.select(AuditLog).filter_by(action="case.assign_handler",
-                                                            object_id=case.id)).scalar_one()
+    assert db.session.execute(
+        db.select(AuditLog).filter_by(action="case.assign_handler", object_id=case.id)
+    ).scalar_one()
 
 
 def test_the_department_head_may_change_the_handler_while_in_progress(world, second_handler):
@@ -177,23 +199,36 @@ def test_the_handler_must_be_an_active_handler_of_the_department(world, second_h
     else:
         handler_id = 999999 if who == "nobody" else world.actor(who).id
 
-    refused(case, DomainError, lambda: services.assign_handler(case, world.dept_head, handler_id=handler_id),
-            match="本单位在岗的承办人员")
+    refused(
+        case,
+        DomainError,
+        lambda: services.assign_handler(case, world.dept_head, handler_id=handler_id),
+        match="本单位在岗的承办人员",
+    )
 
 
 @pytest.mark.parametrize("status", [S.AWAITING_SIGNATURE, S.AWAITING_VERIFICATION, S.REPLIED])
 def test_the_handler_cannot_be_designated_in_a_later_state(world, second_handler, status):
     case = make_case(world, status)
 
-    refused(case, DomainError, lambda: services.assign_handler(case, world.dept_head, handler_id=second_handler.id),
-            match=status.label)
+    refused(
+        case,
+        DomainError,
+        lambda: services.assign_handler(case, world.dept_head, handler_id=second_handler.id),
+        match=status.label,
+    )
 
 
 def test_designating_a_handler_with_a_stale_form_is_refused(world, second_handler):
     case = make_case(world, S.ASSIGNED)
 
-    refused(case, StaleCase, lambda: services.assign_handler(case, world.dept_head, handler_id=second_handler.id,
-                                                             expected_version=case.version - 1))
+    refused(
+        case,
+        StaleCase,
+        lambda: services.assign_handler(
+            case, world.dept_head, handler_id=second_handler.id, expected_version=case.version - 1
+        ),
+    )
 
 
 def test_a_case_with_a_designated_handler_cannot_be_started_by_another_handler(world, second_handler):
@@ -284,7 +319,11 @@ def test_the_handler_asks_for_an_extension(world):
     db.session.commit()
 
     assert (request.state, request.days, request.reason, request.original_due) == (
-        ExtensionState.REQUESTED, 20, REASON, D(2026, 11, 19))
+        ExtensionState.REQUESTED,
+        20,
+        REASON,
+        D(2026, 11, 19),
+    )
     assert case.pending_extension is request
     assert case.version > version  # a decision must have seen the request
     assert case.handle_due == case.due_date == D(2026, 11, 19)  # nothing moves before approval
@@ -302,8 +341,11 @@ def test_approval_moves_the_handling_deadline_by_the_days_counted_on_the_calenda
     db.session.commit()
 
     assert new_due == deadline("extend", D(2026, 11, 19), length=days).due
-    assert (request.state, request.new_due, request.decided_by_id) == (ExtensionState.APPROVED, new_due,
-                                                                       world.dept_head.id)
+    assert (request.state, request.new_due, request.decided_by_id) == (
+        ExtensionState.APPROVED,
+        new_due,
+        world.dept_head.id,
+    )
     assert case.handle_due == case.due_date == new_due
     assert case.extended
     assert case.clock_rule == "extend"
@@ -338,15 +380,23 @@ def test_only_the_cases_department_head_or_owner_leader_decides_an_extension(wor
 def test_an_extension_outside_one_to_thirty_days_is_refused(world, days):
     case = extension_case(world)
 
-    refused(case, DomainError, lambda: services.request_extension(case, world.handler, days=days, reason=REASON),
-            match="1至30日")
+    refused(
+        case,
+        DomainError,
+        lambda: services.request_extension(case, world.handler, days=days, reason=REASON),
+        match="1至30日",
+    )
 
 
 def test_an_extension_needs_a_reason(world):
     case = extension_case(world)
 
-    refused(case, DomainError, lambda: services.request_extension(case, world.handler, days=10, reason=" "),
-            match="延期理由")
+    refused(
+        case,
+        DomainError,
+        lambda: services.request_extension(case, world.handler, days=10, reason=" "),
+        match="延期理由",
+    )
 
 
 def test_a_case_is_extended_only_once(world):
@@ -355,8 +405,12 @@ def test_a_case_is_extended_only_once(world):
     services.decide_extension(case, world.dept_head, approve=True)
     db.session.commit()
 
-    refused(case, DomainError, lambda: services.request_extension(case, world.handler, days=5, reason="仍需时间"),
-            match="已延期一次")
+    refused(
+        case,
+        DomainError,
+        lambda: services.request_extension(case, world.handler, days=5, reason="仍需时间"),
+        match="已延期一次",
+    )
     assert not case.can_request_extension(world.handler)
 
 
@@ -381,15 +435,20 @@ def test_a_pending_request_blocks_another(world):
     services.request_extension(case, world.handler, days=10, reason=REASON)
     db.session.commit()
 
-    refused(case, DomainError, lambda: services.request_extension(case, world.dept_head, days=20, reason="另一理由"),
-            match="待审批")
+    refused(
+        case,
+        DomainError,
+        lambda: services.request_extension(case, world.dept_head, days=20, reason="另一理由"),
+        match="待审批",
+    )
 
 
 def test_deciding_without_a_pending_request_is_refused(world):
     case = extension_case(world)
 
-    refused(case, DomainError, lambda: services.decide_extension(case, world.dept_head, approve=True),
-            match="没有待审批")
+    refused(
+        case, DomainError, lambda: services.decide_extension(case, world.dept_head, approve=True), match="没有待审批"
+    )
 
 
 @pytest.mark.parametrize("key", ["other_handler", "discipline_handler", "clerk", "leader"])
@@ -413,8 +472,9 @@ def test_an_extension_decision_with_a_stale_form_is_refused(world):
     seen = case.version
     services.request_extension(case, world.handler, days=10, reason=REASON)  # changes the version
 
-    refused(case, StaleCase, lambda: services.decide_extension(case, world.dept_head, approve=True,
-                                                               expected_version=seen))
+    refused(
+        case, StaleCase, lambda: services.decide_extension(case, world.dept_head, approve=True, expected_version=seen)
+    )
 
 
 def test_a_request_left_pending_when_the_reply_went_out_cannot_be_approved_and_writes_nothing(world):
@@ -425,8 +485,7 @@ def test_a_request_left_pending_when_the_reply_went_out_cannot_be_approved_and_w
     services.publish_reply(case, world.clerk)
     db.session.commit()
 
-    refused(case, DomainError, lambda: services.decide_extension(case, world.dept_head, approve=True),
-            match="不能延期")
+    refused(case, DomainError, lambda: services.decide_extension(case, world.dept_head, approve=True), match="不能延期")
     assert not case.extended
 
 
@@ -489,8 +548,12 @@ def test_a_delivery_date_before_the_signing_date_is_refused(world):
     case = make_case(world, S.AWAITING_VERIFICATION, on=D(2026, 10, 20))
 
     with as_of(D(2026, 11, 2)):
-        refused(case, DomainError, lambda: services.publish_reply(case, world.clerk, delivered_on=D(2026, 10, 19)),
-                match="不能早于署名日期")
+        refused(
+            case,
+            DomainError,
+            lambda: services.publish_reply(case, world.clerk, delivered_on=D(2026, 10, 19)),
+            match="不能早于署名日期",
+        )
 
     assert case.current_reply.state is ReplyState.SIGNED and case.delivered_on is None
 
@@ -519,17 +582,21 @@ class Organs:
 
 def add_organs(world, *, with_government: bool = True) -> Organs:
     government = factories.department("市人民政府", Kind.LEADERSHIP, Level.CITY)
-    city = factories.department("市住房和城乡建设局", Kind.FUNCTIONAL, Level.CITY,
-                                parent=government if with_government else None)
+    city = factories.department(
+        "市住房和城乡建设局", Kind.FUNCTIONAL, Level.CITY, parent=government if with_government else None
+    )
     world.housing.parent = city
     organs = Organs(
-        city=city, government=government,
+        city=city,
+        government=government,
         city_head=factories.user("city_housing_head", Role.DEPT_HEAD, department=city, name="市局长", title="局长"),
-        city_leader=factories.user("city_housing_leader", Role.LEADER, department=city, name="市分管领导",
-                                   title="副局长"),
+        city_leader=factories.user(
+            "city_housing_leader", Role.LEADER, department=city, name="市分管领导", title="副局长"
+        ),
         city_handler=factories.user("city_housing_handler", Role.HANDLER, department=city, name="市承办"),
-        government_head=factories.user("city_gov_head", Role.DEPT_HEAD, department=government, name="市秘书长",
-                                       title="秘书长"),
+        government_head=factories.user(
+            "city_gov_head", Role.DEPT_HEAD, department=government, name="市秘书长", title="秘书长"
+        ),
     )
     db.session.commit()
     return organs
@@ -585,8 +652,11 @@ def test_the_city_handler_sees_the_review_but_does_not_decide_it(world):
     case, organs = under_review(world)
 
     assert case.can_view(organs.city_handler)
-    refused(case, NotAllowed, lambda: services.decide_review(case, organs.city_handler, outcome=Outcome.EXPLAIN,
-                                                             text="维持"))
+    refused(
+        case,
+        NotAllowed,
+        lambda: services.decide_review(case, organs.city_handler, outcome=Outcome.EXPLAIN, text="维持"),
+    )
 
 
 @pytest.mark.parametrize("key", ["clerk", "dept_head", "handler", "leader", "other_dept_head"])
@@ -614,8 +684,9 @@ def test_the_rereview_organ_is_the_parent_of_the_review_organ(world):
     assert case.can_decide_review(organs.government_head)
     for actor in (organs.city_head, organs.city_leader, world.clerk, world.dept_head):
         assert not case.can_decide_review(actor)
-    refused(case, NotAllowed, lambda: services.decide_review(case, organs.city_head, outcome=Outcome.EXPLAIN,
-                                                             text="维持"))
+    refused(
+        case, NotAllowed, lambda: services.decide_review(case, organs.city_head, outcome=Outcome.EXPLAIN, text="维持")
+    )
 
     services.decide_review(case, organs.government_head, outcome=Outcome.REJECT, text="经复核，维持复查意见。")
     assert case.status is S.FINAL and case.current_reply.signer_department == "市人民政府"
@@ -637,8 +708,9 @@ def test_without_a_parent_department_the_petition_office_clerk_decides(world):
     assert case.can_decide_review(world.clerk)
     for key in ("dept_head", "leader", "handler"):
         assert not case.can_decide_review(world.actor(key))
-    refused(case, NotAllowed, lambda: services.decide_review(case, world.dept_head, outcome=Outcome.EXPLAIN,
-                                                             text="维持"))
+    refused(
+        case, NotAllowed, lambda: services.decide_review(case, world.dept_head, outcome=Outcome.EXPLAIN, text="维持")
+    )
 
 
 # --- hearings (听证) in a re-review ------------------------------------------------------------------------------------
@@ -647,8 +719,14 @@ def test_a_hearing_pauses_the_rereview_clock_by_its_days(world):
     assert (case.clock_rule, case.clock_start, case.due_date) == ("rereview", D(2026, 11, 2), D(2026, 12, 2))
 
     with as_of(D(2026, 11, 20)):
-        hearing = services.record_hearing(case, organs.government_head, starts_on=D(2026, 11, 16),
-                                          ends_on=D(2026, 11, 18), place="市信访局听证室", note="三方到场")
+        hearing = services.record_hearing(
+            case,
+            organs.government_head,
+            starts_on=D(2026, 11, 16),
+            ends_on=D(2026, 11, 18),
+            place="市信访局听证室",
+            note="三方到场",
+        )
     db.session.commit()
 
     # 30 + 3 days from 11-02 is Saturday 12-05; the period ends on Monday 12-07.
@@ -680,39 +758,57 @@ def test_without_an_organ_the_clerk_records_the_hearing(world):
 def test_a_hearing_is_only_for_a_rereview(world):
     case, organs = under_review(world)
 
-    refused(case, DomainError, lambda: services.record_hearing(case, organs.city_head, starts_on=D(2026, 10, 15),
-                                                               ends_on=D(2026, 10, 15)), match="复核中")
+    refused(
+        case,
+        DomainError,
+        lambda: services.record_hearing(case, organs.city_head, starts_on=D(2026, 10, 15), ends_on=D(2026, 10, 15)),
+        match="复核中",
+    )
 
 
 @pytest.mark.parametrize("key", ["clerk", "dept_head", "handler", "leader"])
 def test_only_the_rereview_organ_records_a_hearing(world, key):
     case, _ = under_rereview(world)
 
-    refused(case, NotAllowed, lambda: services.record_hearing(case, world.actor(key), starts_on=D(2026, 11, 16),
-                                                              ends_on=D(2026, 11, 18)))
+    refused(
+        case,
+        NotAllowed,
+        lambda: services.record_hearing(case, world.actor(key), starts_on=D(2026, 11, 16), ends_on=D(2026, 11, 18)),
+    )
 
 
 def test_the_review_organ_does_not_record_the_hearing_of_the_rereview(world):
     case, organs = under_rereview(world)
 
-    refused(case, NotAllowed, lambda: services.record_hearing(case, organs.city_head, starts_on=D(2026, 11, 16),
-                                                              ends_on=D(2026, 11, 18)))
+    refused(
+        case,
+        NotAllowed,
+        lambda: services.record_hearing(case, organs.city_head, starts_on=D(2026, 11, 16), ends_on=D(2026, 11, 18)),
+    )
 
 
 def test_a_hearing_ending_before_it_starts_is_refused(world):
     case, organs = under_rereview(world)
 
-    refused(case, DomainError, lambda: services.record_hearing(case, organs.government_head,
-                                                               starts_on=D(2026, 11, 18), ends_on=D(2026, 11, 16)),
-            match="结束日期不能早于开始日期")
+    refused(
+        case,
+        DomainError,
+        lambda: services.record_hearing(
+            case, organs.government_head, starts_on=D(2026, 11, 18), ends_on=D(2026, 11, 16)
+        ),
+        match="结束日期不能早于开始日期",
+    )
 
 
 def test_a_hearing_before_the_rereview_request_is_refused(world):
     case, organs = under_rereview(world)
 
-    refused(case, DomainError, lambda: services.record_hearing(case, organs.government_head,
-                                                               starts_on=D(2026, 11, 1), ends_on=D(2026, 11, 3)),
-            match="不能早于收到复核申请之日")
+    refused(
+        case,
+        DomainError,
+        lambda: services.record_hearing(case, organs.government_head, starts_on=D(2026, 11, 1), ends_on=D(2026, 11, 3)),
+        match="不能早于收到复核申请之日",
+    )
 
 
 # --- mark-off (销号) -----------------------------------------------------------------------------------------------------
@@ -745,8 +841,7 @@ NAME, PHONE, ID_NUMBER = "欧阳娜娜", "13912345678", "110101199001011237"
 
 
 def _identity_case(world, **kwargs) -> int:
-    return make_case(world, S.IN_PROGRESS, petitioner_name=NAME, phone=PHONE, id_number=ID_NUMBER,
-                     **kwargs).id
+    return make_case(world, S.IN_PROGRESS, petitioner_name=NAME, phone=PHONE, id_number=ID_NUMBER, **kwargs).id
 
 
 @pytest.mark.parametrize("key", ["handler", "dept_head"])

@@ -1,5 +1,6 @@
 """The case lifecycle (DESIGN §3) through ``portal.cases.services``: every transition of ``lifecycle.TRANSITIONS``
 moves the case, writes its event and audit row and sets the clock of DESIGN §4 — or, refused, writes nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,19 @@ from sqlalchemy import func
 from portal.audit.models import AuditLog
 from portal.cases import services
 from portal.cases.lifecycle import TRANSITIONS, available
-from portal.cases.models import (CaseEvent, CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Reply,
-                                 ReplyKind, ReplyState, Status)
+from portal.cases.models import (
+    CaseEvent,
+    CaseType,
+    Channel,
+    NotAcceptedRoute,
+    Outcome,
+    Procedure,
+    Rating,
+    Reply,
+    ReplyKind,
+    ReplyState,
+    Status,
+)
 from portal.errors import DomainError, NotAllowed, StaleCase
 from portal.extensions import db
 from portal.localtime import as_of
@@ -25,22 +37,26 @@ S = Status
 CALLS = {
     "accept": lambda case, actor, w, **kw: services.accept(case, actor, **kw),
     "not_accept": lambda case, actor, w, **kw: services.not_accept(
-        case, actor, route=NotAcceptedRoute.LITIGATION, reason="已起诉", **kw),
+        case, actor, route=NotAcceptedRoute.LITIGATION, reason="已起诉", **kw
+    ),
     "forward": lambda case, actor, w, **kw: services.forward(case, actor, authority="市自然资源和规划局", **kw),
     "assign": lambda case, actor, w, **kw: services.assign(case, actor, department_id=w.housing.id, **kw),
     "start": lambda case, actor, w, **kw: services.start(case, actor, **kw),
-    "draft": lambda case, actor, w, **kw: services.draft_reply(case, actor, outcome=Outcome.SUPPORT, text="限期修复。",
-                                                                **kw),
+    "draft": lambda case, actor, w, **kw: services.draft_reply(
+        case, actor, outcome=Outcome.SUPPORT, text="限期修复。", **kw
+    ),
     "sign": lambda case, actor, w, **kw: services.sign_reply(case, actor, **kw),
     "return_draft": lambda case, actor, w, **kw: services.return_draft(case, actor, comment="事实部分不清楚", **kw),
     "send_back": lambda case, actor, w, **kw: services.send_back(case, actor, comment="答复敷衍，退回重办", **kw),
     "publish": lambda case, actor, w, **kw: services.publish_reply(case, actor, **kw),
     "request_review": lambda case, actor, w, **kw: services.request_review(case, actor, reason="不服处理意见", **kw),
     "decide_review": lambda case, actor, w, **kw: services.decide_review(
-        case, actor, outcome=Outcome.EXPLAIN, text="维持原意见。", **kw),
+        case, actor, outcome=Outcome.EXPLAIN, text="维持原意见。", **kw
+    ),
     "request_rereview": lambda case, actor, w, **kw: services.request_review(case, actor, reason="不服复查意见", **kw),
     "decide_rereview": lambda case, actor, w, **kw: services.decide_review(
-        case, actor, outcome=Outcome.EXPLAIN, text="维持复查意见。", **kw),
+        case, actor, outcome=Outcome.EXPLAIN, text="维持复查意见。", **kw
+    ),
     "mark_off": lambda case, actor, w, **kw: services.mark_off(case, actor, **kw),
     "rehandle": lambda case, actor, w, **kw: services.rehandle(case, actor, text="请重新核实后答复", **kw),
 }
@@ -66,19 +82,42 @@ ALLOWED = {
     "rehandle": {"leader"},
 }
 # The person who normally takes each transition (the department roles of the housing department).
-NATURAL_ACTOR = {name: next(k for k in ("clerk", "handler", "dept_head", "leader") if k in allowed)
-                 for name, allowed in ALLOWED.items()}
-ACTORS = ["public", "clerk", "leader", "supervisor", "admin", "auditor", "dept_head", "handler", "other_dept_head",
-          "other_handler", "discipline_head", "discipline_handler"]
+NATURAL_ACTOR = {
+    name: next(k for k in ("clerk", "handler", "dept_head", "leader") if k in allowed)
+    for name, allowed in ALLOWED.items()
+}
+ACTORS = [
+    "public",
+    "clerk",
+    "leader",
+    "supervisor",
+    "admin",
+    "auditor",
+    "dept_head",
+    "handler",
+    "other_dept_head",
+    "other_handler",
+    "discipline_head",
+    "discipline_handler",
+]
 
 # The state each transition starts from: (status, review level).
 SOURCE = {
-    "accept": (S.REGISTERED, 0), "not_accept": (S.REGISTERED, 0), "forward": (S.REGISTERED, 0),
-    "assign": (S.ACCEPTED, 0), "start": (S.ASSIGNED, 0), "draft": (S.IN_PROGRESS, 0),
-    "sign": (S.AWAITING_SIGNATURE, 0), "return_draft": (S.AWAITING_SIGNATURE, 0),
-    "send_back": (S.AWAITING_VERIFICATION, 0), "publish": (S.AWAITING_VERIFICATION, 0),
-    "request_review": (S.REPLIED, 0), "decide_review": (S.UNDER_REVIEW, 0),
-    "request_rereview": (S.REPLIED, 1), "decide_rereview": (S.UNDER_REREVIEW, 1), "mark_off": (S.REPLIED, 0),
+    "accept": (S.REGISTERED, 0),
+    "not_accept": (S.REGISTERED, 0),
+    "forward": (S.REGISTERED, 0),
+    "assign": (S.ACCEPTED, 0),
+    "start": (S.ASSIGNED, 0),
+    "draft": (S.IN_PROGRESS, 0),
+    "sign": (S.AWAITING_SIGNATURE, 0),
+    "return_draft": (S.AWAITING_SIGNATURE, 0),
+    "send_back": (S.AWAITING_VERIFICATION, 0),
+    "publish": (S.AWAITING_VERIFICATION, 0),
+    "request_review": (S.REPLIED, 0),
+    "decide_review": (S.UNDER_REVIEW, 0),
+    "request_rereview": (S.REPLIED, 1),
+    "decide_rereview": (S.UNDER_REREVIEW, 1),
+    "mark_off": (S.REPLIED, 0),
     "rehandle": (S.AWAITING_VERIFICATION, 0),
 }
 
@@ -116,9 +155,14 @@ def prepare(world, name: str, **kwargs):
 
 
 def count(model, case) -> int:
-    return db.session.scalar(db.select(func.count()).select_from(model).where(
-        (model.case_id if model is CaseEvent else model.object_id) == case.id,
-        *([AuditLog.object_type == "cases"] if model is AuditLog else [])))
+    return db.session.scalar(
+        db.select(func.count())
+        .select_from(model)
+        .where(
+            (model.case_id if model is CaseEvent else model.object_id) == case.id,
+            *([AuditLog.object_type == "cases"] if model is AuditLog else []),
+        )
+    )
 
 
 def snapshot(case) -> tuple:
@@ -166,8 +210,11 @@ def test_transition_moves_the_case_and_writes_event_and_audit(world, name, actor
     if name in INTERNAL_EVENTS:
         assert not event.public
     assert count(AuditLog, case) == audits_before + 1
-    audit = db.session.execute(db.select(AuditLog).where(AuditLog.object_id == case.id)
-                               .order_by(AuditLog.id.desc())).scalars().first()
+    audit = (
+        db.session.execute(db.select(AuditLog).where(AuditLog.object_id == case.id).order_by(AuditLog.id.desc()))
+        .scalars()
+        .first()
+    )
     assert audit.action == f"case.{name}"
     assert audit.actor_id == (actor.id if actor else None)
     assert audit.detail["from_status"] == before.value and audit.detail["to_status"] == transition.target.value
@@ -365,14 +412,14 @@ def test_review_opinion_starts_the_rereview_window_from_its_delivery(world):
     case = make_case(world, S.UNDER_REVIEW, on=D(2026, 11, 10))
 
     with as_of(D(2026, 12, 3)):
-        opinion = services.decide_review(case, world.clerk, outcome=Outcome.EXPLAIN, text="维持",
-                                         delivered_on=D(2026, 12, 1))
+        opinion = services.decide_review(
+            case, world.clerk, outcome=Outcome.EXPLAIN, text="维持", delivered_on=D(2026, 12, 1)
+        )
 
     assert opinion.kind is ReplyKind.REVIEW and opinion.state is ReplyState.PUBLISHED and opinion.is_signed
     assert case.review_level == 1
     assert case.delivered_on == D(2026, 12, 1)
-    assert (case.clock_rule, case.clock_start, case.due_date) == ("rereview_request", D(2026, 12, 1),
-                                                                   D(2026, 12, 31))
+    assert (case.clock_rule, case.clock_start, case.due_date) == ("rereview_request", D(2026, 12, 1), D(2026, 12, 31))
 
 
 def test_request_rereview_starts_the_30_day_rereview_clock(world):
@@ -427,7 +474,11 @@ def test_review_then_rereview_then_final(world):
     assert case.status is S.FINAL
     assert [r.kind for r in case.published_replies] == [ReplyKind.REPLY, ReplyKind.REVIEW, ReplyKind.REREVIEW]
     assert [e.action for e in case.events if e.action.startswith(("request", "decide"))] == [
-        "request_review", "decide_review", "request_rereview", "decide_rereview"]
+        "request_review",
+        "decide_review",
+        "request_rereview",
+        "decide_rereview",
+    ]
     with as_of(D(2026, 10, 10)), pytest.raises(DomainError):
         services.request_review(case, None, reason="还是不服")  # nothing after the final opinion
 
@@ -619,8 +670,10 @@ def test_signed_reply_cannot_be_modified(world):
     db.session.rollback()
 
 
-@pytest.mark.parametrize("field, value", [("outcome", Outcome.REJECT), ("legal_basis", "改过的依据"),
-                                          ("signer_name", "别人"), ("signed_at", None)])
+@pytest.mark.parametrize(
+    "field, value",
+    [("outcome", Outcome.REJECT), ("legal_basis", "改过的依据"), ("signer_name", "别人"), ("signed_at", None)],
+)
 def test_signed_content_cannot_be_changed_field_by_field(world, field, value):
     case = make_case(world, S.REPLIED, commit=False)
     reply = case.current_reply
@@ -717,8 +770,9 @@ def test_satisfied_evaluation_alone_allows_mark_off(world):
     assert case.status is S.CLOSED
 
 
-@pytest.mark.parametrize("acceptance, handling", [(Rating.UNSATISFIED, Rating.SATISFIED),
-                                                  (Rating.SATISFIED, Rating.UNSATISFIED)])
+@pytest.mark.parametrize(
+    "acceptance, handling", [(Rating.UNSATISFIED, Rating.SATISFIED), (Rating.SATISFIED, Rating.UNSATISFIED)]
+)
 def test_unsatisfied_evaluation_blocks_mark_off_even_with_a_follow_up(world, acceptance, handling):
     case = make_case(world, S.REPLIED)
     ready_for_mark_off(case, world)
@@ -763,9 +817,12 @@ def test_registration_writes_a_public_event_and_an_audit_row(world):
 
     assert case.status is S.REGISTERED
     assert [(e.action, e.public) for e in case.events] == [("register", True)]
-    assert db.session.execute(db.select(AuditLog.action).where(AuditLog.object_id == case.id,
-                                                               AuditLog.object_type == "cases")).scalar_one() \
+    assert (
+        db.session.execute(
+            db.select(AuditLog.action).where(AuditLog.object_id == case.id, AuditLog.object_type == "cases")
+        ).scalar_one()
         == "case.register"
+    )
 
 
 def test_registration_in_the_future_is_refused(world):

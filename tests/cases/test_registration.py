@@ -1,5 +1,6 @@
 """Registering a petition (DESIGN §2–§3): what each channel brings, recognising the petitioner, repeats and
 条例 art.36, attachments, the SMS notice and its outbox, and the clerk's registration page with earlier cases."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,18 +34,32 @@ def valid_id(first17: str) -> str:
 
 def reg(world, **kwargs):
     """Register through the service as the clerk, with plain defaults for what the test does not care about."""
-    values = {"channel": Channel.LETTER, "case_type": CaseType.CLAIM, "title": "小区电梯长期停运",
-              "content": "电梯停运三个月，物业不予维修。", "petitioner_name": "张三", "phone": "13900000001"}
+    values = {
+        "channel": Channel.LETTER,
+        "case_type": CaseType.CLAIM,
+        "title": "小区电梯长期停运",
+        "content": "电梯停运三个月，物业不予维修。",
+        "petitioner_name": "张三",
+        "phone": "13900000001",
+    }
     values.update(kwargs)
     return services.register_case(world.clerk, **values)
 
 
 def totals() -> tuple:
     """Everything a registration writes, counted."""
+
     def n(model, *where):
         return db.session.scalar(db.select(func.count()).select_from(model).where(*where))
-    return (n(Case), n(Petitioner), n(CaseEvent), n(SmsMessage), n(Attachment),
-            n(AuditLog, AuditLog.action == "case.register"))
+
+    return (
+        n(Case),
+        n(Petitioner),
+        n(CaseEvent),
+        n(SmsMessage),
+        n(Attachment),
+        n(AuditLog, AuditLog.action == "case.register"),
+    )
 
 
 # --- what each channel brings ------------------------------------------------------------------------------------
@@ -74,12 +89,15 @@ def test_a_postmark_after_receipt_is_refused_and_nothing_is_created(world):
 
 
 @pytest.mark.parametrize("channel", [Channel.PHONE, Channel.FAX])
-@pytest.mark.parametrize("typed, stored", [
-    ("+86 139 1234 5678", "13912345678"),
-    ("（0731）8888 6666", "073188886666"),
-    ("0731-88886666", "0731-88886666"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("+86 139 1234 5678", "13912345678"),
+        ("（0731）8888 6666", "073188886666"),
+        ("0731-88886666", "0731-88886666"),
+        ("", ""),
+    ],
+)
 def test_a_callers_number_is_normalised(world, channel, typed, stored):
     case, _ = reg(world, channel=channel, caller_number=typed)
 
@@ -97,8 +115,12 @@ def test_a_malformed_callers_number_is_refused_and_nothing_is_created(world, typ
 
 
 def test_a_visit_keeps_its_representatives_without_blank_lines(world):
-    case, _ = reg(world, channel=Channel.VISIT, people_count=8,
-                  representatives=["王一", "  ", "李二 ", "", "赵三", "钱四", "孙五"])
+    case, _ = reg(
+        world,
+        channel=Channel.VISIT,
+        people_count=8,
+        representatives=["王一", "  ", "李二 ", "", "赵三", "钱四", "孙五"],
+    )
 
     assert case.representatives == ["王一", "李二", "赵三", "钱四", "孙五"]
     assert case.group_visit
@@ -133,8 +155,10 @@ def test_more_representatives_than_visitors_are_refused(world):
     assert totals() == before
 
 
-@pytest.mark.parametrize("people, ticked, group", [(5, False, True), (12, False, True), (4, False, False),
-                                                   (1, False, False), (3, True, True)])
+@pytest.mark.parametrize(
+    "people, ticked, group",
+    [(5, False, True), (12, False, True), (4, False, False), (1, False, False), (3, True, True)],
+)
 def test_a_visit_of_five_or_more_people_is_a_group_visit(world, people, ticked, group):
     case, _ = reg(world, channel=Channel.VISIT, people_count=people, group_visit=ticked)
 
@@ -144,9 +168,16 @@ def test_a_visit_of_five_or_more_people_is_a_group_visit(world, people, ticked, 
 @pytest.mark.parametrize("channel", [Channel.LETTER, Channel.PHONE, Channel.VISIT, Channel.EMAIL, Channel.ONLINE])
 def test_fields_of_other_channels_are_dropped(world, channel):
     with as_of(D(2026, 9, 25)):
-        case, _ = reg(world, channel=channel, received_on=D(2026, 9, 22), postmarked_on=D(2026, 9, 20),
-                      caller_number="13912345678", group_visit=True, people_count=6,
-                      representatives=["甲", "乙"])
+        case, _ = reg(
+            world,
+            channel=channel,
+            received_on=D(2026, 9, 22),
+            postmarked_on=D(2026, 9, 20),
+            caller_number="13912345678",
+            group_visit=True,
+            people_count=6,
+            representatives=["甲", "乙"],
+        )
 
     assert case.postmarked_on == (D(2026, 9, 20) if channel is Channel.LETTER else None)
     assert case.caller_number == ("13912345678" if channel is Channel.PHONE else "")
@@ -190,13 +221,16 @@ def test_an_id_number_fills_in_a_petitioner_known_by_phone(world):
     assert first.petitioner.id_number == VALID_ID
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"phone": "1390000"}, "联系电话格式不正确"),
-    ({"phone": "23900000001"}, "联系电话格式不正确"),
-    ({"id_number": BAD_CHECK_ID}, "身份证号校验位不正确"),
-    ({"id_number": "11010519850307"}, "身份证号应为18位"),
-    ({"phone": None, "id_number": None}, "请至少填写联系电话或身份证号"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"phone": "1390000"}, "联系电话格式不正确"),
+        ({"phone": "23900000001"}, "联系电话格式不正确"),
+        ({"id_number": BAD_CHECK_ID}, "身份证号校验位不正确"),
+        ({"id_number": "11010519850307"}, "身份证号应为18位"),
+        ({"phone": None, "id_number": None}, "请至少填写联系电话或身份证号"),
+    ],
+)
 def test_a_malformed_phone_or_id_number_is_refused_in_chinese_and_nothing_is_created(world, changes, message):
     before = totals()
 
@@ -283,7 +317,8 @@ def test_attachments_are_stored_with_the_case(world):
 
     assert [(a.original_name, a.content_type, a.size, a.uploaded_by_id) for a in case.attachments] == [
         ("来信扫描件.png", "image/png", len(PNG), world.clerk.id),
-        ("证明.pdf", "application/pdf", len(b"%PDF-1.4 test"), world.clerk.id)]
+        ("证明.pdf", "application/pdf", len(b"%PDF-1.4 test"), world.clerk.id),
+    ]
     stored = case.attachments[0]
     assert attachments.path_of(stored).read_bytes() == PNG
     assert "来信" not in stored.stored_name  # a random name on disk
@@ -333,6 +368,7 @@ class BrokenSender:
 def use_sender(ctx, monkeypatch):
     def configure(cls):
         monkeypatch.setitem(ctx.config, "SMS_SENDER", f"{__name__}:{cls.__name__}")
+
     return configure
 
 
@@ -389,11 +425,25 @@ PHONE = "13912340000"
 
 
 def form_data(**changes) -> dict:
-    data = {"channel": "visit", "received_on": today().isoformat(), "petitioner_name": "钱八", "phone": PHONE,
-            "id_number": "", "address": "城关镇", "case_type": "claim", "category_id": "0",
-            "title": "拖欠工资未发放", "content": "工地拖欠工资半年。", "place": "", "people_count": "1",
-            "procedure": "normal", "procedure_reason": "", "caller_number": "", "representatives": "",
-            "repeat_of_id": "0"}
+    data = {
+        "channel": "visit",
+        "received_on": today().isoformat(),
+        "petitioner_name": "钱八",
+        "phone": PHONE,
+        "id_number": "",
+        "address": "城关镇",
+        "case_type": "claim",
+        "category_id": "0",
+        "title": "拖欠工资未发放",
+        "content": "工地拖欠工资半年。",
+        "place": "",
+        "people_count": "1",
+        "procedure": "normal",
+        "procedure_reason": "",
+        "caller_number": "",
+        "representatives": "",
+        "repeat_of_id": "0",
+    }
     data.update(changes)
     return data
 
@@ -401,14 +451,19 @@ def form_data(**changes) -> dict:
 @pytest.fixture
 def earlier_codes(seed):
     """Two earlier cases of the petitioner with PHONE (newest first) and one case of somebody else."""
+
     def build(world):
         with as_of(today() - dt.timedelta(days=20)):
             old = register(world, petitioner_name="钱八", phone=PHONE, title="第一次反映欠薪")[0]
         with as_of(today() - dt.timedelta(days=5)):
             new = register(world, petitioner_name="钱八", phone=PHONE, title="第二次反映欠薪")[0]
         other = register(world, petitioner_name="孙九", phone="13912349999", title="别人的事")[0]
-        return {"old": (old.id, old.tracking_code), "new": (new.id, new.tracking_code),
-                "other": (other.id, other.tracking_code)}
+        return {
+            "old": (old.id, old.tracking_code),
+            "new": (new.id, new.tracking_code),
+            "other": (other.id, other.tracking_code),
+        }
+
     return seed(build)
 
 
@@ -418,8 +473,9 @@ def count_cases(app) -> int:
 
 
 def test_the_htmx_lookup_lists_the_earlier_cases_of_the_phone(client, as_clerk, earlier_codes):
-    response = client.get(f"/staff/cases/earlier?phone={PHONE}&id_number=",
-                          headers={"HX-Request": "true", "HX-Target": "earlier"})
+    response = client.get(
+        f"/staff/cases/earlier?phone={PHONE}&id_number=", headers={"HX-Request": "true", "HX-Target": "earlier"}
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -441,8 +497,9 @@ def test_the_htmx_lookup_says_when_there_is_nothing_earlier(client, as_clerk, ea
 def test_the_htmx_lookup_finds_earlier_cases_by_id_number(client, as_clerk, seed):
     code = seed(lambda world: register(world, petitioner_name="周十", id_number=VALID_ID)[0].tracking_code)
 
-    html = client.get(f"/staff/cases/earlier?id_number={VALID_ID.lower()}",
-                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = client.get(f"/staff/cases/earlier?id_number={VALID_ID.lower()}", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
 
     assert code in html
 
@@ -450,8 +507,9 @@ def test_the_htmx_lookup_finds_earlier_cases_by_id_number(client, as_clerk, seed
 @pytest.mark.parametrize("typed", ["139 1234 0000", "+86 13912340000", "(139)12340000"])
 def test_the_htmx_lookup_finds_earlier_cases_however_the_phone_is_typed(client, as_clerk, earlier_codes, typed):
     # Registration stores the phone normalised (spaces, brackets and +86 removed); the lookup must match it.
-    html = client.get("/staff/cases/earlier", query_string={"phone": typed},
-                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    html = client.get("/staff/cases/earlier", query_string={"phone": typed}, headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
 
     assert earlier_codes["old"][1] in html and earlier_codes["new"][1] in html
 
@@ -543,4 +601,3 @@ def test_only_a_clerk_may_use_the_registration_pages(app, client, login, role):
 def test_the_registration_pages_need_a_login(client, staff):
     assert client.get("/staff/cases/new").status_code in (302, 303)
     assert client.get(f"/staff/cases/earlier?phone={PHONE}").status_code in (302, 303)
-

@@ -1,4 +1,5 @@
 """Supervision (督办) and the supervisor's written reason that lets a 不满意 case be marked off."""
+
 import pytest
 
 from portal.audit.models import AuditLog

@@ -1,4 +1,5 @@
 """The deadline calculator as other systems and staff reach it: the JSON API and ``flask deadline``."""
+
 import datetime as dt
 
 import pytest
@@ -104,10 +105,13 @@ def test_cli_lists_skipped_days_and_warns_about_a_missing_year(app):
     assert "warning" in result.output and "2027" in result.output
 
 
-@pytest.mark.parametrize("args, complaint", [
-    (["deadline", "nope", "2026-09-30"], "nope"),
-    (["deadline", "accept", "30/09/2026"], "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (["deadline", "nope", "2026-09-30"], "nope"),
+        (["deadline", "accept", "30/09/2026"], "YYYY-MM-DD"),
+    ],
+)
 def test_cli_refuses_a_bad_rule_or_date_as_a_usage_error(app, args, complaint):
     result = app.test_cli_runner().invoke(args=args)
 

@@ -1,9 +1,10 @@
 """The legal clocks (DESIGN §4), computed by the pure calculator: no app, no database."""
+
 import datetime as dt
 
 import pytest
 
-from portal.deadlines.clock import RULES, UnknownRule, Unit, WorkCalendar, compute, get_rule, working_days_between
+from portal.deadlines.clock import RULES, Unit, UnknownRule, WorkCalendar, compute, get_rule, working_days_between
 
 D = dt.date
 NATIONAL_DAY_TAIL = [D(2026, 10, 5), D(2026, 10, 6), D(2026, 10, 7)]

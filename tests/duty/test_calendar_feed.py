@@ -1,4 +1,5 @@
 """``/roster.ics`` and the iCalendar builder (RFC 5545): structure, times, text escaping and line folding."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,6 +58,7 @@ def test_the_feed_is_a_calendar_with_one_event_per_published_slot(client, seed):
         add_slot(w.leader, TODAY + dt.timedelta(days=1), Period.DAY, cancelled=True)
         add_slot(w.leader, TODAY + dt.timedelta(days=2), published=False, place="未公布的地点")
         add_slot(w.leader, TODAY - dt.timedelta(days=1), place="昨天")
+
     seed(make)
 
     text = fetch_feed(client)
@@ -81,19 +83,22 @@ def test_every_line_ends_in_crlf_and_none_is_longer_than_75_octets(client, seed)
     assert any(line.startswith(b" ") for line in physical)  # the long lines were folded
     for line in physical:
         line.decode("utf-8")  # no character was cut in half
-    event, = events(raw.decode())
+    (event,) = events(raw.decode())
     assert unescape(event["LOCATION"]) == "城关镇群众工作站" * 6
 
 
-@pytest.mark.parametrize("period, start, end", [
-    (Period.MORNING, "20261125T083000", "20261125T120000"),
-    (Period.AFTERNOON, "20261125T143000", "20261125T173000"),
-    (Period.DAY, "20261125T083000", "20261125T173000"),
-])
+@pytest.mark.parametrize(
+    "period, start, end",
+    [
+        (Period.MORNING, "20261125T083000", "20261125T120000"),
+        (Period.AFTERNOON, "20261125T143000", "20261125T173000"),
+        (Period.DAY, "20261125T083000", "20261125T173000"),
+    ],
+)
 def test_events_carry_the_reception_hours_in_china_time(client, seed, period, start, end):
     seed(lambda w: add_slot(w.leader, TODAY, period))
 
-    event, = events(fetch_feed(client))
+    (event,) = events(fetch_feed(client))
 
     assert event["DTSTART;TZID=Asia/Shanghai"] == start
     assert event["DTEND;TZID=Asia/Shanghai"] == end
@@ -102,12 +107,16 @@ def test_events_carry_the_reception_hours_in_china_time(client, seed, period, st
 def test_an_event_names_the_leader_place_form_and_topics(client, seed):
     slot_id = seed(lambda w: add_slot(w.leader, TODAY, place="县人民来访接待中心", topics="党建、信访").id)
 
-    event, = events(fetch_feed(client))
+    (event,) = events(fetch_feed(client))
 
     assert event["UID"] == f"duty-slot-{slot_id}@localhost"
     assert unescape(event["SUMMARY"]) == "领导接访：王县长（副县长）"
     assert unescape(event["LOCATION"]) == "县人民来访接待中心"
-    assert unescape(event["DESCRIPTION"]).splitlines() == ["接访形式：定点接访", "时间：上午 08:30—12:00", "分管工作：党建、信访"]
+    assert unescape(event["DESCRIPTION"]).splitlines() == [
+        "接访形式：定点接访",
+        "时间：上午 08:30—12:00",
+        "分管工作：党建、信访",
+    ]
     assert event["STATUS"] == "CONFIRMED"
     assert event["URL"] == "http://localhost/roster"
     assert re.fullmatch(r"\d{8}T\d{6}Z", event["DTSTAMP"])
@@ -116,7 +125,7 @@ def test_an_event_names_the_leader_place_form_and_topics(client, seed):
 def test_a_cancelled_slot_is_a_cancelled_event_that_says_so(client, seed):
     seed(lambda w: add_slot(w.leader, TODAY, cancelled=True))
 
-    event, = events(fetch_feed(client))
+    (event,) = events(fetch_feed(client))
 
     assert event["STATUS"] == "CANCELLED"
     assert unescape(event["SUMMARY"]).startswith("【已取消】领导接访：王县长")
@@ -142,7 +151,7 @@ def test_commas_semicolons_backslashes_and_newlines_are_escaped(client, seed):
 
     text = fetch_feed(client)
 
-    event, = events(text)
+    (event,) = events(text)
     assert event["LOCATION"] == "幸福路1号\\, 二楼\\; 东侧\\\\门"
     assert unescape(event["LOCATION"]) == "幸福路1号, 二楼; 东侧\\门"
     assert "分管工作：信访\\n维稳" in event["DESCRIPTION"]
@@ -154,11 +163,15 @@ def test_a_calendar_for_one_leader_is_built_from_that_leaders_slots(ctx, world):
     add_slot(world.leader, TODAY)
     add_slot(other, TODAY, place="李的地点")
 
-    text = build_calendar(published_slots(TODAY, TODAY, leader_id=other.id), name="李副县长的接访安排",
-                          host="xinfang.example.gov.cn", busy=True,
-                          stamp=dt.datetime(2026, 11, 25, 10, 0, tzinfo=CST))
+    text = build_calendar(
+        published_slots(TODAY, TODAY, leader_id=other.id),
+        name="李副县长的接访安排",
+        host="xinfang.example.gov.cn",
+        busy=True,
+        stamp=dt.datetime(2026, 11, 25, 10, 0, tzinfo=CST),
+    )
 
-    event, = events(text)
+    (event,) = events(text)
     assert "NAME:李副县长的接访安排" in unfold(text)
     assert unescape(event["LOCATION"]) == "李的地点"
     assert event["TRANSP"] == "OPAQUE"
@@ -172,12 +185,15 @@ def test_an_empty_calendar_is_still_valid(ctx):
     assert "BEGIN:VEVENT" not in lines
 
 
-@pytest.mark.parametrize("line", [
-    "SUMMARY:" + "a" * 200,
-    "DESCRIPTION:" + "接访" * 60,
-    "LOCATION:" + "x" + "镇" * 40,  # puts a 3-octet character across the 75th octet
-    "X:" + "é😀" * 30,
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SUMMARY:" + "a" * 200,
+        "DESCRIPTION:" + "接访" * 60,
+        "LOCATION:" + "x" + "镇" * 40,  # puts a 3-octet character across the 75th octet
+        "X:" + "é😀" * 30,
+    ],
+)
 def test_folding_keeps_lines_within_75_octets_and_unfolds_to_the_original(line):
     folded = fold_line(line)
 

@@ -1,4 +1,5 @@
 """The public reception roster (DESIGN §6): which slots the public sees, how they are grouped and ordered."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,11 +20,27 @@ from tests import factories
 TODAY = dt.date(2026, 11, 25)  # a Wednesday; its roster runs from here to Sunday 2027-01-17
 
 
-def add_slot(leader, day: dt.date, period: Period = Period.MORNING, *, published: bool = True,
-             cancelled: bool = False, place: str = "县人民来访接待中心", form: Form = Form.FIXED,
-             topics: str = "党建、信访、乡村振兴") -> DutySlot:
-    slot = DutySlot(day=day, period=period, leader=leader, place=place, form=form, topics=topics,
-                    published=published, cancelled=cancelled)
+def add_slot(
+    leader,
+    day: dt.date,
+    period: Period = Period.MORNING,
+    *,
+    published: bool = True,
+    cancelled: bool = False,
+    place: str = "县人民来访接待中心",
+    form: Form = Form.FIXED,
+    topics: str = "党建、信访、乡村振兴",
+) -> DutySlot:
+    slot = DutySlot(
+        day=day,
+        period=period,
+        leader=leader,
+        place=place,
+        form=form,
+        topics=topics,
+        published=published,
+        cancelled=cancelled,
+    )
     db.session.add(slot)
     db.session.flush()
     return slot
@@ -59,22 +76,46 @@ def count_queries(app):
 
 # --- which slots -----------------------------------------------------------------------------------------------
 def test_roster_shows_a_published_slot_with_its_day_hours_leader_place_and_form(client, seed):
-    seed(lambda w: add_slot(w.leader, TODAY + dt.timedelta(days=1), Period.AFTERNOON, form=Form.APPOINTMENT,
-                            place="城关镇群众工作站", topics="自然资源、住房城乡建设"))
+    seed(
+        lambda w: add_slot(
+            w.leader,
+            TODAY + dt.timedelta(days=1),
+            Period.AFTERNOON,
+            form=Form.APPOINTMENT,
+            place="城关镇群众工作站",
+            topics="自然资源、住房城乡建设",
+        )
+    )
 
     response = client.get("/roster")
 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    for text in ("11月26日", "星期四", "下午", "14:30—17:30", "王县长", "副县长", "自然资源、住房城乡建设",
-                 "城关镇群众工作站", "重点约访"):
+    for text in (
+        "11月26日",
+        "星期四",
+        "下午",
+        "14:30—17:30",
+        "王县长",
+        "副县长",
+        "自然资源、住房城乡建设",
+        "城关镇群众工作站",
+        "重点约访",
+    ):
         assert text in page
     assert "已取消" not in page
 
 
 def test_unpublished_slots_leave_no_trace_on_the_page(client, seed):
-    seed(lambda w: add_slot(w.leader, TODAY + dt.timedelta(days=2), place="尚未公布的接访地点",
-                            topics="尚未公布的分管工作", published=False))
+    seed(
+        lambda w: add_slot(
+            w.leader,
+            TODAY + dt.timedelta(days=2),
+            place="尚未公布的接访地点",
+            topics="尚未公布的分管工作",
+            published=False,
+        )
+    )
 
     page = client.get("/roster").get_data(as_text=True)
 
@@ -96,6 +137,7 @@ def test_past_days_are_left_out_and_today_is_marked(client, seed):
     def make(w):
         add_slot(w.leader, TODAY - dt.timedelta(days=1), place="昨天的地点")
         add_slot(w.leader, TODAY, place="今天的地点")
+
     seed(make)
 
     page = client.get("/roster").get_data(as_text=True)
@@ -118,8 +160,14 @@ def test_roster_runs_eight_calendar_weeks_counting_the_current_one(ctx, world):
 
 # --- grouping and order ----------------------------------------------------------------------------------------
 def test_weeks_run_monday_to_sunday_across_a_month_and_a_year_boundary(ctx, world):
-    for day in (dt.date(2026, 11, 29), dt.date(2026, 11, 30), dt.date(2026, 12, 6), dt.date(2026, 12, 7),
-                dt.date(2026, 12, 31), dt.date(2027, 1, 1)):
+    for day in (
+        dt.date(2026, 11, 29),
+        dt.date(2026, 11, 30),
+        dt.date(2026, 12, 6),
+        dt.date(2026, 12, 7),
+        dt.date(2026, 12, 31),
+        dt.date(2027, 1, 1),
+    ):
         add_slot(world.leader, day)
 
     weeks = group_by_week(published_slots(*roster_window(TODAY)))

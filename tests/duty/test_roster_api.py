@@ -1,4 +1,5 @@
 """``GET /api/v1/roster``: the published roster as JSON, checked against the schema the API documents."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,13 @@ def on_today():
 
 
 def test_the_api_lists_published_slots_in_the_documented_shape(client, seed):
-    slot_id = seed(lambda w: add_slot(w.leader, TODAY, Period.MORNING, form=Form.FIXED,
-                                      place="县人民来访接待中心", topics="党建、信访").id)
+    slot_id = seed(
+        lambda w: (
+            add_slot(
+                w.leader, TODAY, Period.MORNING, form=Form.FIXED, place="县人民来访接待中心", topics="党建、信访"
+            ).id
+        )
+    )
 
     response = client.get("/api/v1/roster")
 
@@ -52,16 +58,32 @@ def test_the_api_lists_published_slots_in_the_documented_shape(client, seed):
     data = response.get_json()
     assert_matches_schema(data, 200)
     assert data["from"] == "2026-11-25" and data["to"] == "2027-01-17"
-    assert data["slots"] == [{
-        "id": slot_id, "date": "2026-11-25", "weekday": "星期三", "period": "morning", "period_label": "上午",
-        "start": "08:30", "end": "12:00", "leader": "王县长", "title": "副县长", "department": "县信访局",
-        "topics": "党建、信访", "place": "县人民来访接待中心", "form": "fixed", "form_label": "定点接访",
-        "cancelled": False, "original_leader": None,
-    }]
+    assert data["slots"] == [
+        {
+            "id": slot_id,
+            "date": "2026-11-25",
+            "weekday": "星期三",
+            "period": "morning",
+            "period_label": "上午",
+            "start": "08:30",
+            "end": "12:00",
+            "leader": "王县长",
+            "title": "副县长",
+            "department": "县信访局",
+            "topics": "党建、信访",
+            "place": "县人民来访接待中心",
+            "form": "fixed",
+            "form_label": "定点接访",
+            "cancelled": False,
+            "original_leader": None,
+        }
+    ]
 
 
-@pytest.mark.parametrize("period, start, end", [
-    (Period.MORNING, "08:30", "12:00"), (Period.AFTERNOON, "14:30", "17:30"), (Period.DAY, "08:30", "17:30")])
+@pytest.mark.parametrize(
+    "period, start, end",
+    [(Period.MORNING, "08:30", "12:00"), (Period.AFTERNOON, "14:30", "17:30"), (Period.DAY, "08:30", "17:30")],
+)
 def test_each_period_carries_its_reception_hours(client, seed, period, start, end):
     seed(lambda w: add_slot(w.leader, TODAY, period))
 
@@ -74,6 +96,7 @@ def test_cancelled_slots_are_flagged_and_unpublished_ones_left_out(client, seed)
     def make(w):
         add_slot(w.leader, TODAY + dt.timedelta(days=1), cancelled=True, place="取消的")
         add_slot(w.leader, TODAY + dt.timedelta(days=2), published=False, place="未公布的")
+
     seed(make)
 
     data = client.get("/api/v1/roster").get_json()
@@ -93,8 +116,12 @@ def test_from_and_to_choose_the_days_both_included(client, seed):
 
 
 def test_a_range_longer_than_92_days_is_cut_and_the_answer_says_where(client, seed):
-    seed(lambda w: [add_slot(w.leader, dt.date(2027, 2, 24), place="第92天"),
-                    add_slot(w.leader, dt.date(2027, 2, 25), place="第93天")])
+    seed(
+        lambda w: [
+            add_slot(w.leader, dt.date(2027, 2, 24), place="第92天"),
+            add_slot(w.leader, dt.date(2027, 2, 25), place="第93天"),
+        ]
+    )
 
     data = client.get("/api/v1/roster?from=2026-11-25&to=2027-12-31").get_json()
 
@@ -111,8 +138,9 @@ def test_an_end_before_the_start_is_an_empty_range(client, seed):
     assert data == {"from": "2026-11-26", "to": "2026-11-25", "slots": []}
 
 
-@pytest.mark.parametrize("query", ["from=2026-02-30", "from=20261125", "from=2026-W48-3", "to=tomorrow", "to=",
-                                   "from=%EF%BC%92026-11-25"])
+@pytest.mark.parametrize(
+    "query", ["from=2026-02-30", "from=20261125", "from=2026-W48-3", "to=tomorrow", "to=", "from=%EF%BC%92026-11-25"]
+)
 def test_a_bad_date_gets_a_400_with_a_chinese_message(client, query):
     response = client.get(f"/api/v1/roster?{query}")
 
@@ -135,5 +163,4 @@ def test_the_documented_parameters_are_dates():
     parameters = {p["name"]: p for p in OPERATION["parameters"]}
 
     assert set(parameters) == {"from", "to"}
-    assert all(p["in"] == "query" and p["schema"] == {"type": "string", "format": "date"}
-               for p in parameters.values())
+    assert all(p["in"] == "query" and p["schema"] == {"type": "string", "format": "date"} for p in parameters.values())

@@ -1,5 +1,6 @@
 """Changing the staff roster (portal.duty.roster): slots, double booking, rest days, publishing, swaps, special
 periods, calendar tokens — who may, what is audited, and that a refusal changes nothing."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,14 @@ def li(world):
 
 
 def create(world, day=MON, period=Period.MORNING, leader=None, **kwargs):
-    values = {"day": day, "period": period, "leader_id": (leader or world.leader).id, "place": "县人民来访接待中心",
-              "form": Form.FIXED, "topics": "党建、信访"}
+    values = {
+        "day": day,
+        "period": period,
+        "leader_id": (leader or world.leader).id,
+        "place": "县人民来访接待中心",
+        "form": Form.FIXED,
+        "topics": "党建、信访",
+    }
     values.update(kwargs)
     return roster.create_slot(world.clerk, **values)
 
@@ -56,32 +63,50 @@ def test_a_clerk_creates_a_draft_slot_and_the_audit_names_it(world):
     slot = create(world, topics="党建、信访")
 
     assert (slot.day, slot.period, slot.leader, slot.published, slot.cancelled) == (
-        MON, Period.MORNING, world.leader, False, False)
+        MON,
+        Period.MORNING,
+        world.leader,
+        False,
+        False,
+    )
     [row] = audit_rows()
     assert (row.action, row.object_type, row.object_id, row.actor_id) == (
-        "duty.slot_created", "duty_slots", slot.id, world.clerk.id)
+        "duty.slot_created",
+        "duty_slots",
+        slot.id,
+        world.clerk.id,
+    )
     assert row.detail["leader"] == "王县长" and row.detail["day"] == "2026-11-30"
 
 
 @pytest.mark.parametrize("actor", ["leader", "supervisor", "dept_head", "handler", "admin", "auditor"])
 def test_only_a_clerk_may_create_a_slot(world, actor):
     with pytest.raises(NotAllowed):
-        roster.create_slot(getattr(world, actor), day=MON, period=Period.MORNING, leader_id=world.leader.id,
-                           place="县人民来访接待中心", form=Form.FIXED)
+        roster.create_slot(
+            getattr(world, actor),
+            day=MON,
+            period=Period.MORNING,
+            leader_id=world.leader.id,
+            place="县人民来访接待中心",
+            form=Form.FIXED,
+        )
 
     assert slot_count() == 0 and audit_rows() == []
 
 
-@pytest.mark.parametrize("existing, new, clash", [
-    (Period.MORNING, Period.MORNING, True),
-    (Period.MORNING, Period.AFTERNOON, False),
-    (Period.MORNING, Period.DAY, True),
-    (Period.AFTERNOON, Period.MORNING, False),
-    (Period.AFTERNOON, Period.DAY, True),
-    (Period.DAY, Period.MORNING, True),
-    (Period.DAY, Period.AFTERNOON, True),
-    (Period.DAY, Period.DAY, True),
-])
+@pytest.mark.parametrize(
+    "existing, new, clash",
+    [
+        (Period.MORNING, Period.MORNING, True),
+        (Period.MORNING, Period.AFTERNOON, False),
+        (Period.MORNING, Period.DAY, True),
+        (Period.AFTERNOON, Period.MORNING, False),
+        (Period.AFTERNOON, Period.DAY, True),
+        (Period.DAY, Period.MORNING, True),
+        (Period.DAY, Period.AFTERNOON, True),
+        (Period.DAY, Period.DAY, True),
+    ],
+)
 def test_a_leader_cannot_be_double_booked_on_overlapping_periods(world, existing, new, clash):
     create(world, period=existing)
     db.session.commit()
@@ -123,14 +148,17 @@ def test_a_statutory_holiday_is_named_in_the_question(world):
         assert create(world, day=dt.date(2026, 10, 10)).day == dt.date(2026, 10, 10)
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"day": TODAY - dt.timedelta(days=1)}, "已经过去"),
-    ({"place": "  "}, "请填写接访地点"),
-    ({"topics": "分" * 201}, "分管工作不能超过200字"),
-    ({"period": "evening"}, "请选择时段"),
-    ({"form": "online"}, "请选择接访形式"),
-    ({"leader_id": 999999}, "请选择接访领导"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"day": TODAY - dt.timedelta(days=1)}, "已经过去"),
+        ({"place": "  "}, "请填写接访地点"),
+        ({"topics": "分" * 201}, "分管工作不能超过200字"),
+        ({"period": "evening"}, "请选择时段"),
+        ({"form": "online"}, "请选择接访形式"),
+        ({"leader_id": 999999}, "请选择接访领导"),
+    ],
+)
 def test_bad_input_is_refused_in_chinese_and_nothing_is_written(world, changes, message):
     with pytest.raises(DomainError, match=message):
         create(world, **changes)
@@ -167,7 +195,11 @@ def test_moving_changes_day_period_and_leader_and_audits_what_changed(world, li)
     roster.move_slot(world.clerk, slot, day=MON + dt.timedelta(days=1), period=Period.AFTERNOON, leader_id=li.id)
 
     assert (slot.day, slot.period, slot.leader, slot.original_leader) == (
-        MON + dt.timedelta(days=1), Period.AFTERNOON, li, None)  # a draft: nobody saw the first name
+        MON + dt.timedelta(days=1),
+        Period.AFTERNOON,
+        li,
+        None,
+    )  # a draft: nobody saw the first name
     row = audit_rows("duty.slot_moved")[0]
     assert row.object_id == slot.id
     assert row.detail["day"] == "2026-11-30 → 2026-12-01"
@@ -195,8 +227,9 @@ def test_a_move_to_a_rest_day_asks_but_editing_a_rest_day_slot_in_place_does_not
         roster.move_slot(world.clerk, slot, day=SAT, period=Period.MORNING, leader_id=world.leader.id)
     assert slot.day == MON
 
-    roster.move_slot(world.clerk, slot, day=SAT, period=Period.MORNING, leader_id=world.leader.id,
-                     confirm_rest_day=True)
+    roster.move_slot(
+        world.clerk, slot, day=SAT, period=Period.MORNING, leader_id=world.leader.id, confirm_rest_day=True
+    )
     roster.move_slot(world.clerk, slot, day=SAT, period=Period.DAY, leader_id=world.leader.id, place="城关镇")
 
     assert (slot.day, slot.period, slot.place) == (SAT, Period.DAY, "城关镇")
@@ -231,8 +264,9 @@ def test_past_or_cancelled_slots_cannot_be_moved_or_cancelled(world):
 
     for slot, message in ((past, "已经过去"), (cancelled, "已取消")):
         with pytest.raises(DomainError, match=message):
-            roster.move_slot(world.clerk, slot, day=MON + dt.timedelta(days=2), period=Period.MORNING,
-                             leader_id=world.leader.id)
+            roster.move_slot(
+                world.clerk, slot, day=MON + dt.timedelta(days=2), period=Period.MORNING, leader_id=world.leader.id
+            )
         with pytest.raises(DomainError, match=message):
             roster.cancel_slot(world.clerk, slot)
     assert audit_rows() == []
@@ -275,8 +309,10 @@ def test_publishing_needs_the_days_ahead_and_names_the_slots_too_close(world, li
     assert [s.id for s in result.too_close] == [tomorrow.id]
     assert (tomorrow.published, in_two_days.published, later.published) == (False, True, True)
     assert not cancelled.published and not other_month.published
-    assert result.warning == ("以下1条排班距今不足2天，不能首次公布，仍为草稿：11月26日（星期四）上午 王县长。"
-                              "如确需安排，请调整日期或另行通知群众。")
+    assert result.warning == (
+        "以下1条排班距今不足2天，不能首次公布，仍为草稿：11月26日（星期四）上午 王县长。"
+        "如确需安排，请调整日期或另行通知群众。"
+    )
     assert [r.object_id for r in audit_rows("duty.slot_published")] == [in_two_days.id, later.id]
 
 
@@ -320,9 +356,15 @@ def test_a_swap_accepted_by_the_substitute_hands_the_slot_over_and_remembers_the
     assert (swap.state, swap.decided_by_id) == (SwapState.ACCEPTED, li.id)
     assert swap.decided_at is not None
     assert [(r.action, r.object_id) for r in audit_rows()] == [
-        ("duty.swap_requested", slot.id), ("duty.swap_accepted", slot.id)]
+        ("duty.swap_requested", slot.id),
+        ("duty.swap_accepted", slot.id),
+    ]
     assert audit_rows("duty.swap_accepted")[0].detail == {
-        "swap_id": swap.id, "from_leader": "王县长", "to_leader": "李副县长", "published": True}
+        "swap_id": swap.id,
+        "from_leader": "王县长",
+        "to_leader": "李副县长",
+        "published": True,
+    }
 
 
 def test_a_clerk_may_accept_for_the_substitute(world, li):
@@ -378,11 +420,14 @@ def test_only_the_leader_on_duty_may_ask_for_a_swap(world, li, who):
         roster.request_swap(actor, slot, substitute_id=li.id, reason="出差")
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"reason": " "}, "请填写调换原因"),
-    ({"substitute": "self"}, "接替的领导不能是您本人"),
-    ({"substitute": "handler"}, "请选择接替的领导"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"reason": " "}, "请填写调换原因"),
+        ({"substitute": "self"}, "接替的领导不能是您本人"),
+        ({"substitute": "handler"}, "请选择接替的领导"),
+    ],
+)
 def test_a_swap_request_needs_a_reason_and_another_leader(world, li, fields, message):
     slot = add_slot(world.leader, MON)
     substitute = {"self": world.leader, "handler": world.handler}.get(fields.get("substitute"), li)
@@ -424,8 +469,12 @@ def test_declined_and_withdrawn_requests_leave_the_slot_and_are_final(world, li)
     assert (declined.state, withdrawn.state, slot.leader) == (SwapState.DECLINED, SwapState.WITHDRAWN, world.leader)
     with pytest.raises(DomainError, match="已拒绝，不能再处理"):
         roster.accept_swap(li, declined)
-    assert [r.action for r in audit_rows()] == ["duty.swap_requested", "duty.swap_declined", "duty.swap_requested",
-                                                "duty.swap_withdrawn"]
+    assert [r.action for r in audit_rows()] == [
+        "duty.swap_requested",
+        "duty.swap_declined",
+        "duty.swap_requested",
+        "duty.swap_withdrawn",
+    ]
 
 
 def test_a_request_made_stale_by_a_move_to_another_leader_is_closed(world, li):
@@ -442,8 +491,9 @@ def test_a_request_made_stale_by_a_move_to_another_leader_is_closed(world, li):
 
 # --- special periods ---------------------------------------------------------------------------------------------
 def test_a_clerk_adds_and_removes_a_special_period_with_audit(world):
-    period = roster.add_special_period(world.clerk, name=" 元旦假期 ", starts_on=dt.date(2027, 1, 1),
-                                       ends_on=dt.date(2027, 1, 3), every_day=True)
+    period = roster.add_special_period(
+        world.clerk, name=" 元旦假期 ", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 1, 3), every_day=True
+    )
 
     assert (period.name, period.every_day, period.created_by_id) == ("元旦假期", True, world.clerk.id)
     assert period.dates_label == "2027年1月1日至1月3日"
@@ -452,14 +502,19 @@ def test_a_clerk_adds_and_removes_a_special_period_with_audit(world):
 
     assert db.session.get(SpecialPeriod, period_id) is None
     assert [(r.action, r.object_id) for r in audit_rows()] == [
-        ("duty.special_period_added", period_id), ("duty.special_period_removed", period_id)]
+        ("duty.special_period_added", period_id),
+        ("duty.special_period_removed", period_id),
+    ]
 
 
-@pytest.mark.parametrize("name, starts_on, ends_on, message", [
-    ("", dt.date(2027, 1, 1), dt.date(2027, 1, 3), "请填写特殊时期名称"),
-    ("元旦", dt.date(2027, 1, 3), dt.date(2027, 1, 1), "结束日期不能早于开始日期"),
-    ("全年", dt.date(2027, 1, 1), dt.date(2028, 1, 2), "最长366天"),
-])
+@pytest.mark.parametrize(
+    "name, starts_on, ends_on, message",
+    [
+        ("", dt.date(2027, 1, 1), dt.date(2027, 1, 3), "请填写特殊时期名称"),
+        ("元旦", dt.date(2027, 1, 3), dt.date(2027, 1, 1), "结束日期不能早于开始日期"),
+        ("全年", dt.date(2027, 1, 1), dt.date(2028, 1, 2), "最长366天"),
+    ],
+)
 def test_a_special_period_is_checked(world, name, starts_on, ends_on, message):
     with pytest.raises(DomainError, match=message):
         roster.add_special_period(world.clerk, name=name, starts_on=starts_on, ends_on=ends_on, every_day=False)
@@ -468,8 +523,9 @@ def test_a_special_period_is_checked(world, name, starts_on, ends_on, message):
 
 def test_only_a_clerk_keeps_special_periods(world):
     with pytest.raises(NotAllowed):
-        roster.add_special_period(world.leader, name="元旦", starts_on=dt.date(2027, 1, 1),
-                                  ends_on=dt.date(2027, 1, 1), every_day=True)
+        roster.add_special_period(
+            world.leader, name="元旦", starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 1, 1), every_day=True
+        )
 
 
 # --- calendar tokens ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The staff roster pages: month calendar and list, in-place (htmx) and plain changes, publishing, swaps,
 我的接访 and a leader's own calendar feed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,16 @@ def cell(day: dt.date) -> dict:
 
 
 def slot_form(leader_id: int, day: dt.date = MON, **overrides) -> dict:
-    data = {"day": day.isoformat(), "period": "morning", "leader_id": str(leader_id), "place": "县人民来访接待中心",
-            "form": "fixed", "topics": "党建、信访", "back": "month", "month": "2026-11"}
+    data = {
+        "day": day.isoformat(),
+        "period": "morning",
+        "leader_id": str(leader_id),
+        "place": "县人民来访接待中心",
+        "form": "fixed",
+        "topics": "党建、信访",
+        "back": "month",
+        "month": "2026-11",
+    }
     data.update(overrides)
     return data
 
@@ -59,7 +68,7 @@ def test_the_month_calendar_runs_monday_to_sunday_with_slots_and_neighbouring_mo
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "接访排班 <span class=\"month-label\">2026年11月</span>" in page
+    assert '接访排班 <span class="month-label">2026年11月</span>' in page
     cells = re.findall(r'<li class="day[^"]*" id="day-(\d{4}-\d{2}-\d{2})"', page)
     assert cells[0] == "2026-10-26" and cells[-1] == "2026-12-06" and len(cells) == 42  # Monday to Sunday rows
     assert 'href="/staff/duty/?month=2026-10"' in page and 'href="/staff/duty/?month=2026-12"' in page
@@ -101,6 +110,7 @@ def test_the_list_shows_every_slot_of_the_month_with_its_marks(client, seed, as_
         add_slot(w.leader, MON, Period.AFTERNOON, published=False, place="草稿的地点")
         add_slot(w.leader, dt.date(2026, 11, 27), cancelled=True, place="取消的地点")
         add_slot(w.leader, dt.date(2026, 12, 1), place="下个月")
+
     seed(make)
 
     page = client.get("/staff/duty/list?month=2026-11").get_data(as_text=True)
@@ -113,6 +123,7 @@ def test_a_leader_sees_the_roster_read_only_and_may_ask_to_swap_own_slots(client
     def make(w):
         add_slot(w.leader, MON, place="我的接访")
         add_slot(db.session.get(User, li), MON + dt.timedelta(days=1), place="别人的接访")
+
     seed(make)
 
     page = client.get("/staff/duty/?month=2026-11").get_data(as_text=True)
@@ -184,11 +195,13 @@ def test_htmx_create_returns_the_day_cell_with_the_new_slot(app, client, as_cler
         slot = db.session.scalars(db.select(DutySlot)).one()
         assert (slot.day, slot.leader_id) == (MON, staff["leader"].id)
         assert db.session.scalars(db.select(AuditLog.object_id).filter_by(action="duty.slot_created")).all() == [
-            slot.id]
+            slot.id
+        ]
 
 
-def test_htmx_create_with_missing_fields_returns_the_form_with_messages_and_writes_nothing(app, client, as_clerk,
-                                                                                            staff):
+def test_htmx_create_with_missing_fields_returns_the_form_with_messages_and_writes_nothing(
+    app, client, as_clerk, staff
+):
     response = client.post("/staff/duty/slots", data=slot_form(staff["leader"].id, place=""), headers=cell(MON))
 
     page = response.get_data(as_text=True)
@@ -258,8 +271,9 @@ def test_htmx_move_to_another_day_returns_both_cells(app, client, seed, as_clerk
     slot_id = seed(lambda w: add_slot(w.leader, MON, published=True).id)
     tuesday = MON + dt.timedelta(days=1)
 
-    response = client.post(f"/staff/duty/slots/{slot_id}/move",
-                           data=slot_form(li, day=tuesday, period="afternoon"), headers=cell(MON))
+    response = client.post(
+        f"/staff/duty/slots/{slot_id}/move", data=slot_form(li, day=tuesday, period="afternoon"), headers=cell(MON)
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -274,8 +288,9 @@ def test_htmx_move_to_another_day_returns_both_cells(app, client, seed, as_clerk
 def test_htmx_cancel_returns_the_cell_with_the_slot_marked(app, client, seed, as_clerk):
     slot_id = seed(lambda w: add_slot(w.leader, MON, published=True).id)
 
-    response = client.post(f"/staff/duty/slots/{slot_id}/cancel", data={"back": "month", "month": "2026-11"},
-                           headers=cell(MON))
+    response = client.post(
+        f"/staff/duty/slots/{slot_id}/cancel", data={"back": "month", "month": "2026-11"}, headers=cell(MON)
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and page.startswith('<li class="day')
@@ -286,8 +301,7 @@ def test_htmx_cancel_returns_the_cell_with_the_slot_marked(app, client, seed, as
 def test_cancelling_a_past_slot_is_refused_with_a_message(client, seed, as_clerk):
     slot_id = seed(lambda w: add_slot(w.leader, TODAY - dt.timedelta(days=1)).id)
 
-    response = client.post(f"/staff/duty/slots/{slot_id}/cancel", data={},
-                           headers=cell(TODAY - dt.timedelta(days=1)))
+    response = client.post(f"/staff/duty/slots/{slot_id}/cancel", data={}, headers=cell(TODAY - dt.timedelta(days=1)))
 
     assert response.status_code == 422 and "已经过去" in response.get_data(as_text=True)
 
@@ -310,8 +324,12 @@ def test_the_status_strip_and_quota_panel_refresh_as_fragments(client, as_clerk,
 
 # --- publishing ------------------------------------------------------------------------------------------------------
 def test_publish_puts_far_enough_drafts_on_the_public_roster_and_names_the_rest(app, client, seed, as_clerk):
-    ids = seed(lambda w: [add_slot(w.leader, TODAY + dt.timedelta(days=1), published=False, place="明天的").id,
-                          add_slot(w.leader, MON, published=False, place="下周一的").id])
+    ids = seed(
+        lambda w: [
+            add_slot(w.leader, TODAY + dt.timedelta(days=1), published=False, place="明天的").id,
+            add_slot(w.leader, MON, published=False, place="下周一的").id,
+        ]
+    )
 
     response = client.post("/staff/duty/publish", data={"month": "2026-11", "back": "month"})
 
@@ -326,9 +344,17 @@ def test_publish_puts_far_enough_drafts_on_the_public_roster_and_names_the_rest(
 
 # --- special periods -------------------------------------------------------------------------------------------------
 def test_a_clerk_adds_a_special_period_and_its_rest_days_become_uncovered(client, as_clerk, staff):
-    response = client.post("/staff/duty/special-periods", data={
-        "name": "元旦值守", "starts_on": "2026-11-28", "ends_on": "2026-11-29", "coverage": "every_day",
-        "month": "2026-11", "back": "month"})
+    response = client.post(
+        "/staff/duty/special-periods",
+        data={
+            "name": "元旦值守",
+            "starts_on": "2026-11-28",
+            "ends_on": "2026-11-29",
+            "coverage": "every_day",
+            "month": "2026-11",
+            "back": "month",
+        },
+    )
 
     assert response.status_code == 303
     page = client.get("/staff/duty/?month=2026-11").get_data(as_text=True)
@@ -337,9 +363,16 @@ def test_a_clerk_adds_a_special_period_and_its_rest_days_become_uncovered(client
 
 
 def test_a_bad_special_period_shows_the_page_again_with_the_message(client, as_clerk, staff):
-    response = client.post("/staff/duty/special-periods", data={
-        "name": "倒过来", "starts_on": "2026-11-29", "ends_on": "2026-11-28", "coverage": "every_day",
-        "month": "2026-11"})
+    response = client.post(
+        "/staff/duty/special-periods",
+        data={
+            "name": "倒过来",
+            "starts_on": "2026-11-29",
+            "ends_on": "2026-11-28",
+            "coverage": "every_day",
+            "month": "2026-11",
+        },
+    )
 
     assert response.status_code == 422
     assert "结束日期不能早于开始日期。" in response.get_data(as_text=True)
@@ -347,8 +380,12 @@ def test_a_bad_special_period_shows_the_page_again_with_the_message(client, as_c
 
 # --- swaps and 我的接访 ------------------------------------------------------------------------------------------------
 def test_my_duty_lists_my_upcoming_slots_with_a_swap_form(client, seed, as_leader):
-    seed(lambda w: [add_slot(w.leader, MON, place="我的下周一"), add_slot(w.leader, TODAY - dt.timedelta(days=3),
-                                                                          place="上周的")])
+    seed(
+        lambda w: [
+            add_slot(w.leader, MON, place="我的下周一"),
+            add_slot(w.leader, TODAY - dt.timedelta(days=3), place="上周的"),
+        ]
+    )
 
     response = client.get("/staff/duty/mine")
 
@@ -369,8 +406,9 @@ def test_a_swap_from_request_to_acceptance_reaches_the_public_roster(app, client
     slot_id = seed(lambda w: add_slot(w.leader, MON, published=True, place="县人民来访接待中心").id)
     auth.login("leader")
 
-    asked = client.post(f"/staff/duty/slots/{slot_id}/swap",
-                        data={"substitute_id": str(li), "reason": "赴省里开会", "back": "mine"})
+    asked = client.post(
+        f"/staff/duty/slots/{slot_id}/swap", data={"substitute_id": str(li), "reason": "赴省里开会", "back": "mine"}
+    )
     assert asked.status_code == 303 and asked.headers["Location"] == "/staff/duty/mine"
     assert "调换待确认：李副县长" in client.get("/staff/duty/mine").get_data(as_text=True)
 
@@ -391,13 +429,16 @@ def test_a_swap_from_request_to_acceptance_reaches_the_public_roster(app, client
 
 
 def test_a_swap_asked_of_a_leader_already_on_duty_is_refused_on_the_form(client, seed, as_leader, li):
-    slot_id = seed(lambda w: [add_slot(db.session.get(User, li), MON, Period.DAY),
-                              add_slot(w.leader, MON, Period.MORNING)][1].id)
+    slot_id = seed(
+        lambda w: [add_slot(db.session.get(User, li), MON, Period.DAY), add_slot(w.leader, MON, Period.MORNING)][1].id
+    )
 
     response = client.post(f"/staff/duty/slots/{slot_id}/swap", data={"substitute_id": str(li), "reason": "开会"})
 
     assert response.status_code == 422
-    assert "李副县长11月30日（星期一）全天已有接访安排（县人民来访接待中心），不能接替。" in response.get_data(as_text=True)
+    assert "李副县长11月30日（星期一）全天已有接访安排（县人民来访接待中心），不能接替。" in response.get_data(
+        as_text=True
+    )
 
 
 def test_a_leader_cannot_ask_to_swap_someone_elses_slot(client, seed, as_leader, li):
@@ -415,6 +456,7 @@ def test_a_leader_not_involved_cannot_decide_a_swap(app, client, seed, login, li
         db.session.add(swap)
         db.session.flush()
         return swap.id
+
     swap_id = seed(make)
     client.post("/staff/login", data={"username": "leader_zhang", "password": "xinfang-test-2026"})
 
@@ -429,6 +471,7 @@ def test_a_leader_subscribes_to_a_secret_feed_of_own_slots(app, client, seed, as
         add_slot(w.leader, MON, published=False, place="草稿的地点")
         add_slot(w.leader, MON + dt.timedelta(days=1), cancelled=True, place="取消的地点")
         add_slot(db.session.get(User, li), MON, place="别人的地点")
+
     seed(make)
 
     created = client.post("/staff/duty/mine/feed")

@@ -1,4 +1,5 @@
 """Excel export of a ledger: read back with openpyxl, the same rows as the page, audited, scoped."""
+
 import datetime as dt
 import re
 from io import BytesIO
@@ -13,7 +14,19 @@ from portal.localtime import today
 from tests.factories import make_case
 
 ROW_CODE = re.compile(r'<a class="mono" href="/staff/cases/\d+">(XF[0-9A-Z-]+)</a>')
-HEADERS = ["编号", "标题", "责任单位", "包案领导", "阶段", "期限", "剩余天数", "清单进度", "收到日期", "渠道", "信访类型"]
+HEADERS = [
+    "编号",
+    "标题",
+    "责任单位",
+    "包案领导",
+    "阶段",
+    "期限",
+    "剩余天数",
+    "清单进度",
+    "收到日期",
+    "渠道",
+    "信访类型",
+]
 
 
 def days_ago(n: int) -> dt.date:
@@ -32,8 +45,12 @@ def sheet_codes(ws) -> list[str]:
 
 
 def test_the_workbook_has_a_bold_frozen_filtered_chinese_header_and_real_dates(client, login, seed):
-    seed(lambda w: [make_case(w, Status.IN_PROGRESS, on=days_ago(90), owner_leader=w.leader).id,
-                    make_case(w, Status.REPLIED, on=days_ago(120)).id])
+    seed(
+        lambda w: [
+            make_case(w, Status.IN_PROGRESS, on=days_ago(90), owner_leader=w.leader).id,
+            make_case(w, Status.REPLIED, on=days_ago(120)).id,
+        ]
+    )
     login("clerk")
 
     _, wb = download(client, "/staff/ledgers/assigned/export.xlsx")
@@ -71,9 +88,19 @@ def test_the_file_name_is_the_ledger_and_the_date_in_rfc_5987_form(client, login
 
 
 def test_the_export_holds_the_same_rows_in_the_same_order_as_the_page_for_the_same_filters(client, login, seed):
-    seed(lambda w: [make_case(w, status, on=days_ago(n), commit=False).id for n, status in
-                    [(3, Status.ASSIGNED), (40, Status.IN_PROGRESS), (12, Status.ASSIGNED), (70, Status.IN_PROGRESS),
-                     (25, Status.REPLIED), (8, Status.ACCEPTED)]])
+    seed(
+        lambda w: [
+            make_case(w, status, on=days_ago(n), commit=False).id
+            for n, status in [
+                (3, Status.ASSIGNED),
+                (40, Status.IN_PROGRESS),
+                (12, Status.ASSIGNED),
+                (70, Status.IN_PROGRESS),
+                (25, Status.REPLIED),
+                (8, Status.ACCEPTED),
+            ]
+        ]
+    )
     login("clerk")
 
     for query in ("", "?sort=-received", "?sort=due&status=in_progress", "?overdue=1", "?sort=code&q=XF"):
@@ -117,13 +144,20 @@ def test_an_export_is_audited_with_the_ledger_rows_and_filters(client, login, se
 
 
 def test_a_handler_exports_only_his_departments_cases(client, login, seed):
-    made = seed(lambda w: {"mine": make_case(w, Status.ASSIGNED).tracking_code,
-                           "theirs": make_case(w, Status.ASSIGNED, department=w.labour).tracking_code,
-                           "labour": w.labour.id})
+    made = seed(
+        lambda w: {
+            "mine": make_case(w, Status.ASSIGNED).tracking_code,
+            "theirs": make_case(w, Status.ASSIGNED, department=w.labour).tracking_code,
+            "labour": w.labour.id,
+        }
+    )
     login("handler")
 
-    for url in ("/staff/ledgers/assigned/export.xlsx", f"/staff/ledgers/assigned/export.xlsx?q={made['theirs']}",
-                f"/staff/ledgers/assigned/export.xlsx?department={made['labour']}"):
+    for url in (
+        "/staff/ledgers/assigned/export.xlsx",
+        f"/staff/ledgers/assigned/export.xlsx?q={made['theirs']}",
+        f"/staff/ledgers/assigned/export.xlsx?department={made['labour']}",
+    ):
         _, wb = download(client, url)
         assert made["theirs"] not in sheet_codes(wb.worksheets[0]), url
     _, wb = download(client, "/staff/ledgers/assigned/export.xlsx")

@@ -1,4 +1,5 @@
 """Ledger pages: who may open them, the htmx fragment, filters in the URL, messages for bad values, paging."""
+
 import datetime as dt
 import re
 from html import unescape
@@ -12,8 +13,11 @@ from portal.localtime import today
 from tests.factories import make_case, user
 
 ROW_CODE = re.compile(r'<a class="mono" href="/staff/cases/\d+">(XF[0-9A-Z-]+)</a>')
-URLS = ["/staff/ledgers/"] + [f"/staff/ledgers/{name}" for name in LEDGERS] + \
-       [f"/staff/ledgers/{name}/export.xlsx" for name in LEDGERS]
+URLS = (
+    ["/staff/ledgers/"]
+    + [f"/staff/ledgers/{name}" for name in LEDGERS]
+    + [f"/staff/ledgers/{name}/export.xlsx" for name in LEDGERS]
+)
 
 
 def page_codes(client, url: str) -> list[str]:
@@ -68,9 +72,12 @@ def test_the_navigation_links_to_the_ledgers_for_case_workers_only(client, login
 
 
 def test_a_handler_never_sees_another_departments_case(client, login, seed):
-    codes = seed(lambda w: {"housing": make_case(w, Status.ASSIGNED, title="住建的件").tracking_code,
-                            "labour": make_case(w, Status.ASSIGNED, department=w.labour,
-                                                title="人社的件").tracking_code})
+    codes = seed(
+        lambda w: {
+            "housing": make_case(w, Status.ASSIGNED, title="住建的件").tracking_code,
+            "labour": make_case(w, Status.ASSIGNED, department=w.labour, title="人社的件").tracking_code,
+        }
+    )
     login("handler")
 
     assert page_codes(client, "/staff/ledgers/assigned") == [codes["housing"]]
@@ -94,8 +101,12 @@ def test_the_index_shows_counts_and_overdue_counts(client, login, seed):
 def test_a_leader_opens_the_owned_ledger_on_his_own_cases_and_may_see_all(client, login, seed):
     def cases(w):
         other = user("leader2", Role.LEADER, department=w.office, name="刘副县长")
-        return {"mine": make_case(w, Status.ASSIGNED, owner_leader=w.leader).tracking_code,
-                "theirs": make_case(w, Status.ASSIGNED, owner_leader=other).tracking_code, "other": other.id}
+        return {
+            "mine": make_case(w, Status.ASSIGNED, owner_leader=w.leader).tracking_code,
+            "theirs": make_case(w, Status.ASSIGNED, owner_leader=other).tracking_code,
+            "other": other.id,
+        }
+
     made = seed(cases)
     login("leader")
 
@@ -116,8 +127,9 @@ def test_an_htmx_request_for_the_table_gets_only_the_fragment(client, login, see
     code = seed(lambda w: make_case(w, Status.ASSIGNED).tracking_code)
     login("clerk")
 
-    response = client.get(f"/staff/ledgers/assigned?q={code}",
-                          headers={"HX-Request": "true", "HX-Target": "ledger-table"})
+    response = client.get(
+        f"/staff/ledgers/assigned?q={code}", headers={"HX-Request": "true", "HX-Target": "ledger-table"}
+    )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -131,8 +143,9 @@ def test_the_full_page_includes_the_same_table_and_a_form_that_works_without_jav
     code = seed(lambda w: make_case(w, Status.ASSIGNED).tracking_code)
     login("clerk")
 
-    html = client.get("/staff/ledgers/assigned", headers={"HX-Request": "true", "HX-Target": "main"}) \
-        .get_data(as_text=True)
+    html = client.get("/staff/ledgers/assigned", headers={"HX-Request": "true", "HX-Target": "main"}).get_data(
+        as_text=True
+    )
 
     assert "<html" in html and ROW_CODE.findall(html) == [code]
     assert re.search(r'<form id="ledger-filters" method="get" action="/staff/ledgers/assigned"', html)
@@ -143,10 +156,13 @@ def test_the_full_page_includes_the_same_table_and_a_form_that_works_without_jav
 
 # --- filters in the URL -------------------------------------------------------------------------------------
 def test_filters_in_the_query_string_narrow_the_page(client, login, seed):
-    made = seed(lambda w: {"housing": make_case(w, Status.ASSIGNED, on=days_ago(3)).tracking_code,
-                           "labour": make_case(w, Status.IN_PROGRESS, department=w.labour,
-                                               on=days_ago(80)).tracking_code,
-                           "labour_id": w.labour.id})
+    made = seed(
+        lambda w: {
+            "housing": make_case(w, Status.ASSIGNED, on=days_ago(3)).tracking_code,
+            "labour": make_case(w, Status.IN_PROGRESS, department=w.labour, on=days_ago(80)).tracking_code,
+            "labour_id": w.labour.id,
+        }
+    )
     login("clerk")
 
     assert page_codes(client, f"/staff/ledgers/assigned?department={made['labour_id']}") == [made["labour"]]
@@ -158,25 +174,28 @@ def test_filters_in_the_query_string_narrow_the_page(client, login, seed):
     assert f'<option selected value="{made["labour_id"]}">' in html  # the form shows the filter in force
 
 
-@pytest.mark.parametrize("query, message", [
-    ("status=bogus", "筛选条件“阶段”的值“bogus”无效"),
-    ("department=abc", "筛选条件“责任单位”的值“abc”无效"),
-    ("department=999999", "筛选条件“责任单位”的值“999999”无效"),
-    ("owner=1%27%20or%201=1", "筛选条件“包案领导”的值“1' or 1=1”无效"),
-    ("channel=pigeon", "筛选条件“渠道”的值“pigeon”无效"),
-    ("case_type=x", "筛选条件“信访类型”的值“x”无效"),
-    ("category=-1", "筛选条件“内容分类”的值“-1”无效"),
-    ("received_from=2026-13-45", "筛选条件“收到日期自”的值“2026-13-45”无效"),
-    ("received_to=yesterday", "筛选条件“收到日期至”的值“yesterday”无效"),
-    ("received_from=2026-11-20&received_to=2026-11-01", "起始日晚于截止日"),
-    ("due_within=-3", "筛选条件“几日内到期”的值“-3”无效"),
-    ("due_within=lots", "筛选条件“几日内到期”的值“lots”无效"),
-    ("due_within=99999999999999999999", "筛选条件“几日内到期”的值“99999999999999999999”无效"),
-    ("q=" + "长" * 60, "筛选条件“搜索”的值"),
-    ("sort=password", "排序方式“password”无效"),
-    ("page=0", "筛选条件“页码”的值“0”无效"),
-    ("page=last", "筛选条件“页码”的值“last”无效"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("status=bogus", "筛选条件“阶段”的值“bogus”无效"),
+        ("department=abc", "筛选条件“责任单位”的值“abc”无效"),
+        ("department=999999", "筛选条件“责任单位”的值“999999”无效"),
+        ("owner=1%27%20or%201=1", "筛选条件“包案领导”的值“1' or 1=1”无效"),
+        ("channel=pigeon", "筛选条件“渠道”的值“pigeon”无效"),
+        ("case_type=x", "筛选条件“信访类型”的值“x”无效"),
+        ("category=-1", "筛选条件“内容分类”的值“-1”无效"),
+        ("received_from=2026-13-45", "筛选条件“收到日期自”的值“2026-13-45”无效"),
+        ("received_to=yesterday", "筛选条件“收到日期至”的值“yesterday”无效"),
+        ("received_from=2026-11-20&received_to=2026-11-01", "起始日晚于截止日"),
+        ("due_within=-3", "筛选条件“几日内到期”的值“-3”无效"),
+        ("due_within=lots", "筛选条件“几日内到期”的值“lots”无效"),
+        ("due_within=99999999999999999999", "筛选条件“几日内到期”的值“99999999999999999999”无效"),
+        ("q=" + "长" * 60, "筛选条件“搜索”的值"),
+        ("sort=password", "排序方式“password”无效"),
+        ("page=0", "筛选条件“页码”的值“0”无效"),
+        ("page=last", "筛选条件“页码”的值“last”无效"),
+    ],
+)
 def test_a_bad_filter_value_is_named_and_ignored_not_a_500(client, login, seed, query, message):
     code = seed(lambda w: make_case(w, Status.ASSIGNED).tracking_code)
     login("clerk")
@@ -234,6 +253,7 @@ def test_the_table_shows_the_columns_with_overdue_in_red_and_checklist_progress(
         late.checklist[0].done_at = late.checklist[1].done_at = dt.datetime(2026, 1, 1)
         window = make_case(w, Status.REPLIED, on=days_ago(120))
         return late.tracking_code, window.tracking_code
+
     late, window = seed(cases)
     login("clerk")
 

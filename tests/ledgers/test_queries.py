@@ -1,5 +1,6 @@
 """The ledger query builder: which cases each ledger holds, every filter, the sort orders, the department scope
 (the same rule as ``Case.can_view``) and no N+1 for the columns."""
+
 import datetime as dt
 
 import pytest
@@ -102,12 +103,14 @@ def spread(world):
     db.session.flush()
     cases = {
         "plain": make_case(world, Status.ASSIGNED, on=days_ago(10), title="小区电梯长期停运"),
-        "labour": make_case(world, Status.IN_PROGRESS, on=days_ago(20), department=world.labour,
-                            title="拖欠农民工工资"),
+        "labour": make_case(
+            world, Status.IN_PROGRESS, on=days_ago(20), department=world.labour, title="拖欠农民工工资"
+        ),
         "owned": make_case(world, Status.ASSIGNED, on=days_ago(30), owner_leader=world.leader, title="道路积水"),
         "visit": make_case(world, Status.ASSIGNED, on=days_ago(40), channel=Channel.VISIT, title="噪音扰民"),
-        "accusation": make_case(world, Status.ASSIGNED, on=days_ago(50), case_type=CaseType.ACCUSATION,
-                                title="村干部优亲厚友"),
+        "accusation": make_case(
+            world, Status.ASSIGNED, on=days_ago(50), case_type=CaseType.ACCUSATION, title="村干部优亲厚友"
+        ),
         "land": make_case(world, Status.REPLIED, on=days_ago(100), category_id=land.id, title="征地补偿不到位"),
     }
     for case in cases.values():  # the factory gives every case the same content
@@ -122,21 +125,24 @@ def _codes(spread, *keys):
     return {spread[k].tracking_code for k in keys}
 
 
-@pytest.mark.parametrize("make_filters, expected", [
-    (lambda s, w: Filters(status=Status.IN_PROGRESS), ["labour"]),
-    (lambda s, w: Filters(department_id=w.labour.id), ["labour"]),
-    (lambda s, w: Filters(owner_id=w.leader.id), ["owned"]),
-    (lambda s, w: Filters(channel=Channel.VISIT), ["visit"]),
-    (lambda s, w: Filters(case_type=CaseType.ACCUSATION), ["accusation"]),
-    (lambda s, w: Filters(category_id=s["land_category"].id), ["land"]),
-    (lambda s, w: Filters(received_from=days_ago(35), received_to=days_ago(15)), ["labour", "owned"]),
-    (lambda s, w: Filters(received_from=days_ago(20)), ["plain", "labour"]),
-    (lambda s, w: Filters(received_to=days_ago(50)), ["accusation", "land"]),
-    (lambda s, w: Filters(q="电梯"), ["plain"]),
-    (lambda s, w: Filters(q="工地拖欠"), ["labour"]),  # in the content only
-    (lambda s, w: Filters(q="依法处理"), ["plain", "owned", "visit", "accusation", "land"]),
-    (lambda s, w: Filters(q="%"), []),  # a wildcard is searched for literally
-])
+@pytest.mark.parametrize(
+    "make_filters, expected",
+    [
+        (lambda s, w: Filters(status=Status.IN_PROGRESS), ["labour"]),
+        (lambda s, w: Filters(department_id=w.labour.id), ["labour"]),
+        (lambda s, w: Filters(owner_id=w.leader.id), ["owned"]),
+        (lambda s, w: Filters(channel=Channel.VISIT), ["visit"]),
+        (lambda s, w: Filters(case_type=CaseType.ACCUSATION), ["accusation"]),
+        (lambda s, w: Filters(category_id=s["land_category"].id), ["land"]),
+        (lambda s, w: Filters(received_from=days_ago(35), received_to=days_ago(15)), ["labour", "owned"]),
+        (lambda s, w: Filters(received_from=days_ago(20)), ["plain", "labour"]),
+        (lambda s, w: Filters(received_to=days_ago(50)), ["accusation", "land"]),
+        (lambda s, w: Filters(q="电梯"), ["plain"]),
+        (lambda s, w: Filters(q="工地拖欠"), ["labour"]),  # in the content only
+        (lambda s, w: Filters(q="依法处理"), ["plain", "owned", "visit", "accusation", "land"]),
+        (lambda s, w: Filters(q="%"), []),  # a wildcard is searched for literally
+    ],
+)
 def test_each_filter_narrows_the_ledger(world, spread, make_filters, expected):
     assert set(codes("assigned", world.clerk, make_filters(spread, world))) == _codes(spread, *expected)
 
@@ -225,8 +231,17 @@ def test_every_ledger_shows_a_user_exactly_the_cases_can_view_allows(world):
     services.supervise(cases[1], world.supervisor, note="请按期办结。")
     cases[3].reviewing_department_id = world.labour.id  # the organ above, while it reviews the case
     db.session.commit()
-    viewers = [world.clerk, world.leader, world.supervisor, world.dept_head, world.handler, world.other_handler,
-               world.discipline_handler, world.admin, world.auditor]
+    viewers = [
+        world.clerk,
+        world.leader,
+        world.supervisor,
+        world.dept_head,
+        world.handler,
+        world.other_handler,
+        world.discipline_handler,
+        world.admin,
+        world.auditor,
+    ]
 
     for name in LEDGERS:
         for viewer in viewers:
@@ -254,8 +269,13 @@ def test_a_page_costs_the_same_few_queries_for_3_rows_as_for_12(world):
     def render_rows():
         page = fetch_page(db.session, LEDGERS["assigned"], Filters(), world.clerk, today(), 1)
         for row in page.items:  # what the table and the export read
-            _ = (row.case.department and row.case.department.name, row.case.owner_leader and
-                 row.case.owner_leader.name, row.progress, row.case.status.label, row.days_left(today()))
+            _ = (
+                row.case.department and row.case.department.name,
+                row.case.owner_leader and row.case.owner_leader.name,
+                row.progress,
+                row.case.status.label,
+                row.days_left(today()),
+            )
         return page
 
     other = user("leader2", Role.LEADER, department=world.office, name="刘副县长")

@@ -1,4 +1,5 @@
 """Fixtures for the public pages: a case with a query code the test knows, and a client that has looked it up."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,22 +15,27 @@ QUERY_CODE = "ACDEF34679"
 @pytest.fixture
 def public_case(seed):
     """``public_case(status, **make_case_kwargs)`` → the tracking code of a case whose query code is QUERY_CODE."""
+
     def make(status: Status = Status.REGISTERED, **kwargs) -> str:
         def build(world):
             case = make_case(world, status, **kwargs)
             case.query_code_hash = codes.hash_query_code(QUERY_CODE)
             return case.tracking_code
+
         return seed(build)
+
     return make
 
 
 @pytest.fixture
 def looked_up(client):
     """``looked_up(tracking_code)``: the client enters both codes on /track, as a petitioner would."""
+
     def lookup(tracking_code: str, query_code: str = QUERY_CODE):
         response = client.post("/track", data={"tracking_code": tracking_code, "query_code": query_code})
         assert response.status_code == 303, response.get_data(as_text=True)
         return response
+
     return lookup
 
 

@@ -1,5 +1,6 @@
 """The JSON API: submit and look up, errors as JSON with a Chinese message, and the OpenAPI document that
 schemathesis checks the whole API against."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,13 @@ from hypothesis import HealthCheck, settings
 from portal.cases.models import Status
 from tests.public.conftest import QUERY_CODE
 
-PETITION = {"name": "李桂兰", "phone": "13907310003", "title": "村道损毁", "content": "村道年久失修，雨天无法通行。",
-            "case_type": "suggestion"}
+PETITION = {
+    "name": "李桂兰",
+    "phone": "13907310003",
+    "title": "村道损毁",
+    "content": "村道年久失修，雨天无法通行。",
+    "case_type": "suggestion",
+}
 
 
 def test_submit_returns_both_codes_and_lookup_finds_the_case(client, staff):
@@ -19,8 +25,9 @@ def test_submit_returns_both_codes_and_lookup_finds_the_case(client, staff):
     receipt = response.json
     assert receipt["tracking_code"].startswith("XF") and len(receipt["query_code"]) == 10
     assert receipt["lookup_url"].endswith(f"/track/{receipt['tracking_code']}")
-    found = client.post("/api/v1/lookup", json={"tracking_code": receipt["tracking_code"],
-                                                "query_code": receipt["query_code"]})
+    found = client.post(
+        "/api/v1/lookup", json={"tracking_code": receipt["tracking_code"], "query_code": receipt["query_code"]}
+    )
     assert found.status_code == 200
     body = found.json
     assert body["name"] == "李**" and body["status"] == "registered" and body["stage"] == "登记"
@@ -37,28 +44,34 @@ def test_lookup_of_a_replied_case_carries_the_signed_reply(client, public_case):
     assert body["can_evaluate"]["open"] is True
 
 
-@pytest.mark.parametrize(("payload", "message"), [
-    ({**PETITION, "case_type": "complaint"}, "case_type 只能是"),
-    ({**PETITION, "phone": ""}, "请填写联系电话"),
-    ({**PETITION, "title": "x" * 101}, "标题不能超过100字"),
-    ({**PETITION, "name": 5}, "必须是字符串"),
-    ({**PETITION, "category": "不存在的分类"}, "内容分类“不存在的分类”不存在"),
-    ({**PETITION, "admin": True}, "不认识的字段"),
-    ([1, 2], "JSON 对象"),
-])
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({**PETITION, "case_type": "complaint"}, "case_type 只能是"),
+        ({**PETITION, "phone": ""}, "请填写联系电话"),
+        ({**PETITION, "title": "x" * 101}, "标题不能超过100字"),
+        ({**PETITION, "name": 5}, "必须是字符串"),
+        ({**PETITION, "category": "不存在的分类"}, "内容分类“不存在的分类”不存在"),
+        ({**PETITION, "admin": True}, "不认识的字段"),
+        ([1, 2], "JSON 对象"),
+    ],
+)
 def test_bad_petitions_get_json_errors_in_chinese(app, client, staff, payload, message):
     response = client.post("/api/v1/petitions", json=payload)
     assert response.status_code == 400 and message in response.json["message"]
     from portal.cases.models import Case
     from portal.extensions import db
+
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(Case)).scalar() == 0
 
 
 def test_a_wrong_pair_is_404_with_the_generic_message(client, public_case):
     code = public_case()
-    for pair in ({"tracking_code": code, "query_code": "AAAAAAAAAA"},
-                 {"tracking_code": "XF20990101-ZZZZZZ", "query_code": QUERY_CODE}):
+    for pair in (
+        {"tracking_code": code, "query_code": "AAAAAAAAAA"},
+        {"tracking_code": "XF20990101-ZZZZZZ", "query_code": QUERY_CODE},
+    ):
         response = client.post("/api/v1/lookup", json=pair)
         assert response.status_code == 404 and response.json["message"].startswith("信访件编号或查询码不正确")
 
@@ -71,8 +84,9 @@ def test_unknown_api_paths_answer_in_json(client):
 def test_openapi_document_lists_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.")
-    assert {"/api/v1/petitions", "/api/v1/lookup", "/api/v1/roster", "/api/v1/stats",
-            "/api/v1/deadline"} <= set(document["paths"])
+    assert {"/api/v1/petitions", "/api/v1/lookup", "/api/v1/roster", "/api/v1/stats", "/api/v1/deadline"} <= set(
+        document["paths"]
+    )
 
 
 # --- schemathesis: generated requests against the whole API, every response checked against the document ---------

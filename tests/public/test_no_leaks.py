@@ -1,5 +1,6 @@
 """A crawl of everything the public can reach: no page loads anything from another host (intranets are often
 offline), and no petitioner's phone number, ID number or full name appears in any public HTML or JSON."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +11,11 @@ from urllib.parse import urljoin, urlsplit
 from portal.cases.models import CaseType, Status
 from tests.public.conftest import QUERY_CODE
 
-PEOPLE = [("欧阳娜娜", "13912345678", "110101199001011237"), ("司马长风", "13807310000", "430102198507150011"),
-          ("王秀英", "0731-84567890", None)]
+PEOPLE = [
+    ("欧阳娜娜", "13912345678", "110101199001011237"),
+    ("司马长风", "13807310000", "430102198507150011"),
+    ("王秀英", "0731-84567890", None),
+]
 
 
 class Links(HTMLParser):
@@ -41,18 +45,35 @@ def is_foreign(url: str) -> bool:
 def seed_public_world(public_case, seed):
     from portal.duty.models import DutySlot, Form, Period
     from portal.extensions import db
+
     codes = []
     for i, (name, phone, id_number) in enumerate(PEOPLE):
         status = [Status.REPLIED, Status.IN_PROGRESS, Status.FINAL][i]
-        codes.append(public_case(status, petitioner_name=name, phone=phone, id_number=id_number,
-                                 title=f"反映事项{i}", case_type=[CaseType.CLAIM, CaseType.ACCUSATION,
-                                                                  CaseType.SUGGESTION][i]))
+        codes.append(
+            public_case(
+                status,
+                petitioner_name=name,
+                phone=phone,
+                id_number=id_number,
+                title=f"反映事项{i}",
+                case_type=[CaseType.CLAIM, CaseType.ACCUSATION, CaseType.SUGGESTION][i],
+            )
+        )
 
     def duty(world):
         for days in (2, 5, 9):
-            db.session.add(DutySlot(day=dt.date.today() + dt.timedelta(days=days), period=Period.MORNING,
-                                    leader=world.leader, place="县人民来访接待中心", form=Form.FIXED,
-                                    topics="信访、住建", published=True))
+            db.session.add(
+                DutySlot(
+                    day=dt.date.today() + dt.timedelta(days=days),
+                    period=Period.MORNING,
+                    leader=world.leader,
+                    place="县人民来访接待中心",
+                    form=Form.FIXED,
+                    topics="信访、住建",
+                    published=True,
+                )
+            )
+
     seed(duty)
     return codes
 
@@ -81,9 +102,23 @@ def test_public_pages_load_nothing_from_other_hosts_and_leak_no_identity(client,
     codes = seed_public_world(public_case, seed)
     for code in codes:
         looked_up(code)
-    pages = crawl(client, ["/", "/submit", "/track", "/roster", "/stats", "/deadline", "/privacy",
-                           "/api/v1/openapi.json", "/api/v1/roster", "/api/v1/stats",
-                           "/api/v1/deadline?rule=accept&start=2026-09-30"] + [f"/track/{c}" for c in codes])
+    pages = crawl(
+        client,
+        [
+            "/",
+            "/submit",
+            "/track",
+            "/roster",
+            "/stats",
+            "/deadline",
+            "/privacy",
+            "/api/v1/openapi.json",
+            "/api/v1/roster",
+            "/api/v1/stats",
+            "/api/v1/deadline?rule=accept&start=2026-09-30",
+        ]
+        + [f"/track/{c}" for c in codes],
+    )
     for code in codes:  # the looked-up progress pages are part of what the public sees
         assert f"/track/{code}" in pages and "办理进度" in pages[f"/track/{code}"][1]
     for code in codes:
@@ -104,6 +139,7 @@ def test_public_pages_load_nothing_from_other_hosts_and_leak_no_identity(client,
 
 def test_stylesheets_and_scripts_reference_no_other_host(app):
     from pathlib import Path
+
     static = Path(app.static_folder)
     for path in list(static.rglob("*.css")) + list(static.rglob("*.js")):
         text = path.read_text(errors="ignore")

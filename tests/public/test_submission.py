@@ -1,5 +1,6 @@
 """Online submission: what a petitioner can send, what is refused (with a Chinese message, nothing created), and
 that what they typed is kept and shown to staff as text."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"0" * 64
 
-VALID = {"name": "王秀英", "phone": "13907310001", "case_type": "claim", "category_id": "0",
-         "title": "小区电梯长期停运", "content": "电梯停运三个月，物业不予维修，老人上下楼困难。", "consent": "y"}
+VALID = {
+    "name": "王秀英",
+    "phone": "13907310001",
+    "case_type": "claim",
+    "category_id": "0",
+    "title": "小区电梯长期停运",
+    "content": "电梯停运三个月，物业不予维修，老人上下楼困难。",
+    "consent": "y",
+}
 
 
 def post(client, files=(), **changes):
@@ -33,7 +41,17 @@ def count(app, model=Case) -> int:
 
 def test_form_shows_every_field_and_the_privacy_notice(client):
     html = client.get("/submit").get_data(as_text=True)
-    for label in ("姓名", "联系电话", "身份证号", "信访类型", "内容分类", "标题", "信访内容", "附件", "个人信息保护告知"):
+    for label in (
+        "姓名",
+        "联系电话",
+        "身份证号",
+        "信访类型",
+        "内容分类",
+        "标题",
+        "信访内容",
+        "附件",
+        "个人信息保护告知",
+    ):
         assert label in html
     assert 'enctype="multipart/form-data"' in html
     assert client.get("/privacy").status_code == 200
@@ -62,24 +80,27 @@ def test_the_qr_code_holds_the_tracking_code_address_never_the_query_code(client
     html = post(client).get_data(as_text=True)
     tracking_code = re.search(r"XF\d{8}-[0-9A-Z]{6}", html).group(0)
     query_code = re.search(r'<dt>查询码</dt><dd class="mono big">(\w+)</dd>', html).group(1)
-    caption = re.search(r'<figcaption>.*?</figcaption>', html, re.S).group(0).replace("<wbr>", "")
+    caption = re.search(r"<figcaption>.*?</figcaption>", html, re.S).group(0).replace("<wbr>", "")
     assert f"/track/{tracking_code}" in caption and query_code not in caption
 
 
-@pytest.mark.parametrize(("changes", "files", "message"), [
-    ({"name": "", "title": "", "content": ""}, [], "请填写姓名"),
-    ({"title": "长" * 101}, [], "标题不能超过100字"),
-    ({"content": "长" * 5001}, [], "信访内容不能超过5000字"),
-    ({"phone": "12345"}, [], "联系电话格式不正确"),
-    ({"id_number": "110101199001011234"}, [], "身份证号校验位不正确"),
-    ({"case_type": "complaint"}, [], "不是有效的选择"),
-    ({"consent": None}, [], "请阅读并同意个人信息保护告知"),
-    ({}, [("病毒.exe", b"MZ\x90\x00")], "不是有效的 JPG、PNG 或 PDF 文件"),
-    ({}, [("伪装.png", b"<html>not an image</html>")], "不是有效的 JPG、PNG 或 PDF 文件"),
-    ({}, [("image.pdf", PNG)], "不是有效的 JPG、PNG 或 PDF 文件"),
-    ({}, [("empty.png", b"")], "是空文件"),
-    ({}, [(f"{i}.png", PNG) for i in range(6)], "最多上传5个附件"),
-])
+@pytest.mark.parametrize(
+    ("changes", "files", "message"),
+    [
+        ({"name": "", "title": "", "content": ""}, [], "请填写姓名"),
+        ({"title": "长" * 101}, [], "标题不能超过100字"),
+        ({"content": "长" * 5001}, [], "信访内容不能超过5000字"),
+        ({"phone": "12345"}, [], "联系电话格式不正确"),
+        ({"id_number": "110101199001011234"}, [], "身份证号校验位不正确"),
+        ({"case_type": "complaint"}, [], "不是有效的选择"),
+        ({"consent": None}, [], "请阅读并同意个人信息保护告知"),
+        ({}, [("病毒.exe", b"MZ\x90\x00")], "不是有效的 JPG、PNG 或 PDF 文件"),
+        ({}, [("伪装.png", b"<html>not an image</html>")], "不是有效的 JPG、PNG 或 PDF 文件"),
+        ({}, [("image.pdf", PNG)], "不是有效的 JPG、PNG 或 PDF 文件"),
+        ({}, [("empty.png", b"")], "是空文件"),
+        ({}, [(f"{i}.png", PNG) for i in range(6)], "最多上传5个附件"),
+    ],
+)
 def test_bad_submissions_are_refused_with_a_message_and_create_nothing(app, client, staff, changes, files, message):
     response = post(client, files=files, **changes)
     assert response.status_code == 422

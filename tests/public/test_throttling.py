@@ -1,4 +1,5 @@
 """Rate limits: guessing query codes gets nowhere and gets throttled; submissions are limited per client."""
+
 from __future__ import annotations
 
 import random
@@ -45,8 +46,11 @@ def test_many_clients_guessing_one_tracking_code_are_throttled_per_code(app, pub
     statuses = []
     for i in range(1000):
         client = app.test_client()
-        response = client.post("/track", data={"tracking_code": code, "query_code": guess()},
-                               environ_base={"REMOTE_ADDR": f"10.0.{i // 250}.{i % 250}"})
+        response = client.post(
+            "/track",
+            data={"tracking_code": code, "query_code": guess()},
+            environ_base={"REMOTE_ADDR": f"10.0.{i // 250}.{i % 250}"},
+        )
         statuses.append(response.status_code)
     assert 303 not in statuses
     assert statuses.count(422) == 5 and statuses.count(429) == 995
@@ -57,13 +61,15 @@ def test_the_right_codes_after_a_few_mistakes_still_work(client, public_case):
     for _ in range(3):
         assert client.post("/track", data={"tracking_code": code, "query_code": guess()}).status_code == 422
     from tests.public.conftest import QUERY_CODE
+
     assert client.post("/track", data={"tracking_code": code, "query_code": QUERY_CODE}).status_code == 303
 
 
 def test_the_api_shares_the_lookup_limits(client, public_case):
     code = public_case()
-    statuses = [client.post("/api/v1/lookup", json={"tracking_code": code, "query_code": guess()}).status_code
-                for _ in range(8)]
+    statuses = [
+        client.post("/api/v1/lookup", json={"tracking_code": code, "query_code": guess()}).status_code for _ in range(8)
+    ]
     assert statuses[:5] == [404] * 5 and set(statuses[5:]) == {429}
     response = client.post("/api/v1/lookup", json={"tracking_code": code, "query_code": guess()})
     assert response.json["message"] == "请求过于频繁，请稍后再试。"
@@ -72,8 +78,15 @@ def test_the_api_shares_the_lookup_limits(client, public_case):
 def test_submissions_are_limited_per_client_and_the_form_is_kept(app, client, staff):
     app.config["SUBMIT_RATE_LIMIT"] = "2 per hour"
     try:
-        data = {"name": "赵四", "phone": "13907310002", "case_type": "suggestion", "category_id": "0",
-                "title": "建议增设公交站", "content": "城关镇幸福路口建议增设公交站。", "consent": "y"}
+        data = {
+            "name": "赵四",
+            "phone": "13907310002",
+            "case_type": "suggestion",
+            "category_id": "0",
+            "title": "建议增设公交站",
+            "content": "城关镇幸福路口建议增设公交站。",
+            "consent": "y",
+        }
         statuses = [client.post("/submit", data=data).status_code for _ in range(3)]
         assert statuses == [201, 201, 429]
         response = client.post("/submit", data=data)
@@ -87,8 +100,9 @@ def test_limits_can_be_switched_off(app, client, public_case):
     app.config["RATELIMIT_ENABLED"] = False
     try:
         code = public_case()
-        statuses = {client.post("/track", data={"tracking_code": code, "query_code": guess()}).status_code
-                    for _ in range(30)}
+        statuses = {
+            client.post("/track", data={"tracking_code": code, "query_code": guess()}).status_code for _ in range(30)
+        }
         assert statuses == {422}
     finally:
         app.config["RATELIMIT_ENABLED"] = True
@@ -124,8 +138,13 @@ def test_limits_are_kept_in_redis_when_configured(tmp_path):
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     prefix = f"portal-test-{uuid.uuid4().hex}"
-    result = subprocess.run([sys.executable, "-c", REDIS_SCRIPT, "redis://127.0.0.1:6379/15", prefix],
-                            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", REDIS_SCRIPT, "redis://127.0.0.1:6379/15", prefix],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("[422, 422, 422, 422, 422, 429, 429]")
     assert "Redis" in result.stdout

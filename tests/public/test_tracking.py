@@ -1,4 +1,5 @@
 """Lookup by tracking code + query code, the progress page, the petitioner's evaluation and review requests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,13 +69,16 @@ def test_progress_shows_the_signed_reply_and_its_signer(client, public_case, loo
 
 
 def test_progress_never_shows_identity_or_internal_notes(client, public_case, looked_up, seed):
-    code = public_case(Status.IN_PROGRESS, petitioner_name="欧阳娜娜", phone="13912345678",
-                       id_number="110101199001011237")
+    code = public_case(
+        Status.IN_PROGRESS, petitioner_name="欧阳娜娜", phone="13912345678", id_number="110101199001011237"
+    )
 
     def instruct(world):
         from portal.cases import services
         from tests.public.conftest import case_by_code
+
         services.add_instruction(case_by_code(code), world.leader, text="内部批示：请从严核查")
+
     seed(instruct)
     looked_up(code)
     html = client.get(f"/track/{code}").get_data(as_text=True)
@@ -104,6 +108,7 @@ def test_evaluation_once_and_unsatisfied_puts_the_case_under_supervision(app, cl
     assert again.status_code == 422 and "已评价过" in again.get_data(as_text=True)
     with app.app_context():
         from tests.public.conftest import case_by_code
+
         case = case_by_code(code)
         assert case.supervised and case.evaluation.handling.value == "unsatisfied"
 
@@ -118,8 +123,11 @@ def test_evaluation_needs_both_ratings(client, public_case, looked_up):
 def test_evaluation_with_htmx_returns_the_fragment(client, public_case, looked_up):
     code = public_case(Status.REPLIED)
     looked_up(code)
-    response = client.post(f"/track/{code}/evaluate", data={"acceptance": "satisfied", "handling": "basically"},
-                           headers={"HX-Request": "true", "HX-Target": "progress"})
+    response = client.post(
+        f"/track/{code}/evaluate",
+        data={"acceptance": "satisfied", "handling": "basically"},
+        headers={"HX-Request": "true", "HX-Target": "progress"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and html.lstrip().startswith('<div id="progress">')
     assert "感谢您的评价" in html and "<html" not in html
@@ -145,6 +153,7 @@ def test_review_after_the_window_is_refused_and_changes_nothing(app, client, pub
     assert response.status_code == 422 and "期限已于" in response.get_data(as_text=True)
     with app.app_context():
         from tests.public.conftest import case_by_code
+
         assert case_by_code(code).status is Status.REPLIED
 
 
@@ -158,5 +167,7 @@ def test_after_final_no_more_review(client, public_case, looked_up):
 def test_actions_need_a_lookup_first(client, public_case):
     code = public_case(Status.REPLIED)
     assert client.post(f"/track/{code}/review", data={"reason": "x"}).status_code == 403
-    assert client.post(f"/track/{code}/evaluate", data={"acceptance": "satisfied",
-                                                        "handling": "satisfied"}).status_code == 403
+    assert (
+        client.post(f"/track/{code}/evaluate", data={"acceptance": "satisfied", "handling": "satisfied"}).status_code
+        == 403
+    )

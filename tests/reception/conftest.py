@@ -1,4 +1,5 @@
 """Reception logs are tested on one fixed day (a Monday), so JF numbers, slot days and deadlines are known."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,10 +27,24 @@ def on_duty_day():
         yield
 
 
-def make_slot(leader: User, day: dt.date = DAY, period: Period = Period.MORNING, *, cancelled: bool = False,
-              place: str = "县人民来访接待中心") -> DutySlot:
-    slot = DutySlot(day=day, period=period, leader=leader, place=place, form=Form.FIXED, topics="信访、乡村振兴",
-                    published=True, cancelled=cancelled)
+def make_slot(
+    leader: User,
+    day: dt.date = DAY,
+    period: Period = Period.MORNING,
+    *,
+    cancelled: bool = False,
+    place: str = "县人民来访接待中心",
+) -> DutySlot:
+    slot = DutySlot(
+        day=day,
+        period=period,
+        leader=leader,
+        place=place,
+        form=Form.FIXED,
+        topics="信访、乡村振兴",
+        published=True,
+        cancelled=cancelled,
+    )
     db.session.add(slot)
     db.session.flush()
     return slot
@@ -40,19 +55,27 @@ def second_leader(world) -> User:
 
 
 def visitor(**kwargs) -> Visitor:
-    values = {"name": "刘群众", "matter": "村道硬化工程停工半年，雨天无法通行。", "phone": "13912340001",
-                  "address": "城关镇幸福村3组", "place": "城关镇幸福村"}
+    values = {
+        "name": "刘群众",
+        "matter": "村道硬化工程停工半年，雨天无法通行。",
+        "phone": "13912340001",
+        "address": "城关镇幸福村3组",
+        "place": "城关镇幸福村",
+    }
     values.update(kwargs)
     return Visitor(**values)
 
 
 def totals() -> tuple:
     """Everything a reception write can leave behind, counted."""
+
     def n(model):
         return db.session.scalar(db.select(func.count()).select_from(model))
+
     return n(ReceptionLog), n(ReceptionEntry), n(ReceptionCorrection), n(Case), n(Instruction), n(AuditLog)
 
 
 def audit_actions(prefix: str = "reception.") -> list[str]:
-    return list(db.session.scalars(db.select(AuditLog.action).where(AuditLog.action.startswith(prefix))
-                                   .order_by(AuditLog.id)))
+    return list(
+        db.session.scalars(db.select(AuditLog.action).where(AuditLog.action.startswith(prefix)).order_by(AuditLog.id))
+    )

@@ -1,5 +1,6 @@
 """The reception log pages: who may open them, adding entries (answered, transferred with the receipt shown once),
 earlier cases while typing, the lock and the corrections, and the list of logs."""
+
 from __future__ import annotations
 
 import re
@@ -17,19 +18,34 @@ from portal.reception.models import ReceptionEntry, ReceptionLog
 from tests.factories import register
 from tests.reception.conftest import DAY, make_slot, second_leader, totals
 
-ENTRY = {"name": "刘群众", "phone": "13912340001", "id_number": "", "address": "城关镇幸福村3组",
-         "people_count": "1", "representatives": "", "matter": "村道硬化工程停工半年，雨天无法通行。",
-         "place": "城关镇幸福村", "handling": "answered", "answer": "已协调交通局，年底前复工。",
-         "satisfaction": "satisfied", "case_type": "claim", "department_id": "0", "title": "", "instruction": ""}
+ENTRY = {
+    "name": "刘群众",
+    "phone": "13912340001",
+    "id_number": "",
+    "address": "城关镇幸福村3组",
+    "people_count": "1",
+    "representatives": "",
+    "matter": "村道硬化工程停工半年，雨天无法通行。",
+    "place": "城关镇幸福村",
+    "handling": "answered",
+    "answer": "已协调交通局，年底前复工。",
+    "satisfaction": "satisfied",
+    "case_type": "claim",
+    "department_id": "0",
+    "title": "",
+    "instruction": "",
+}
 
 
 @pytest.fixture
 def slot_id(seed) -> int:
     """A morning slot of ``leader`` (王县长) today, and one of 刘副县长 the same afternoon."""
+
     def data(world):
         mine = make_slot(world.leader)
         make_slot(second_leader(world), period=Period.AFTERNOON)
         return mine.id
+
     return seed(data)
 
 
@@ -49,17 +65,32 @@ def entry_id(app) -> int:
 
 
 def transfer(world_refs, **changes) -> dict:
-    data = {**ENTRY, "handling": "transferred", "department_id": str(world_refs["dept:housing"]),
-            "instruction": "请县住建局核实情况，依法依规处理。", "answer": "", "satisfaction": ""}
+    data = {
+        **ENTRY,
+        "handling": "transferred",
+        "department_id": str(world_refs["dept:housing"]),
+        "instruction": "请县住建局核实情况，依法依规处理。",
+        "answer": "",
+        "satisfaction": "",
+    }
     data.update(changes)
     return data
 
 
 # --- who may open a log -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("who, status", [
-    ("leader", 200), ("clerk", 200), ("leader2", 403), ("handler", 403), ("dept_head", 403), ("supervisor", 403),
-    ("admin", 403), ("auditor", 403),
-])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("leader", 200),
+        ("clerk", 200),
+        ("leader2", 403),
+        ("handler", 403),
+        ("dept_head", 403),
+        ("supervisor", 403),
+        ("admin", 403),
+        ("auditor", 403),
+    ],
+)
 def test_only_the_duty_leader_and_clerks_open_a_log(client, auth, login, slot_id, who, status):
     if who == "leader2":
         auth.login("leader2")
@@ -130,14 +161,17 @@ def test_a_transfer_shows_the_receipt_with_both_codes_once(client, login, slot_i
     assert query_code not in client.get(f"/staff/cases/{case.id}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"matter": ""}, "请填写反映事项"),
-    ({"phone": "12345"}, "联系电话格式不正确"),
-    ({"people_count": "0"}, "来访人数应在1至10000之间"),
-    ({"people_count": "3", "representatives": "甲\n乙\n丙\n丁"}, "代表人数（4人）不能多于来访人数（3人）"),
-    ({"people_count": "40", "representatives": "甲\n乙\n丙\n丁\n戊\n己"}, "不得超过5人"),
-    ({"answer": ""}, "请填写答复内容"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"matter": ""}, "请填写反映事项"),
+        ({"phone": "12345"}, "联系电话格式不正确"),
+        ({"people_count": "0"}, "来访人数应在1至10000之间"),
+        ({"people_count": "3", "representatives": "甲\n乙\n丙\n丁"}, "代表人数（4人）不能多于来访人数（3人）"),
+        ({"people_count": "40", "representatives": "甲\n乙\n丙\n丁\n戊\n己"}, "不得超过5人"),
+        ({"answer": ""}, "请填写答复内容"),
+    ],
+)
 def test_bad_input_keeps_what_was_typed_and_writes_nothing(client, login, slot_id, app, change, message):
     login("leader")
     before = counted(app)
@@ -176,6 +210,7 @@ def earlier_case(seed) -> tuple[int, str]:
     def data(world):
         case, _ = register(world, phone="13912340001", petitioner_name="刘群众", title="村道硬化停工")
         return case.id, case.tracking_code
+
     return seed(data)
 
 
@@ -209,8 +244,9 @@ def test_without_javascript_the_earlier_cases_come_with_a_button(client, login, 
     assert counted(app) == before
 
 
-def test_the_transfer_of_a_repeat_visitor_is_linked_to_the_earlier_case(client, login, slot_id, staff, earlier_case,
-                                                                        app):
+def test_the_transfer_of_a_repeat_visitor_is_linked_to_the_earlier_case(
+    client, login, slot_id, staff, earlier_case, app
+):
     login("leader")
 
     response = client.post(url(slot_id, "/entries"), data=transfer(staff, repeat_of_id=str(earlier_case[0])))

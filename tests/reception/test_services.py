@@ -1,5 +1,6 @@
 """Reception log services (DESIGN §6): JF numbers, who may keep a log, on-the-spot answers, instructions transferred
 as visit cases, repeat visitors, representatives, the lock and the corrections after it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,11 @@ def answered(slot, actor, **kwargs):
 
 
 def transferred(slot, actor, world, *, department=None, **kwargs):
-    options = {"handling": Handling.TRANSFERRED, "department_id": (department or world.housing).id,
-                   "instruction": "请县住建局核实情况，依法依规处理，30日内反馈。"}
+    options = {
+        "handling": Handling.TRANSFERRED,
+        "department_id": (department or world.housing).id,
+        "instruction": "请县住建局核实情况，依法依规处理，30日内反馈。",
+    }
     options.update(kwargs.pop("options", {}))
     return services.add_entry(slot, actor, visitor(**kwargs), **options)
 
@@ -51,14 +55,28 @@ def test_numbers_count_up_per_year_across_every_log(world):
     fourth = answered(other, world.clerk, name="吴群众")  # the year of the slot's day, not of today
 
     assert [e.number for e in (first, second, third, in_2027, fourth)] == [
-        "JF2026-0001", "JF2026-0002", "JF2026-0003", "JF2027-0001", "JF2026-0004"]
+        "JF2026-0001",
+        "JF2026-0002",
+        "JF2026-0003",
+        "JF2027-0001",
+        "JF2026-0004",
+    ]
 
 
 def test_after_9999_the_numbers_go_on_with_five_digits(world):
     slot = make_slot(world.leader)
     log = services.open_log(slot, world.leader)
-    db.session.add(ReceptionEntry(log_id=log.id, number="JF2026-9999", name="甲", matter="事项",
-                                  handling=Handling.ANSWERED, answer="答复", created_by_id=world.clerk.id))
+    db.session.add(
+        ReceptionEntry(
+            log_id=log.id,
+            number="JF2026-9999",
+            name="甲",
+            matter="事项",
+            handling=Handling.ANSWERED,
+            answer="答复",
+            created_by_id=world.clerk.id,
+        )
+    )
     db.session.flush()
 
     assert services.next_number(2026) == "JF2026-10000"
@@ -138,8 +156,14 @@ def test_an_answer_on_the_spot_is_recorded_with_the_visitors_satisfaction(world)
     slot = make_slot(world.leader)
     cases_before = totals()[3]
 
-    entry = answered(slot, world.leader, phone="139 1234 0001", id_number="", people_count=6,
-                     representatives=("刘群众", "王群众", "", "张群众"))
+    entry = answered(
+        slot,
+        world.leader,
+        phone="139 1234 0001",
+        id_number="",
+        people_count=6,
+        representatives=("刘群众", "王群众", "", "张群众"),
+    )
 
     assert entry.handling is Handling.ANSWERED and entry.answer == "已协调交通局，年底前复工。"
     assert entry.satisfaction is Rating.SATISFIED
@@ -152,14 +176,17 @@ def test_an_answer_on_the_spot_is_recorded_with_the_visitors_satisfaction(world)
     assert row.object_id == entry.id and row.detail["number"] == "JF2026-0001" and row.actor_id == world.leader.id
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"name": " "}, "请填写来访人姓名"),
-    ({"matter": ""}, "请填写反映事项"),
-    ({"phone": "12345"}, "联系电话格式不正确"),
-    ({"id_number": ID17 + ("1" if identity.id_check_digit(ID17) == "0" else "0")}, "身份证号校验位不正确"),
-    ({"people_count": 0}, "来访人数"),
-    ({"options": {"answer": "  "}}, "请填写答复内容"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"name": " "}, "请填写来访人姓名"),
+        ({"matter": ""}, "请填写反映事项"),
+        ({"phone": "12345"}, "联系电话格式不正确"),
+        ({"id_number": ID17 + ("1" if identity.id_check_digit(ID17) == "0" else "0")}, "身份证号校验位不正确"),
+        ({"people_count": 0}, "来访人数"),
+        ({"options": {"answer": "  "}}, "请填写答复内容"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_and_nothing_is_written(world, change, message):
     slot = make_slot(world.leader)
     db.session.commit()
@@ -229,19 +256,23 @@ def test_a_long_matter_gives_a_short_title_unless_one_is_typed(world):
     matter = "本村自2025年起多次反映饮水工程水质浑浊问题，至今未得到解决，群众意见很大，请求领导督促落实。"
 
     plain, _ = transferred(slot, world.leader, world, matter=matter)
-    titled, _ = transferred(slot, world.leader, world, matter=matter, phone="13912340002",
-                            options={"title": "饮水工程水质浑浊"})
+    titled, _ = transferred(
+        slot, world.leader, world, matter=matter, phone="13912340002", options={"title": "饮水工程水质浑浊"}
+    )
 
     assert plain.case.title == matter[:29] + "…"
     assert titled.case.title == "饮水工程水质浑浊"
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"options": {"department_id": None}}, "请选择责任单位"),
-    ({"options": {"instruction": ""}}, "请填写批示内容"),
-    ({"phone": "", "id_number": ""}, "至少填写联系电话或身份证号"),
-    ({"options": {"title": "标" * 101}}, "事项标题不能超过100字"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"options": {"department_id": None}}, "请选择责任单位"),
+        ({"options": {"instruction": ""}}, "请填写批示内容"),
+        ({"phone": "", "id_number": ""}, "至少填写联系电话或身份证号"),
+        ({"options": {"title": "标" * 101}}, "事项标题不能超过100字"),
+    ],
+)
 def test_a_transfer_needs_department_instruction_and_a_contact(world, change, message):
     slot = make_slot(world.leader)
     db.session.commit()
@@ -263,8 +294,9 @@ def test_an_accusation_goes_to_the_discipline_organ_only(world):
     db.session.rollback()  # the case service had flushed the case before refusing the department; the view rolls back
     assert totals() == before
 
-    entry, _ = transferred(slot, world.leader, world, department=world.discipline,
-                           options={"case_type": CaseType.ACCUSATION})
+    entry, _ = transferred(
+        slot, world.leader, world, department=world.discipline, options={"case_type": CaseType.ACCUSATION}
+    )
     assert entry.case.department_id == world.discipline.id and entry.case.confidential
 
 
@@ -286,11 +318,20 @@ def test_an_answered_entry_is_edited_while_the_log_is_open(world):
     slot = make_slot(world.leader)
     entry = answered(slot, world.leader)
 
-    services.edit_entry(entry, world.clerk, visitor(name="刘大群众", people_count=2), answer="已当场答复。",
-                        satisfaction=Rating.BASICALLY)
+    services.edit_entry(
+        entry,
+        world.clerk,
+        visitor(name="刘大群众", people_count=2),
+        answer="已当场答复。",
+        satisfaction=Rating.BASICALLY,
+    )
 
     assert (entry.name, entry.people_count, entry.answer, entry.satisfaction) == (
-        "刘大群众", 2, "已当场答复。", Rating.BASICALLY)
+        "刘大群众",
+        2,
+        "已当场答复。",
+        Rating.BASICALLY,
+    )
     row = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "reception.edit_entry")).one()
     assert row.detail["changed"] == "answer,name,people_count,satisfaction"
 
@@ -352,8 +393,9 @@ def test_corrections_come_after_the_lock_as_separate_audited_entries(world):
     assert [c.text for c in log.corrections] == ["电话应为13912340009", "另有1人未登记姓名。"]
     assert correction.entry_id == entry.id and whole.entry_id is None and correction.created_by_id == world.clerk.id
     assert entry.phone == "13912340001"  # the original stays as it was
-    rows = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "reception.correct")
-                              .order_by(AuditLog.id)).all()
+    rows = db.session.scalars(
+        db.select(AuditLog).where(AuditLog.action == "reception.correct").order_by(AuditLog.id)
+    ).all()
     assert [(r.object_id, r.detail["number"]) for r in rows] == [(correction.id, "JF2026-0001"), (whole.id, None)]
     with pytest.raises(DomainError, match="请填写更正内容"):
         services.add_correction(log, world.leader, text=" ")
@@ -375,6 +417,7 @@ def test_a_correction_names_an_entry_of_its_own_log(world):
 @pytest.mark.parametrize("submit", [False, True])
 def test_a_logged_slot_can_no_longer_be_swapped_or_moved(world, submit):
     from portal.duty import roster
+
     substitute = second_leader(world)
     slot = make_slot(world.leader)
     answered(slot, world.leader)

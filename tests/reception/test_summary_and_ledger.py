@@ -1,5 +1,6 @@
 """What reception gives the rest of the portal: the leader's My duty part (reception_summary and its template) and
 the 接访台账 (cases born in reception)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,13 +21,20 @@ D = dt.date
 
 
 def answered(slot, actor, **kwargs):
-    return services.add_entry(slot, actor, visitor(**kwargs), handling=Handling.ANSWERED, answer="当场答复。",
-                              satisfaction=Rating.SATISFIED)[0]
+    return services.add_entry(
+        slot, actor, visitor(**kwargs), handling=Handling.ANSWERED, answer="当场答复。", satisfaction=Rating.SATISFIED
+    )[0]
 
 
 def transferred(slot, actor, department, **kwargs):
-    return services.add_entry(slot, actor, visitor(**kwargs), handling=Handling.TRANSFERRED,
-                              department_id=department.id, instruction="请依法处理。")[0]
+    return services.add_entry(
+        slot,
+        actor,
+        visitor(**kwargs),
+        handling=Handling.TRANSFERRED,
+        department_id=department.id,
+        instruction="请依法处理。",
+    )[0]
 
 
 def test_my_duty_shows_todays_slots_with_their_logs(world):
@@ -39,7 +47,9 @@ def test_my_duty_shows_todays_slots_with_their_logs(world):
     summary = services.reception_summary(world.leader, DAY)
 
     assert [(r.slot.id, r.state, r.entries) for r in summary["reception_today"]] == [
-        (morning.id, "填写中", 1), (afternoon.id, "未填写", 0)]
+        (morning.id, "填写中", 1),
+        (afternoon.id, "未填写", 0),
+    ]
     assert services.reception_summary(world.leader, DAY + dt.timedelta(days=1))["reception_today"] == []
 
 
@@ -57,7 +67,9 @@ def test_my_duty_lists_the_cases_born_at_my_receptions_open_ones_first(world):
     summary = services.reception_summary(world.leader, DAY)
 
     assert [(r.entry.number, r.case.tracking_code, r.slot_id) for r in summary["reception_cases"]] == [
-        (first.number, first.case.tracking_code, earlier.id), (second.number, second.case.tracking_code, slot.id)]
+        (first.number, first.case.tracking_code, earlier.id),
+        (second.number, second.case.tracking_code, slot.id),
+    ]
     assert summary["reception_cases_total"] == 2 and summary["reception_cases_open"] == 2
 
 
@@ -68,8 +80,9 @@ def test_the_my_duty_fragment_renders_from_the_summary(world, app):
 
     with app.test_request_context():
         html = render_template("duty/_mine_reception.html", **services.reception_summary(world.leader, DAY))
-        empty = render_template("duty/_mine_reception.html",
-                                **services.reception_summary(world.leader, DAY + dt.timedelta(days=1)))
+        empty = render_template(
+            "duty/_mine_reception.html", **services.reception_summary(world.leader, DAY + dt.timedelta(days=1))
+        )
 
     assert f"/staff/reception/slots/{slot.id}" in html and "填写接访日志" in html
     assert entry.case.tracking_code in html and "县住房和城乡建设局" in html
@@ -89,8 +102,9 @@ def test_the_reception_ledger_holds_the_transferred_case_not_the_answered_one(wo
     assert [r.case.tracking_code for r in found] == [entry.case.tracking_code]
     assert found[0].case.department.name == "县人力资源和社会保障局"
     assert found[0].case.owner_leader_id == world.leader.id and found[0].required > 0
-    assert ordinary.tracking_code in [r.case.tracking_code for r in rows(
-        db.session, ledger_select(LEDGERS["owned"], Filters(), world.clerk, today()))]
+    assert ordinary.tracking_code in [
+        r.case.tracking_code for r in rows(db.session, ledger_select(LEDGERS["owned"], Filters(), world.clerk, today()))
+    ]
 
 
 def test_the_reception_ledger_page_and_export_show_department_and_due_date(client, login, seed):

@@ -1,4 +1,5 @@
 """Server-side chart geometry: axis steps, stacked segments and the text alternative."""
+
 import datetime as dt
 
 import pytest
@@ -8,15 +9,21 @@ from portal.stats.charts import Series, monthly_stacked, nice_scale
 MONTHS = [dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
 
 
-@pytest.mark.parametrize(("maximum", "expected"), [(0, (4, 1)), (3, (3, 1)), (7, (8, 2)), (69, (80, 20)),
-                                                   (100, (100, 50)), (130, (150, 50)), (1234, (1500, 500))])
+@pytest.mark.parametrize(
+    ("maximum", "expected"),
+    [(0, (4, 1)), (3, (3, 1)), (7, (8, 2)), (69, (80, 20)), (100, (100, 50)), (130, (150, 50)), (1234, (1500, 500))],
+)
 def test_the_axis_ends_on_a_round_step_above_the_maximum(maximum, expected):
     assert nice_scale(maximum) == expected
 
 
 def chart(a, b):
-    return monthly_stacked(MONTHS, [Series("letter", "来信", "#0072B2", a), Series("visit", "来访", "#D55E00", b)],
-                           heading="各月信访量（按渠道）", title="测试")
+    return monthly_stacked(
+        MONTHS,
+        [Series("letter", "来信", "#0072B2", a), Series("visit", "来访", "#D55E00", b)],
+        heading="各月信访量（按渠道）",
+        title="测试",
+    )
 
 
 def test_segments_stack_bottom_up_and_are_proportional():
@@ -33,10 +40,16 @@ def test_segments_stack_bottom_up_and_are_proportional():
 
 def test_the_year_is_shown_under_the_first_month_and_january():
     assert [(c.label, c.sublabel) for c in chart([0, 0, 0], [0, 0, 0]).columns] == [
-        ("12月", "2025"), ("1月", "2026"), ("2月", "")]
+        ("12月", "2025"),
+        ("1月", "2026"),
+        ("2月", ""),
+    ]
 
 
 def test_the_description_sums_up_the_chart_for_screen_readers():
-    assert chart([2, 0, 1], [2, 0, 0]).desc == "2025年12月至2026年2月共5件，其中来信3件、来访2件。最多的是2025年12月，4件。"
+    assert (
+        chart([2, 0, 1], [2, 0, 0]).desc
+        == "2025年12月至2026年2月共5件，其中来信3件、来访2件。最多的是2025年12月，4件。"
+    )
     assert chart([0, 0, 0], [0, 0, 0]).desc == "2025年12月至2026年2月没有收到信访件。"
     assert chart([0, 0, 0], [0, 0, 0]).empty

@@ -3,6 +3,7 @@
 Cases are received in 2025 and the clocks are judged on a chosen ``today``, so the results do not depend on the day
 the suite runs.
 """
+
 import datetime as dt
 
 import pytest
@@ -12,8 +13,7 @@ from portal.cases import services
 from portal.cases.models import CaseType, Channel, Outcome, Rating, Status
 from portal.extensions import db
 from portal.localtime import as_of
-from portal.stats.indicators import (INDICATORS, BadPeriod, Counts, Period, available_years, build_report,
-                                     period_from)
+from portal.stats.indicators import INDICATORS, BadPeriod, Counts, Period, available_years, build_report, period_from
 from tests.factories import make_case, ready_for_mark_off
 
 D = dt.date
@@ -156,8 +156,13 @@ def test_a_rate_with_nothing_to_count_is_none_not_zero(world):
 
     assert rates["repeat"] == 0.0
     assert {key for key, value in rates.items() if value is None} == {
-        "timely_acceptance", "on_time_handling", "evaluation", "acceptance_satisfaction", "handling_satisfaction",
-        "first_time_resolution"}
+        "timely_acceptance",
+        "on_time_handling",
+        "evaluation",
+        "acceptance_satisfaction",
+        "handling_satisfaction",
+        "first_time_resolution",
+    }
 
 
 def test_an_empty_period_has_zero_counts_and_no_rates(world):

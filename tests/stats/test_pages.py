@@ -1,4 +1,5 @@
 """The public statistics page and its JSON twin: what they show, what they never show, and bad parameters."""
+
 import datetime as dt
 import json
 import re
@@ -20,15 +21,25 @@ NAME, TITLE = "欧阳娜娜", "关于幸福路小区违章建筑的投诉"
 @pytest.fixture
 def cases(seed):
     """A few 2025 cases with a recognisable petitioner and title; returns their tracking codes."""
+
     def build(world):
         replied = make_case(world, Status.REPLIED, on=D(2025, 3, 3), petitioner_name=NAME, title=TITLE)
         with as_of(D(2025, 3, 3)):
             services.record_evaluation(replied, acceptance=Rating.SATISFIED, handling=Rating.BASICALLY)
-        closed = make_case(world, Status.CLOSED, on=D(2025, 4, 7), channel=Channel.VISIT, petitioner_name=NAME,
-                           title=TITLE, department=world.labour)
-        waiting = make_case(world, Status.REGISTERED, on=D(2025, 4, 8), case_type=CaseType.SUGGESTION,
-                            petitioner_name=NAME, title=TITLE)
+        closed = make_case(
+            world,
+            Status.CLOSED,
+            on=D(2025, 4, 7),
+            channel=Channel.VISIT,
+            petitioner_name=NAME,
+            title=TITLE,
+            department=world.labour,
+        )
+        waiting = make_case(
+            world, Status.REGISTERED, on=D(2025, 4, 8), case_type=CaseType.SUGGESTION, petitioner_name=NAME, title=TITLE
+        )
         return [c.tracking_code for c in (replied, closed, waiting)]
+
     return seed(build)
 
 
@@ -54,8 +65,9 @@ def test_the_page_shows_figures_charts_departments_and_definitions(client, cases
     for indicator in INDICATORS:
         assert indicator.definition in html
     # 参评率: 1 evaluated of 2 delivered; 满意率 (受理): 1 of 1.
-    assert re.search(r"<dt>参评率</dt>\s*<dd class=\"tile-value\">50\.0%</dd>\s*<dd class=\"tile-sub\">1 / 2 件</dd>",
-                     html)
+    assert re.search(
+        r"<dt>参评率</dt>\s*<dd class=\"tile-value\">50\.0%</dd>\s*<dd class=\"tile-sub\">1 / 2 件</dd>", html
+    )
     assert re.search(r"<dt>满意率（受理）</dt>\s*<dd class=\"tile-value\">100\.0%</dd>", html)
 
 
@@ -110,15 +122,23 @@ def test_the_api_returns_the_period_totals_rates_months_and_departments(client, 
     assert response.status_code == 200
     data = response.get_json()
     assert set(data) == {"period", "as_of", "totals", "rates", "unassigned", "monthly", "departments", "labels"}
-    assert data["period"] == {"kind": "year", "year": 2025, "start": "2025-01-01", "end": "2025-12-31",
-                              "months": [f"2025-{m:02d}" for m in range(1, 13)]}
+    assert data["period"] == {
+        "kind": "year",
+        "year": 2025,
+        "start": "2025-01-01",
+        "end": "2025-12-31",
+        "months": [f"2025-{m:02d}" for m in range(1, 13)],
+    }
     assert data["totals"]["received"] == 3 and data["unassigned"]["received"] == 1
     assert data["rates"]["evaluation"] == 0.5
     assert data["rates"]["first_time_resolution"] == 1.0
     assert data["rates"]["on_time_handling"] == 1.0
-    assert data["monthly"][2] == {"month": "2025-03", "total": 1,
-                                  "by_channel": {**{c.value: 0 for c in Channel}, "letter": 1},
-                                  "by_case_type": {**{t.value: 0 for t in CaseType}, "claim": 1}}
+    assert data["monthly"][2] == {
+        "month": "2025-03",
+        "total": 1,
+        "by_channel": {**{c.value: 0 for c in Channel}, "letter": 1},
+        "by_case_type": {**{t.value: 0 for t in CaseType}, "claim": 1},
+    }
     assert [d["name"] for d in data["departments"]] == ["县人力资源和社会保障局", "县住房和城乡建设局"]
     assert set(data["departments"][0]["rates"]) == set(data["rates"]) - {"acceptance_satisfaction"}
     assert data["labels"]["rates"]["timely_acceptance"] == "及时受理率"

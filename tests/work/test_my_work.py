@@ -1,4 +1,5 @@
 """My work: each role sees what waits for it, most urgent first, and only its own department's cases."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,12 @@ def codes_in(html: str, queue: str) -> str:
 
 
 def test_the_clerk_sees_cases_to_decide_most_urgent_first(client, seed, as_clerk):
-    older, newer = seed(lambda w: [make_case(w, Status.REGISTERED, on=dt.date(2026, 11, 2)).tracking_code,
-                                   make_case(w, Status.REGISTERED, on=dt.date(2026, 11, 20)).tracking_code])
+    older, newer = seed(
+        lambda w: [
+            make_case(w, Status.REGISTERED, on=dt.date(2026, 11, 2)).tracking_code,
+            make_case(w, Status.REGISTERED, on=dt.date(2026, 11, 20)).tracking_code,
+        ]
+    )
     html = client.get("/staff/work/").get_data(as_text=True)
     block = codes_in(html, "decide")
     assert block.index(older) < block.index(newer)
@@ -31,8 +36,10 @@ def test_the_department_head_sees_signatures_and_extension_requests_of_his_depar
         extended = make_case(w, Status.IN_PROGRESS)
         services.request_extension(extended, w.handler, days=10, reason="需要现场勘验")
         from portal.extensions import db
+
         db.session.commit()
         return mine.tracking_code, other.tracking_code, extended.tracking_code
+
     mine, other, extended = seed(build)
     login("dept_head")
     html = client.get("/staff/work/").get_data(as_text=True)
@@ -41,16 +48,21 @@ def test_the_department_head_sees_signatures_and_extension_requests_of_his_depar
 
 
 def test_the_handler_sees_cases_to_start_and_to_draft(client, seed, login):
-    assigned, working = seed(lambda w: [make_case(w, Status.ASSIGNED).tracking_code,
-                                        make_case(w, Status.IN_PROGRESS).tracking_code])
+    assigned, working = seed(
+        lambda w: [make_case(w, Status.ASSIGNED).tracking_code, make_case(w, Status.IN_PROGRESS).tracking_code]
+    )
     login("handler")
     html = client.get("/staff/work/").get_data(as_text=True)
     assert assigned in codes_in(html, "start") and working in codes_in(html, "draft")
 
 
 def test_the_supervisor_sees_overdue_cases_but_not_petitioners_windows(client, seed, login):
-    overdue, window = seed(lambda w: [make_case(w, Status.ASSIGNED, on=dt.date(2026, 8, 1)).tracking_code,
-                                      make_case(w, Status.REPLIED, on=dt.date(2026, 8, 1)).tracking_code])
+    overdue, window = seed(
+        lambda w: [
+            make_case(w, Status.ASSIGNED, on=dt.date(2026, 8, 1)).tracking_code,
+            make_case(w, Status.REPLIED, on=dt.date(2026, 8, 1)).tracking_code,
+        ]
+    )
     login("supervisor")
     block = codes_in(client.get("/staff/work/").get_data(as_text=True), "overdue")
     assert overdue in block and window not in block
