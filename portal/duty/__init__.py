@@ -4,7 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("duty", __name__)
 
-from portal.duty import (
-    staff_views,  # noqa: F401
-    views,  # noqa: F401
-)
+from portal.duty import staff_views, views  # noqa: E402,F401

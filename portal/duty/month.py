@@ -234,7 +234,7 @@ def quota_board(month: Month, calendar: WorkCalendar | None = None) -> list[Quot
     ).all()
     plain = [quotas.Leader(u.id, u.name, u.department.level) for u in leaders]
     results = quotas.leader_quotas(plain, duties, month.first, month.last, quotas=quota_settings(), calendar=calendar)
-    return [QuotaRow(user, result) for user, result in zip(leaders, results)]
+    return [QuotaRow(user, result) for user, result in zip(leaders, results, strict=True)]
 
 
 # --- swaps -------------------------------------------------------------------------------------------------------

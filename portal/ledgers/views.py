@@ -51,7 +51,7 @@ def _choices() -> dict:
         .all()
     )
     categories = db.session.execute(db.select(Category).order_by(Category.name)).scalars().all()
-    return dict(departments=departments, leaders=leaders, categories=categories)
+    return {"departments": departments, "leaders": leaders, "categories": categories}
 
 
 def _filter_form(ledger: Ledger, args: MultiDict, choices: dict) -> tuple[LedgerFilterForm, list[str]]:
@@ -83,7 +83,7 @@ def _links(ledger: Ledger, form: LedgerFilterForm):
         return "descending" if current.startswith("-") else "ascending"
 
     export_url = url_for("ledgers.export", name=ledger.name, **args)
-    return dict(page_url=page_url, sort_url=sort_url, sort_state=sort_state, export_url=export_url)
+    return {"page_url": page_url, "sort_url": sort_url, "sort_state": sort_state, "export_url": export_url}
 
 
 @bp.get("/")

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("reception", __name__, url_prefix="/staff/reception")
 
-from portal.reception import views  # noqa: F401
+from portal.reception import views  # noqa: E402,F401

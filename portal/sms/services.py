@@ -60,7 +60,7 @@ def deliver_queued(limit: int = 100) -> tuple[int, int]:
         message.attempts += 1
         try:
             gateway.send(message.phone, message.text)
-        except Exception as error:  # a gateway may fail in any way; the message stays for the next run
+        except Exception as error:  # noqa: BLE001 -- a gateway may fail in any way; the message stays for the next run
             message.error = str(error)[:200]
             if message.attempts >= MAX_ATTEMPTS:
                 message.state = SmsState.FAILED

@@ -208,10 +208,10 @@ def test_a_petitioner_submits_on_a_phone_and_follows_the_case_to_a_review(browse
         for name, path in (("10-roster", "/roster"), ("11-stats", "/stats"), ("12-deadline", "/deadline")):
             response = page.goto(f"{base}{path}")
             if response.status == 404:
-                warnings.warn(f"{path} answered 404: no screenshot taken")
+                warnings.warn(f"{path} answered 404: no screenshot taken", stacklevel=1)
                 continue
             if response.status != 200:
-                warnings.warn(f"{path} answered {response.status}; screenshot taken anyway")
+                warnings.warn(f"{path} answered {response.status}; screenshot taken anyway", stacklevel=1)
             snap(page, artifacts, name)
     finally:
         context.close()

@@ -291,7 +291,7 @@ def test_a_note_is_added_on_the_page_and_shown_to_staff(app, client, login, seed
     assert [n.text for n in load(app, case_id).notes] == ["已约谈物业公司负责人"]
 
 
-# --- refusals keep what was typed ---------------------------------------------------------------------------------------
+# --- refusals keep what was typed -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
 def test_a_validation_error_is_422_and_keeps_the_typed_text(app, client, login, seed, headers):
     case_id = seed(assigned)

@@ -71,7 +71,7 @@ def test_query_code_check_forgives_case_and_spaces(world):
 
 def test_wrong_query_code_is_rejected(world):
     case, query_code = register(world)
-    other, other_code = register(world)
+    _, other_code = register(world)
     wrong = "".join(
         codes.QUERY_ALPHABET[(codes.QUERY_ALPHABET.index(c) + 1) % len(codes.QUERY_ALPHABET)] for c in query_code
     )

@@ -111,7 +111,7 @@ def second_user(key: str, role: Role, department: str):
     return create
 
 
-# --- two sessions in the services ---------------------------------------------------------------------------------------
+# --- two sessions in the services -------------------------------------------------------------------------------------
 def test_publish_and_send_back_of_the_same_reply_one_wins(app, seed):
     case_id = seed(lambda world: make_case(world, S.AWAITING_VERIFICATION).id)
     clerk2_id = seed(second_user("clerk2", Role.CLERK, "office"))
@@ -243,7 +243,7 @@ def test_one_head_approving_while_another_refuses_the_same_extension_one_wins(ap
     assert after["events"] == before["events"] + [f"{winner}_extension"]
 
 
-# --- two people on the case page ----------------------------------------------------------------------------------------
+# --- two people on the case page --------------------------------------------------------------------------------------
 def signed_in(app, username: str):
     client = app.test_client()
     assert client.post("/staff/login", data={"username": username, "password": factories.PASSWORD}).status_code == 303

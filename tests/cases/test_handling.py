@@ -150,7 +150,7 @@ def test_an_accusation_is_not_assigned_to_a_township_either(world):
     assert case.department_id is None
 
 
-# --- the handler (承办人) -----------------------------------------------------------------------------------------------
+# --- the handler (承办人) ---------------------------------------------------------------------------------------------
 @pytest.fixture
 def second_handler(world) -> User:
     handler = factories.user("housing_handler2", Role.HANDLER, department=world.housing, name="郑承办")
@@ -252,7 +252,7 @@ def test_the_department_head_may_start_a_case_designated_to_a_handler(world, sec
     assert case.status is S.IN_PROGRESS and case.handler_id == second_handler.id
 
 
-# --- investigation notes (调查记录) --------------------------------------------------------------------------------------
+# --- investigation notes (调查记录) -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("key", ["handler", "dept_head", "clerk"])
 def test_handling_staff_add_internal_notes(world, key):
     case = make_case(world, S.IN_PROGRESS)
@@ -299,7 +299,7 @@ def test_an_empty_note_is_refused(world):
     refused(case, DomainError, lambda: services.add_note(case, world.handler, text="   "), match="请填写调查记录")
 
 
-# --- extensions (延期, 条例 art.34) --------------------------------------------------------------------------------------
+# --- extensions (延期, 条例 art.34) -----------------------------------------------------------------------------------
 REASON = "涉及多个部门，需现场勘验"
 
 
@@ -499,7 +499,7 @@ def test_an_approved_extension_counts_for_the_simple_procedure_too(world):
     assert case.handle_due == deadline("extend", D(2026, 10, 20), length=10).due == D(2026, 10, 30)
 
 
-# --- the leader's rehandle (批示重办) ------------------------------------------------------------------------------------
+# --- the leader's rehandle (批示重办) ---------------------------------------------------------------------------------
 def test_rehandle_sends_a_signed_reply_back_and_the_case_to_in_progress(world):
     case = make_case(world, S.AWAITING_VERIFICATION)
     signed = case.current_reply
@@ -567,7 +567,7 @@ def test_delivery_on_the_signing_day_is_accepted(world):
     assert case.delivered_on == D(2026, 10, 20)
 
 
-# --- review by the level above (复查 / 复核) -----------------------------------------------------------------------------
+# --- review by the level above (复查 / 复核) --------------------------------------------------------------------------
 @dataclass
 class Organs:
     """市住房和城乡建设局 above the county housing bureau, and 市人民政府 above that."""
@@ -713,7 +713,7 @@ def test_without_a_parent_department_the_petition_office_clerk_decides(world):
     )
 
 
-# --- hearings (听证) in a re-review ------------------------------------------------------------------------------------
+# --- hearings (听证) in a re-review -----------------------------------------------------------------------------------
 def test_a_hearing_pauses_the_rereview_clock_by_its_days(world):
     case, organs = under_rereview(world)
     assert (case.clock_rule, case.clock_start, case.due_date) == ("rereview", D(2026, 11, 2), D(2026, 12, 2))
@@ -811,7 +811,7 @@ def test_a_hearing_before_the_rereview_request_is_refused(world):
     )
 
 
-# --- mark-off (销号) -----------------------------------------------------------------------------------------------------
+# --- mark-off (销号) --------------------------------------------------------------------------------------------------
 def test_a_leader_owned_case_is_marked_off_only_when_the_five_bao_are_ticked(world):
     case = make_case(world, S.REPLIED, owner_leader=world.leader)
     services.record_follow_up(case, world.clerk, method="电话", satisfaction=Rating.SATISFIED)
@@ -836,7 +836,7 @@ def test_mark_off_is_refused_while_a_review_runs(world):
     refused(case, DomainError, lambda: services.mark_off(case, world.clerk))
 
 
-# --- whose eyes see the petitioner --------------------------------------------------------------------------------------
+# --- whose eyes see the petitioner ------------------------------------------------------------------------------------
 NAME, PHONE, ID_NUMBER = "欧阳娜娜", "13912345678", "110101199001011237"
 
 

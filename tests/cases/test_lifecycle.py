@@ -175,7 +175,7 @@ def test_the_test_tables_cover_every_transition():
 
 
 def test_sources_and_targets_follow_design_section_3():
-    edges = {name: ({s for s in t.sources}, t.target) for name, t in TRANSITIONS.items()}
+    edges = {name: (set(t.sources), t.target) for name, t in TRANSITIONS.items()}
     assert edges["accept"] == ({S.REGISTERED}, S.ACCEPTED)
     assert edges["publish"] == ({S.AWAITING_VERIFICATION}, S.REPLIED)
     assert edges["send_back"] == ({S.AWAITING_VERIFICATION}, S.IN_PROGRESS)

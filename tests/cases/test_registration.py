@@ -241,7 +241,7 @@ def test_a_malformed_phone_or_id_number_is_refused_in_chinese_and_nothing_is_cre
     assert totals() == before
 
 
-# --- repeats (重信重访) and 条例 art.36 ----------------------------------------------------------------------------------
+# --- repeats (重信重访) and 条例 art.36 -------------------------------------------------------------------------------
 def test_a_repeat_is_linked_to_the_earlier_case_and_audited(world):
     earlier, _ = reg(world, phone="13900000005")
 
@@ -326,7 +326,7 @@ def test_attachments_are_stored_with_the_case(world):
     assert audit.detail["attachments"] == 2
 
 
-# --- the SMS notice and its outbox -------------------------------------------------------------------------------------
+# --- the SMS notice and its outbox ------------------------------------------------------------------------------------
 def test_registration_queues_an_sms_with_the_tracking_code_never_the_query_code(world):
     case, query_code = reg(world, phone="+86 139 0000 0006")
     db.session.commit()
@@ -420,7 +420,7 @@ def test_the_default_sender_writes_to_the_log(world, caplog):
     assert "13900000010" in caplog.text
 
 
-# --- the registration page ---------------------------------------------------------------------------------------------
+# --- the registration page --------------------------------------------------------------------------------------------
 PHONE = "13912340000"
 
 

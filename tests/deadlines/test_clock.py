@@ -160,7 +160,7 @@ def test_length_and_paused_days_change_the_period():
 
 
 def test_negative_length_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="期限长度不能为负数"):
         compute("extend", D(2026, 3, 2), length=-1)
 
 

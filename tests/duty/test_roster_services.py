@@ -142,7 +142,7 @@ def test_a_rest_day_needs_confirmation(world):
 
 def test_a_statutory_holiday_is_named_in_the_question(world):
     with as_of(dt.date(2026, 9, 20)):
-        with pytest.raises(roster.RestDayNotConfirmed, match="^10月1日是休息日（国庆节），确认仍在该日排班？$"):
+        with pytest.raises(roster.RestDayNotConfirmed, match=r"^10月1日是休息日（国庆节），确认仍在该日排班？$"):
             create(world, day=dt.date(2026, 10, 1))
         # The make-up Saturday is a working day: no question.
         assert create(world, day=dt.date(2026, 10, 10)).day == dt.date(2026, 10, 10)
@@ -392,7 +392,7 @@ def test_a_substitute_already_on_duty_then_cannot_be_asked(world, li):
     add_slot(li, MON, Period.DAY)
     slot = add_slot(world.leader, MON, Period.MORNING)
 
-    with pytest.raises(DomainError, match="李副县长11月30日（星期一）全天已有接访安排.*不能接替"):
+    with pytest.raises(DomainError, match=r"李副县长11月30日（星期一）全天已有接访安排.*不能接替"):
         roster.request_swap(world.leader, slot, substitute_id=li.id, reason="出差")
     assert db.session.scalars(db.select(SwapRequest)).all() == []
 

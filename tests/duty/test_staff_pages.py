@@ -378,7 +378,7 @@ def test_a_bad_special_period_shows_the_page_again_with_the_message(client, as_c
     assert "结束日期不能早于开始日期。" in response.get_data(as_text=True)
 
 
-# --- swaps and 我的接访 ------------------------------------------------------------------------------------------------
+# --- swaps and 我的接访 -----------------------------------------------------------------------------------------------
 def test_my_duty_lists_my_upcoming_slots_with_a_swap_form(client, seed, as_leader):
     seed(
         lambda w: [

@@ -256,7 +256,10 @@ def _statements(fn, viewer) -> int:
     db.session.expire_all()
     assert viewer.works_cases  # the signed-in user is loaded before the page, as in a request
     seen = []
-    listener = lambda *args: seen.append(args[2])
+
+    def listener(*args):
+        seen.append(args[2])
+
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
         fn()

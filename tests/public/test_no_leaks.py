@@ -92,7 +92,7 @@ def crawl(client, start_urls):
         body = response.get_data(as_text=True)
         pages[path] = (response.mimetype, body)
         if response.mimetype == "text/html":
-            for tag, link in links_of(body):
+            for _tag, link in links_of(body):
                 if not is_foreign(link) and not link.startswith(("mailto:", "tel:", "#")):
                     queue.append(urljoin(f"http://localhost{path}", link))
     return pages

@@ -64,7 +64,9 @@ def test_two_entries_added_at_once_get_consecutive_numbers(app, seed, monkeypatc
                 db.session.rollback()
                 results[name] = error
 
-    threads = [threading.Thread(target=add, args=(name, slot_id)) for name, slot_id in zip(("甲", "乙"), slot_ids)]
+    threads = [
+        threading.Thread(target=add, args=(name, slot_id)) for name, slot_id in zip(("甲", "乙"), slot_ids, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
