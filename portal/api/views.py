@@ -15,7 +15,6 @@ from portal.extensions import db, limiter
 from portal.localtime import today
 from portal.public import tracking
 from portal.public.progress import public_case
-from portal.public.views import WRONG_PAIR, lookup_limits
 
 PETITION_FIELDS = {"name", "phone", "title", "content", "case_type", "id_number", "address", "category"}
 
@@ -101,7 +100,7 @@ def _category_id(name: str) -> int | None:
 
 
 @bp.route("/lookup", methods=["POST"])
-@lookup_limits(_throttled)
+@tracking.lookup_limits(_throttled)
 def lookup():
     try:
         payload = _json_object()
@@ -111,7 +110,7 @@ def lookup():
         return error(400, "invalid", refusal.message)
     case = tracking.find_case(tracking_code[:30], query_code[:30])
     if case is None:
-        return error(404, "not_found", WRONG_PAIR)
+        return error(404, "not_found", tracking.WRONG_PAIR)
     return jsonify(public_case(case, today()).as_dict()), 200, {"Cache-Control": "no-store"}
 
 

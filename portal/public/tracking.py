@@ -1,17 +1,19 @@
-"""Looking a case up with its tracking code and query code, and remembering a successful lookup in the browser
-session for a while (the codes themselves never travel in a URL)."""
+"""Looking a case up with its tracking code and query code: the one answer to a wrong pair, the throttle on failed
+attempts that the lookup page and the API share, and remembering a successful lookup in the browser session for a
+while (the codes themselves never travel in a URL)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, session
+from flask import current_app, request, session
 
 from portal.cases import codes
 from portal.cases.models import Case
-from portal.extensions import db
+from portal.extensions import db, limiter
 
 SESSION_KEY = "tracked"
+WRONG_PAIR = "信访件编号或查询码不正确，请核对回执后重新输入。"
 # Checked when the tracking code is unknown, so that a wrong code costs as long as a wrong query code.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -48,3 +50,37 @@ def grant(tracking_code: str, now: dt.datetime) -> None:
 
 def granted(tracking_code: str, now: dt.datetime) -> bool:
     return session.get(SESSION_KEY, {}).get(tracking_code, 0) > now.timestamp()
+
+
+# --- throttling failed lookups ---------------------------------------------------------------------------------
+def _lookup_failed(response) -> bool:
+    return response.status_code not in (200, 303)  # only failed attempts count against the limits
+
+
+def _tracking_code_key() -> str:
+    payload = request.form or request.get_json(silent=True)  # the page posts a form, the API JSON
+    code = payload.get("tracking_code") if hasattr(payload, "get") else None
+    return "code:" + codes.normalise_tracking_code(code if isinstance(code, str) else "")[:30]
+
+
+def lookup_limits(on_breach):
+    """Throttle failed lookups per client and per tracking code; the page and the API share the counters."""
+
+    def decorate(view):
+        view = limiter.limit(
+            lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
+            methods=["POST"],
+            key_func=_tracking_code_key,
+            scope="lookup-code",
+            deduct_when=_lookup_failed,
+            on_breach=on_breach,
+        )(view)
+        return limiter.limit(
+            lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"],
+            methods=["POST"],
+            scope="lookup-client",
+            deduct_when=_lookup_failed,
+            on_breach=on_breach,
+        )(view)
+
+    return decorate

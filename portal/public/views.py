@@ -3,12 +3,11 @@ page with evaluation and review requests. Nothing here needs a login; every page
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_limiter import RequestLimit
 
 from portal.cases import receipts, services
 from portal.cases.attachments import check_uploads
-from portal.cases.codes import normalise_tracking_code
 from portal.cases.models import Case, CaseType, Category, Channel, Rating, mask_name
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx, limiter
@@ -99,16 +98,6 @@ def submit():
 
 
 # --- lookup --------------------------------------------------------------------------------------------------
-def _lookup_failed(response) -> bool:
-    return response.status_code not in (200, 303)  # only failed attempts count against the limits
-
-
-def _tracking_code_key() -> str:
-    payload = request.form or request.get_json(silent=True)  # the page posts a form, the API JSON
-    code = payload.get("tracking_code") if hasattr(payload, "get") else None
-    return "code:" + normalise_tracking_code(code if isinstance(code, str) else "")[:30]
-
-
 def _lookup_throttled(limit: RequestLimit):
     minutes = _minutes_left(limit)
     form = LookupForm()
@@ -118,34 +107,8 @@ def _lookup_throttled(limit: RequestLimit):
     )
 
 
-def lookup_limits(on_breach):
-    """Throttle failed lookups per client and per tracking code; the page and the API share the counters."""
-
-    def decorate(view):
-        view = limiter.limit(
-            lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
-            methods=["POST"],
-            key_func=_tracking_code_key,
-            scope="lookup-code",
-            deduct_when=_lookup_failed,
-            on_breach=on_breach,
-        )(view)
-        return limiter.limit(
-            lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"],
-            methods=["POST"],
-            scope="lookup-client",
-            deduct_when=_lookup_failed,
-            on_breach=on_breach,
-        )(view)
-
-    return decorate
-
-
-WRONG_PAIR = "信访件编号或查询码不正确，请核对回执后重新输入。"
-
-
 @bp.route("/track", methods=["GET", "POST"])
-@lookup_limits(_lookup_throttled)
+@tracking.lookup_limits(_lookup_throttled)
 def track():
     form = LookupForm()
     if not form.validate_on_submit():
@@ -153,7 +116,7 @@ def track():
     case = tracking.find_case(form.tracking_code.data, form.query_code.data)
     if case is None:
         form.query_code.data = ""
-        return render_template("public/lookup.html", form=form, message=WRONG_PAIR), 422
+        return render_template("public/lookup.html", form=form, message=tracking.WRONG_PAIR), 422
     tracking.grant(case.tracking_code, now())
     return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)
 
@@ -179,7 +142,9 @@ def track_case(tracking_code: str):
 def _render_progress(
     case: Case, *, evaluation_form=None, review_form=None, message=None, notice=None, status: int = 200
 ):
-    context = dict(
+    template = "public/_progress.html" if htmx and htmx.target == "progress" else "public/progress.html"
+    page = render_template(
+        template,
         view=public_case(case, today()),
         version=case.version,
         evaluation_form=evaluation_form or EvaluationForm(formdata=None),
@@ -187,8 +152,7 @@ def _render_progress(
         message=message,
         notice=notice,
     )
-    template = "public/_progress.html" if htmx and htmx.target == "progress" else "public/progress.html"
-    return render_template(template, **context), status, {"Cache-Control": "no-store"}
+    return page, status, {"Cache-Control": "no-store"}
 
 
 def _act(tracking_code: str, form, action, done: str):
