@@ -14,6 +14,7 @@ from portal.deadlines.clock import WINDOW_RULES
 from portal.errors import DomainError
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
+from portal.masking import mask_name, mask_phone
 from portal.org.models import Department
 
 
@@ -250,12 +251,7 @@ class Petitioner(db.Model):
 
     @property
     def masked_phone(self) -> str:
-        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone and len(self.phone) >= 7 else "—"
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧***: the public sees only the first character."""
-    return name[:1] + "*" * max(1, len(name) - 1) if name else "*"
+        return mask_phone(self.phone)
 
 
 class Case(db.Model):

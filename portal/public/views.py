@@ -8,10 +8,11 @@ from flask_limiter import RequestLimit
 
 from portal.cases import receipts, services
 from portal.cases.attachments import check_uploads
-from portal.cases.models import Case, CaseType, Category, Channel, Rating, mask_name
+from portal.cases.models import Case, CaseType, Category, Channel, Rating
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx, limiter
 from portal.localtime import now, today
+from portal.masking import mask_name
 from portal.public import bp, tracking
 from portal.public.forms import CASE_TYPE_HINTS, EvaluationForm, LookupForm, ReviewForm, SubmitForm
 from portal.public.progress import public_case
