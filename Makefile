@@ -5,22 +5,49 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev migrate demo serve browsers clean
+# requirements*.txt are the pins people edit; requirements*.lock (every transitive dependency, with hashes) are
+# what gets installed. `make lock` regenerates the lock files after an edit, keeping the other pins where they are;
+# `make lock LOCK_ARGS=--upgrade` moves every transitive dependency to its newest allowed release.
+UV_COMPILE = $(abspath $(BIN))/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+
+.PHONY: run test install install-dev migrate demo serve browsers clean lock lock-check lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed: requirements.lock $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# The dev lock is constrained by the runtime one, so tests run on exactly the versions production installs.
+COMPILE_LOCKS = $(UV_COMPILE) requirements.txt -o requirements.lock \
+	&& $(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+
+lock: install-dev
+	$(COMPILE_LOCKS)
+
+# Compiles the locks again in a scratch copy and compares the pins (not the hashes: a release may gain wheels).
+lock-check: install-dev
+	rm -rf $(VENV)/lock-check && mkdir $(VENV)/lock-check
+	cp requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock $(VENV)/lock-check/
+	cd $(VENV)/lock-check && $(COMPILE_LOCKS)
+	for lock in requirements.lock requirements-dev.lock; do \
+		grep -E '^[A-Za-z0-9]' $$lock > $(VENV)/lock-check/$$lock.pins; \
+		grep -E '^[A-Za-z0-9]' $(VENV)/lock-check/$$lock | diff -u $(VENV)/lock-check/$$lock.pins - \
+			|| { echo "$$lock is out of date with requirements*.txt: run make lock"; exit 1; }; \
+	done
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 migrate: install
 	$(FLASK) db upgrade
@@ -37,4 +64,4 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
