@@ -2,14 +2,16 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.deadlines.clock import RULES
-from portal.forms import Form
+from portal.forms import Form, options
 
 
 class CalculatorForm(Form):
     class Meta:
         csrf = False  # a read-only GET form
 
-    rule = SelectField("期限类型", choices=[(r.name, f"{r.label}（{r.length}{r.unit.label}）") for r in RULES.values()])
+    rule = SelectField(
+        "期限类型", choices=options((r.name, f"{r.label}（{r.length}{r.unit.label}）") for r in RULES.values())
+    )
     start = DateField("起算事件发生日", validators=[DataRequired("请选择日期。")])
 
 

@@ -6,11 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from portal.duty.models import Form as DutyForm
 from portal.duty.models import Period
 from portal.duty.roster import PLACE_MAX, REASON_MAX, SPECIAL_NAME_MAX, TOPICS_MAX
-from portal.forms import Form
-
-
-def _choices(enum_cls):
-    return [(m.value, m.label) for m in enum_cls]
+from portal.forms import Form, enum_options, options
 
 
 class BackForm(Form):
@@ -24,7 +20,7 @@ class SlotForm(BackForm):
     """Create a slot, or move one (day, period, leader) and edit its details."""
 
     day = DateField("日期", validators=[DataRequired("请填写日期（年-月-日）。")])
-    period = SelectField("时段", choices=_choices(Period), default=Period.MORNING.value)
+    period = SelectField("时段", choices=enum_options(Period), default=Period.MORNING.value)
     leader_id = SelectField(
         "接访领导", coerce=int, validate_choice=False, validators=[DataRequired("请选择接访领导。")]
     )
@@ -35,7 +31,7 @@ class SlotForm(BackForm):
             Length(max=PLACE_MAX, message=f"接访地点不能超过{PLACE_MAX}字。"),
         ],
     )
-    form = SelectField("接访形式", choices=_choices(DutyForm), default=DutyForm.FIXED.value)
+    form = SelectField("接访形式", choices=enum_options(DutyForm), default=DutyForm.FIXED.value)
     topics = StringField(
         "分管工作", validators=[Optional(), Length(max=TOPICS_MAX, message=f"分管工作不能超过{TOPICS_MAX}字。")]
     )
@@ -73,7 +69,9 @@ class SpecialPeriodForm(BackForm):
     ends_on = DateField("结束日期", validators=[DataRequired("请填写结束日期。")])
     coverage = RadioField(
         "要求",
-        choices=[("every_day", "每天都要有领导接访（含休息日）"), ("working_days", "每个工作日都要有领导接访")],
+        choices=options(
+            [("every_day", "每天都要有领导接访（含休息日）"), ("working_days", "每个工作日都要有领导接访")]
+        ),
         default="every_day",
         validators=[DataRequired("请选择要求。")],
     )

@@ -23,6 +23,7 @@ from portal.duty.month import Month
 from portal.duty.views import _public_host, _public_url
 from portal.errors import DomainError
 from portal.extensions import db, htmx
+from portal.forms import options
 from portal.localtime import today
 from portal.settings.models import get_setting
 
@@ -109,7 +110,7 @@ def _slot_form(
     month: Month | None = None,
 ) -> SlotForm:
     form = SlotForm(formdata=formdata)
-    form.leader_id.choices = [(0, "请选择领导")] + _leader_choices()
+    form.leader_id.choices = options([(0, "请选择领导")] + _leader_choices())
     if formdata is None:
         form.back.data, form.month.data = back, str(month) if month else ""
         if slot is not None:
@@ -427,7 +428,7 @@ def publish():
 # --- swaps -------------------------------------------------------------------------------------------------------
 def _swap_form(slot: DutySlot, formdata=None) -> SwapForm:
     form = SwapForm(formdata=formdata)
-    form.substitute_id.choices = [(0, "请选择领导")] + _leader_choices(exclude=slot.leader_id)
+    form.substitute_id.choices = options([(0, "请选择领导")] + _leader_choices(exclude=slot.leader_id))
     if formdata is None:
         form.back.data = request.args.get("back", "mine")
         form.month.data = str(Month.of(slot.day))

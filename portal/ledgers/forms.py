@@ -8,14 +8,10 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import Length, NumberRange, Optional
 
 from portal.cases.models import CaseType, Channel, Status
-from portal.forms import Form
+from portal.forms import Form, enum_options, options
 from portal.ledgers.queries import SORTS, Filters, valid_sort
 
 MAX_DUE_WITHIN = 365
-
-
-def _choices(enum_cls, everything: str):
-    return [("", everything)] + [(m.value, m.label) for m in enum_cls]
 
 
 class LedgerFilterForm(Form):
@@ -23,12 +19,12 @@ class LedgerFilterForm(Form):
         csrf = False  # a GET form that changes nothing
 
     q = StringField("搜索", validators=[Optional(), Length(max=50)])
-    status = SelectField("阶段", choices=_choices(Status, "全部阶段"), default="")
-    department = SelectField("责任单位", choices=[("", "全部单位")], default="")
-    owner = SelectField("包案领导", choices=[("", "全部领导")], default="")
-    channel = SelectField("渠道", choices=_choices(Channel, "全部渠道"), default="")
-    case_type = SelectField("信访类型", choices=_choices(CaseType, "全部类型"), default="")
-    category = SelectField("内容分类", choices=[("", "全部分类")], default="")
+    status = SelectField("阶段", choices=enum_options(Status, blank="全部阶段"), default="")
+    department = SelectField("责任单位", choices=options([("", "全部单位")]), default="")
+    owner = SelectField("包案领导", choices=options([("", "全部领导")]), default="")
+    channel = SelectField("渠道", choices=enum_options(Channel, blank="全部渠道"), default="")
+    case_type = SelectField("信访类型", choices=enum_options(CaseType, blank="全部类型"), default="")
+    category = SelectField("内容分类", choices=options([("", "全部分类")]), default="")
     received_from = DateField("收到日期自", validators=[Optional()])
     received_to = DateField("收到日期至", validators=[Optional()])
     overdue = BooleanField("只看超期")
@@ -39,9 +35,9 @@ class LedgerFilterForm(Form):
     ADVANCED = ("channel", "case_type", "category", "received_from", "received_to", "due_within")
 
     def set_choices(self, *, departments, leaders, categories) -> None:
-        self.department.choices = [("", "全部单位")] + [(str(d.id), d.name) for d in departments]
-        self.owner.choices = [("", "全部领导")] + [(str(u.id), u.name) for u in leaders]
-        self.category.choices = [("", "全部分类")] + [(str(c.id), c.name) for c in categories]
+        self.department.choices = options([("", "全部单位")] + [(str(d.id), d.name) for d in departments])
+        self.owner.choices = options([("", "全部领导")] + [(str(u.id), u.name) for u in leaders])
+        self.category.choices = options([("", "全部分类")] + [(str(c.id), c.name) for c in categories])
 
     def check(self) -> list[str]:
         """Validate every value; return one Chinese message per bad value, and forget those values."""
@@ -120,7 +116,7 @@ class LedgerFilterForm(Form):
             if field.name in ("page", "sort") or field.data is None or field.data is False or field.data == "":
                 continue
             if isinstance(field, SelectField):
-                value = dict(field.choices).get(field.data, field.data)
+                value = {c.value: c.label for c in field.choices}.get(field.data, field.data)
             elif isinstance(field, BooleanField):
                 value = "是"
             elif isinstance(field, DateField):

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from portal.cases.attachments import ACCEPT
 from portal.cases.models import CaseType, Rating
 from portal.cases.services import CONTENT_MAX, TITLE_MAX
-from portal.forms import Form
+from portal.forms import Form, enum_options
 
 CASE_TYPE_HINTS = {
     CaseType.SUGGESTION: "对工作提出建议、意见或批评",
@@ -29,9 +29,7 @@ class SubmitForm(Form):
     address = StringField(
         "住址或所在乡镇（选填）", validators=[Optional(), Length(max=200, message="住址不能超过200字。")]
     )
-    case_type = RadioField(
-        "信访类型", choices=[(t.value, t.label) for t in CaseType], validators=[InputRequired("请选择信访类型。")]
-    )
+    case_type = RadioField("信访类型", choices=enum_options(CaseType), validators=[InputRequired("请选择信访类型。")])
     category_id = SelectField("内容分类（选填）", coerce=int, validate_choice=False)
     place = StringField(
         "问题发生地（选填）", validators=[Optional(), Length(max=200, message="问题发生地不能超过200字。")]
@@ -67,7 +65,7 @@ class LookupForm(Form):
     )
 
 
-RATING_CHOICES = [(r.value, r.label) for r in Rating]
+RATING_CHOICES = enum_options(Rating)
 
 
 class EvaluationForm(Form):

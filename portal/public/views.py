@@ -11,6 +11,7 @@ from portal.cases.attachments import check_uploads
 from portal.cases.models import Case, CaseType, Category, Channel, Rating
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx, limiter
+from portal.forms import options
 from portal.localtime import now, today
 from portal.masking import mask_name
 from portal.public import bp, tracking
@@ -38,7 +39,7 @@ def privacy():
 def _submit_form() -> SubmitForm:
     form = SubmitForm()
     categories = db.session.execute(db.select(Category).where(Category.active).order_by(Category.name)).scalars()
-    form.category_id.choices = [(0, "（不确定）")] + [(c.id, c.name) for c in categories]
+    form.category_id.choices = options([(0, "（不确定）")] + [(c.id, c.name) for c in categories])
     return form
 
 

@@ -4,12 +4,8 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.cases.models import CaseType, Rating
-from portal.forms import Form
+from portal.forms import Form, enum_options
 from portal.reception.models import Handling
-
-
-def _choices(enum_cls):
-    return [(m.value, m.label) for m in enum_cls]
 
 
 class VisitorForm(Form):
@@ -33,7 +29,7 @@ class VisitorForm(Form):
     )
     place = StringField("问题发生地", validators=[Optional(), Length(max=200)])
     answer = TextAreaField("答复内容", validators=[Optional(), Length(max=5000)])
-    satisfaction = SelectField("来访人满意度", choices=[("", "未表态")] + _choices(Rating), validators=[Optional()])
+    satisfaction = SelectField("来访人满意度", choices=enum_options(Rating, blank="未表态"), validators=[Optional()])
 
     def representative_names(self) -> tuple[str, ...]:
         return tuple((self.representatives.data or "").splitlines())
@@ -42,8 +38,8 @@ class VisitorForm(Form):
 class EntryForm(VisitorForm):
     """A new entry: the visitor, then how the leader handled it (on the spot, or instructed and transferred)."""
 
-    handling = RadioField("处理方式", choices=_choices(Handling), default=Handling.ANSWERED.value)
-    case_type = SelectField("信访类型", choices=_choices(CaseType), default=CaseType.CLAIM.value)
+    handling = RadioField("处理方式", choices=enum_options(Handling), default=Handling.ANSWERED.value)
+    case_type = SelectField("信访类型", choices=enum_options(CaseType), default=CaseType.CLAIM.value)
     department_id = SelectField("责任单位", coerce=int, validate_choice=False, default=0)
     title = StringField("事项标题", validators=[Optional(), Length(max=100, message="事项标题不能超过100字。")])
     instruction = TextAreaField("领导批示", validators=[Optional(), Length(max=2000)])

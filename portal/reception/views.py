@@ -13,6 +13,7 @@ from portal.cases.models import CaseType, Rating
 from portal.duty.models import DutySlot
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.forms import options
 from portal.localtime import today
 from portal.org.models import Department
 from portal.reception import bp, services
@@ -43,14 +44,14 @@ def _keeps_logs() -> None:
 def _entry_form(formdata=None) -> EntryForm:
     form = EntryForm(formdata=formdata) if formdata is not None else EntryForm()
     departments = db.session.execute(Department.assignable()).scalars().all()
-    form.department_id.choices = [(0, "请选择责任单位")] + [(d.id, d.name) for d in departments]
+    form.department_id.choices = options([(0, "请选择责任单位")] + [(d.id, d.name) for d in departments])
     return form
 
 
 def _correction_form(log) -> CorrectionForm:
     form = CorrectionForm()
     entries = log.entries if log is not None else []
-    form.entry_id.choices = [(0, "整篇日志")] + [(e.id, f"{e.number} {e.name}") for e in entries]
+    form.entry_id.choices = options([(0, "整篇日志")] + [(e.id, f"{e.number} {e.name}") for e in entries])
     return form
 
 
