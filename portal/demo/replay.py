@@ -1,0 +1,274 @@
+"""The planned steps replayed in time order through ``portal.cases.services`` on backdated days, so events,
+clocks and audit rows are the real ones."""
+
+from __future__ import annotations
+
+import random
+
+from portal.accounts.models import Role, User
+from portal.cases import services
+from portal.cases.models import (
+    Case,
+    Channel,
+    Outcome,
+    Procedure,
+    Rating,
+    Status,
+)
+from portal.deadlines.services import work_calendar
+from portal.demo.county import STAFF
+from portal.demo.matters import (
+    ACCEPT_NOTES,
+    EVALUATION_COMMENTS,
+    EXTENSION_REASONS,
+    FOLLOW_UPS,
+    INSTRUCTIONS,
+    MARK_OFF_NOTES,
+    NOTES,
+    REHANDLE_INSTRUCTION,
+    REREVIEW_REASONS,
+    REREVIEW_TEXT,
+    RETURN_COMMENTS,
+    REVIEW_AMENDED,
+    REVIEW_REASONS,
+    REVIEW_UPHELD,
+    SEND_BACK_COMMENTS,
+)
+from portal.demo.planning import Plan, Planner, Spec, contact, overseer
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.localtime import as_of
+from portal.localtime import now as local_now
+from portal.org.models import Department
+
+
+# =============================================================================================================
+# Case replay
+# =============================================================================================================
+class CaseLoader:
+    """Plans every case and replays all steps of all cases in time order through the services."""
+
+    def __init__(self, rng: random.Random, departments: dict[str, Department], categories: dict[str, int]):
+        self.rng, self.departments, self.categories = rng, departments, categories
+        self.users = {
+            u.username: u for u in db.session.execute(db.select(User).where(User.username.in_(STAFF))).scalars()
+        }
+
+    def run(self, count: int) -> None:
+        self._check_staff()
+        now = local_now()
+        planner = Planner(self.rng, work_calendar(), now.date(), now)
+        plans = planner.plans(count)
+        steps = sorted(
+            (
+                (when, plan.index, seq, plan, spec)
+                for plan in plans
+                for seq, (when, spec) in enumerate(zip(plan.times, plan.specs, strict=True))
+            ),
+            key=lambda step: step[:3],
+        )
+        for when, _, _, plan, spec in steps:
+            with as_of(when):
+                getattr(self, f"_do_{spec.action}")(plan, spec)
+                # Column defaults (timestamps) are taken at flush time: flush while the step's moment holds.
+                db.session.flush()
+
+    def _check_staff(self) -> None:
+        for username, (_, _, role, _) in STAFF.items():
+            user = self.users.get(username)
+            if user is None or not user.active or role not in user.roles:
+                raise DomainError(f"演示数据需要在岗的用户 {username}（{role.label}），请检查后重试。")
+
+    # --- who acts -----------------------------------------------------------------------------------------
+    def _actor(self, plan: Plan, who: str) -> User | None:
+        if who == "public":
+            return None
+        if who == "handler":
+            return self.users["handler" if plan.dept_key == "rs" else f"{plan.dept_key}_handler"]
+        if who == "head":
+            return self.users["dept_head" if plan.dept_key == "rs" else f"{plan.dept_key}_head"]
+        if who == "leader":
+            return self.users[plan.owner or overseer(plan.dept_key)]
+        return self.users[who]
+
+    def _text(self, template: str, plan: Plan) -> str:
+        return template.format(
+            **plan.fills,
+            dept=self.departments[plan.dept_key].name if plan.dept_key else "",
+            days=self.rng.choice([7, 10, 15]),
+        )
+
+    # --- registration and decision ------------------------------------------------------------------------
+    def _do_register(self, plan: Plan, spec: Spec) -> None:
+        matter, person = plan.matter, plan.person
+        title, content = self._text(matter.title, plan), self._text(matter.content, plan)
+        repeat_of = plan.repeat_of.case if plan.repeat_of else None
+        if repeat_of is not None:
+            title = ("再次反映：" + title)[:100]
+            content = (
+                f"我曾于{repeat_of.received_on:%Y年%m月%d日}反映过此事，至今问题仍未彻底解决，现再次反映。" + content
+            )
+        phone, id_number = contact(person, plan.channel)
+        plan.case, _ = services.register_case(
+            self._actor(plan, spec.who),
+            channel=plan.channel,
+            case_type=matter.case_type,
+            title=title,
+            content=content,
+            petitioner_name=person.name,
+            phone=phone,
+            id_number=id_number,
+            address=person.address,
+            received_on=plan.received,
+            category_id=self.categories.get(matter.category),
+            procedure=Procedure.SIMPLE if plan.simple else Procedure.NORMAL,
+            confidential=plan.confidential,
+            people_count=plan.people_count,
+            place=plan.fills["place"],
+            repeat_of_id=repeat_of.id if repeat_of else None,
+            new_facts=bool(repeat_of and repeat_of.review_level >= 2),
+        )  # after 复核, only new facts are taken up
+
+    def _do_accept(self, plan: Plan, spec: Spec) -> None:
+        services.accept(
+            plan.case,
+            self.users["clerk"],
+            note=self.rng.choice(ACCEPT_NOTES),
+            reason="诉求简单明确、事实清楚、争议不大的首次信访" if plan.simple else "",
+        )
+
+    def _do_not_accept(self, plan: Plan, spec: Spec) -> None:
+        services.not_accept(
+            plan.case, self.users["clerk"], route=plan.matter.route, reason=self._text(plan.matter.reason, plan)
+        )
+
+    def _do_forward(self, plan: Plan, spec: Spec) -> None:
+        services.forward(plan.case, self.users["clerk"], authority=plan.matter.authority, reason=plan.matter.reason)
+
+    # --- handling -----------------------------------------------------------------------------------------
+    def _do_assign(self, plan: Plan, spec: Spec) -> None:
+        owner = self.users[plan.owner].id if plan.owner else None
+        services.assign(
+            plan.case, self.users["clerk"], department_id=self.departments[plan.dept_key].id, owner_leader_id=owner
+        )
+
+    def _do_instruct(self, plan: Plan, spec: Spec) -> None:
+        rehandle = spec.args.get("rehandle", False)
+        text = REHANDLE_INSTRUCTION if rehandle else self.rng.choice(INSTRUCTIONS)
+        services.add_instruction(plan.case, self._actor(plan, "leader"), text=self._text(text, plan), rehandle=rehandle)
+
+    def _do_start(self, plan: Plan, spec: Spec) -> None:
+        services.start(plan.case, self._actor(plan, "handler"))
+
+    def _do_note(self, plan: Plan, spec: Spec) -> None:
+        services.add_note(plan.case, self._actor(plan, "handler"), text=self._text(self.rng.choice(NOTES), plan))
+
+    def _do_request_extension(self, plan: Plan, spec: Spec) -> None:
+        if plan.case.clock_rule in ("handle", "simple_handle"):
+            services.request_extension(
+                plan.case,
+                self._actor(plan, "handler"),
+                days=self.rng.choice([15, 20, 30]),
+                reason=self.rng.choice(EXTENSION_REASONS),
+            )
+
+    def _do_approve_extension(self, plan: Plan, spec: Spec) -> None:
+        if plan.case.pending_extension is not None:
+            services.decide_extension(plan.case, self._actor(plan, "head"), approve=True, note="同意延期，抓紧办理。")
+
+    def _do_tick(self, plan: Plan, spec: Spec) -> None:
+        for item in plan.case.checklist:
+            if item.label == spec.args["label"] and not item.done:
+                services.tick_checklist_item(item, self._actor(plan, spec.who), done=True)
+                return
+
+    def _do_draft(self, plan: Plan, spec: Spec) -> None:
+        services.draft_reply(
+            plan.case,
+            self._actor(plan, "handler"),
+            outcome=plan.matter.outcome,
+            text=self._text(plan.matter.reply, plan),
+            legal_basis=plan.matter.basis,
+        )
+
+    def _do_return_draft(self, plan: Plan, spec: Spec) -> None:
+        services.return_draft(plan.case, self._actor(plan, "head"), comment=self.rng.choice(RETURN_COMMENTS))
+
+    def _do_sign(self, plan: Plan, spec: Spec) -> None:
+        services.sign_reply(plan.case, self._actor(plan, "head"))
+
+    def _do_send_back(self, plan: Plan, spec: Spec) -> None:
+        services.send_back(plan.case, self.users["clerk"], comment=self.rng.choice(SEND_BACK_COMMENTS))
+
+    def _do_publish(self, plan: Plan, spec: Spec) -> None:
+        if plan.channel is Channel.ONLINE:
+            method = ""  # the service sends it through the portal
+        else:
+            method = "邮寄送达" if plan.channel is Channel.LETTER else self.rng.choice(["直接送达", "当面送达"])
+        services.publish_reply(plan.case, self.users["clerk"], method=method)
+
+    def _do_supervise(self, plan: Plan, spec: Spec) -> None:
+        """督办."""
+        case = plan.case
+        services.supervise(
+            case,
+            self.users["supervisor"],
+            note=f"请{case.department.name}加快办理进度，按期办结，并将办理情况书面报县委督查室。",
+        )
+
+    # --- after the reply ----------------------------------------------------------------------------------
+    def _do_evaluate(self, plan: Plan, spec: Spec) -> None:
+        rating = spec.args["rating"]
+        acceptance = Rating.SATISFIED if rating is not Rating.UNSATISFIED or self.rng.random() < 0.5 else rating
+        services.record_evaluation(
+            plan.case, acceptance=acceptance, handling=rating, comment=self.rng.choice(EVALUATION_COMMENTS[rating])
+        )
+
+    def _do_follow_up(self, plan: Plan, spec: Spec) -> None:
+        method, notes = self.rng.choice(FOLLOW_UPS)
+        services.record_follow_up(
+            plan.case, self.users["clerk"], method=method, satisfaction=spec.args.get("satisfaction"), notes=notes
+        )
+
+    def _do_request_review(self, plan: Plan, spec: Spec) -> None:
+        services.request_review(plan.case, self._actor(plan, spec.who), reason=self.rng.choice(REVIEW_REASONS))
+
+    def _do_request_rereview(self, plan: Plan, spec: Spec) -> None:
+        services.request_review(plan.case, self._actor(plan, spec.who), reason=self.rng.choice(REREVIEW_REASONS))
+
+    def _reviewer(self, case: Case) -> User:
+        """Someone of the organ above that reviews the case; the petition office when there is none."""
+        organ = case.reviewing_department_id
+        if organ is None:
+            return self.users["clerk"]
+        return next(
+            u
+            for u in sorted(self.users.values(), key=lambda u: u.username)
+            if u.department_id == organ and u.has_role(Role.LEADER, Role.DEPT_HEAD)
+        )
+
+    def _do_decide_review(self, plan: Plan, spec: Spec) -> None:
+        amended = self.rng.random() < 0.2
+        services.decide_review(
+            plan.case,
+            self._reviewer(plan.case),
+            outcome=Outcome.SUPPORT if amended else Outcome.EXPLAIN,
+            text=self._text(REVIEW_AMENDED if amended else REVIEW_UPHELD, plan),
+            legal_basis="《信访工作条例》第三十五条",
+        )
+
+    def _do_decide_rereview(self, plan: Plan, spec: Spec) -> None:
+        services.decide_review(
+            plan.case,
+            self._reviewer(plan.case),
+            outcome=Outcome.EXPLAIN,
+            text=REREVIEW_TEXT,
+            legal_basis="《信访工作条例》第三十六条",
+        )
+
+    def _do_mark_off(self, plan: Plan, spec: Spec) -> None:
+        if plan.case.status is Status.REPLIED:  # templates edited by an admin may hold items the plan did not know
+            for item in plan.case.checklist:
+                if item.required and not item.done:
+                    services.tick_checklist_item(item, self.users["clerk"], done=True)
+        services.mark_off(plan.case, self.users["clerk"], note=self.rng.choice(MARK_OFF_NOTES))
