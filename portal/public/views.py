@@ -3,7 +3,7 @@ page with evaluation and review requests. Nothing here needs a login; every page
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, send_from_directory, url_for
 from flask_limiter import RequestLimit
 
 from portal.cases import receipts, services
@@ -33,6 +33,12 @@ def home():
 @bp.route("/privacy")
 def privacy():
     return render_template("public/privacy.html", office=office_contacts())
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    # Browsers and feed readers ask for /favicon.ico whatever the page links to; the pages link the SVG as well.
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", max_age=86400)
 
 
 # --- submission ----------------------------------------------------------------------------------------------

@@ -78,6 +78,9 @@ def seed_public_world(public_case, seed):
     return codes
 
 
+BINARY = {"image/vnd.microsoft.icon", "image/x-icon", "image/png"}
+
+
 def crawl(client, start_urls):
     seen, queue, pages = set(), list(start_urls), {}
     while queue:
@@ -87,8 +90,8 @@ def crawl(client, start_urls):
             continue
         seen.add(path)
         response = client.get(url)
-        if response.status_code != 200:
-            continue
+        if response.status_code != 200 or response.mimetype in BINARY:
+            continue  # an icon carries no text to leak
         body = response.get_data(as_text=True)
         pages[path] = (response.mimetype, body)
         if response.mimetype == "text/html":
