@@ -101,9 +101,14 @@ def _calendar_gap() -> dict:
     return {"calendar_gap": [y for y in years if not official_year_known(y)]}
 
 
+# The htmx request headers views choose a response by: whether it is htmx at all, and which element it will
+# replace (a full page, or the fragment for that target). Named in every response's Vary, so a cache keeps apart
+# answers that differ by them; a view that starts branching on another one (HX-Trigger, …) adds it here.
+HTMX_VARY = ("HX-Request", "HX-Target")
+
+
 def _headers(response):
-    # Pages differ between full loads and htmx requests: caches must keep them apart.
-    response.vary.add("HX-Request")
+    response.vary.update(HTMX_VARY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
