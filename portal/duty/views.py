@@ -10,7 +10,7 @@ from flask import current_app, jsonify, render_template, request, url_for
 
 from portal.duty import bp
 from portal.duty.calendar_feed import build_calendar
-from portal.duty.models import WEEKDAYS, Form, Period
+from portal.duty.models import WEEKDAYS, DutySlot, Form, Period
 from portal.duty.services import (
     MAX_RANGE_DAYS,
     ROSTER_WEEKS,
@@ -21,6 +21,7 @@ from portal.duty.services import (
     slot_as_json,
     week_start,
 )
+from portal.extensions import db
 from portal.localtime import today
 from portal.settings.models import get_setting
 
@@ -30,11 +31,16 @@ def roster():
     start, end = roster_window(today())
     slots = published_slots(start, end)
     office = {key: get_setting(key) for key in ("office_address", "reception_hours", "office_phone")}
+    # The intro states how far the roster really is published, which may be short of the weeks shown or beyond them.
+    published_until = db.session.scalar(
+        db.select(db.func.max(DutySlot.day)).where(DutySlot.published.is_(True), DutySlot.day >= start)
+    )
     return render_template(
         "duty/roster.html",
         weeks=group_by_week(slots),
         start=start,
         end=end,
+        published_until=published_until,
         this_monday=week_start(start),
         weeks_shown=ROSTER_WEEKS,
         days_ahead=get_setting("roster_publish_days_ahead"),
