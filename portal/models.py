@@ -5,6 +5,7 @@ from portal.audit.models import AuditLog  # noqa: F401
 from portal.cases.models import (
     ChecklistTemplate,  # noqa: F401
 )
+from portal.cases.search import CaseTerm  # noqa: F401
 from portal.deadlines.models import CalendarOverride  # noqa: F401
 from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest  # noqa: F401
 from portal.org.models import Department  # noqa: F401
