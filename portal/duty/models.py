@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from dataclasses import dataclass
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Role, User
+from portal.errors import DomainError, NotAllowed
 from portal.extensions import db, enum_column
 from portal.localtime import today, utcnow
 
@@ -47,14 +49,40 @@ _HOURS = {
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What a ``can_*`` predicate answers: true when the user may act now; otherwise ``reason`` says why, in words
+    for the person. ``forbidden``: this user may not do it at all (403); otherwise the slot or the request is not in
+    a state for it now (422). Views and templates test it; the service calls ``enforce()``, so a control that is
+    shown works and a request the page would not offer is refused with the same reason."""
+
+    reason: str = ""
+    forbidden: bool = False
+
+    def __bool__(self) -> bool:
+        return not self.reason
+
+    def enforce(self) -> None:
+        if self.reason:
+            raise (NotAllowed if self.forbidden else DomainError)(self.reason)
+
+
+ALLOWED = Verdict()
+MANAGERS_ONLY = "只有信访部门登记员可以安排和调整接访排班。"
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated)
+
+
 def can_manage_roster(user) -> bool:
     """Only the petition office's clerks keep the roster; leaders see it and act on their own slots."""
-    return bool(user and user.is_authenticated and user.has_role(Role.CLERK))
+    return _authenticated(user) and user.has_role(Role.CLERK)
 
 
 def can_see_roster(user) -> bool:
     """The staff roster is for everyone who works on cases (the public has /roster)."""
-    return bool(user and user.is_authenticated and user.works_cases)
+    return _authenticated(user) and bool(user.works_cases)
 
 
 class Form(enum.StrEnum):
@@ -84,9 +112,14 @@ class DutySlot(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Set when a swap gave the slot to a substitute: the leader first on duty, shown on the public roster.
     original_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # When the first visitor was logged (or the log was submitted with nobody): set by the reception area, which
+    # builds on duty. From then on who received and when is settled: the slot is no longer moved, swapped or
+    # cancelled, and never deleted.
+    logged_at: Mapped[dt.datetime | None]
 
     leader: Mapped[User] = relationship(lazy="joined", foreign_keys=[leader_id])
     original_leader: Mapped[User | None] = relationship(foreign_keys=[original_leader_id])
+    swaps: Mapped[list[SwapRequest]] = relationship(back_populates="slot", order_by="SwapRequest.id")
 
     @property
     def weekday_label(self) -> str:
@@ -118,25 +151,40 @@ class DutySlot(db.Model):
     @property
     def reception_started(self) -> bool:
         """Visitors were logged (or the log was submitted): who received them and when is then settled."""
-        log = getattr(self, "reception_log", None)  # the backref of portal.reception.models.ReceptionLog.slot
-        return log is not None and (log.locked or bool(log.entries))
+        return self.logged_at is not None
 
-    def can_edit(self, user) -> bool:
+    @property
+    def pending_swap(self) -> SwapRequest | None:
+        """The swap request waiting for an answer, if any (at most one: ``can_ask_swap`` sees to it)."""
+        return next((swap for swap in self.swaps if swap.pending), None)
+
+    @property
+    def closed_reason(self) -> str:
+        """Why the slot can no longer be moved, cancelled or handed over; "" while it can."""
+        if self.cancelled:
+            return f"{self.label}的接访已取消，不能再调整。"
+        if self.past:
+            return f"{self.label}的接访已经过去，不能再调整。"
+        if self.reception_started:
+            return f"{self.label}已有接访登记，不能再调整或调换。"
+        return ""
+
+    def can_edit(self, user) -> Verdict:
         """Move or cancel: a clerk, while the slot is neither cancelled nor over nor already logged."""
-        return can_manage_roster(user) and not self.cancelled and not self.past and not self.reception_started
+        if not can_manage_roster(user):
+            return Verdict(MANAGERS_ONLY, forbidden=True)
+        return Verdict(self.closed_reason)
 
-    def can_ask_swap(self, user) -> bool:
+    def can_ask_swap(self, user) -> Verdict:
         """The leader on duty may ask a colleague to stand in, while the slot is neither cancelled nor over nor
-        already logged."""
-        return (
-            user is not None
-            and user.is_authenticated
-            and user.id == self.leader_id
-            and user.has_role(Role.LEADER)
-            and not self.cancelled
-            and not self.past
-            and not self.reception_started
-        )
+        already logged, and no other request waits for an answer."""
+        if not (_authenticated(user) and user.id == self.leader_id and user.has_role(Role.LEADER)):
+            return Verdict("只有当班领导本人可以申请调换。", forbidden=True)
+        if self.closed_reason:
+            return Verdict(self.closed_reason)
+        if self.pending_swap is not None:
+            return Verdict("该排班已有待确认的调换申请，请等待答复或先撤回。")
+        return ALLOWED
 
     @classmethod
     def period_rank(cls):
@@ -170,7 +218,7 @@ class SwapRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None]
 
-    slot: Mapped[DutySlot] = relationship(backref="swaps")
+    slot: Mapped[DutySlot] = relationship(back_populates="swaps")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     substitute: Mapped[User] = relationship(foreign_keys=[substitute_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
@@ -179,17 +227,36 @@ class SwapRequest(db.Model):
     def pending(self) -> bool:
         return self.state is SwapState.REQUESTED
 
-    def can_decide(self, user) -> bool:
-        """Accept or decline: the substitute asked, or a clerk."""
-        return (
-            self.pending
-            and user is not None
-            and user.is_authenticated
-            and (user.id == self.substitute_id or can_manage_roster(user))
-        )
+    @property
+    def settled_reason(self) -> str:
+        return "" if self.pending else f"该调换申请{self.state.label}，不能再处理。"
 
-    def can_withdraw(self, user) -> bool:
-        return self.pending and user is not None and user.is_authenticated and user.id == self.requested_by_id
+    def _decides(self, user) -> bool:
+        """The substitute asked, or a clerk on the substitute's behalf."""
+        return _authenticated(user) and (user.id == self.substitute_id or can_manage_roster(user))
+
+    def can_accept(self, user) -> Verdict:
+        """Accept: the substitute or a clerk, while the request waits and the slot is still the one asked about.
+        (Whether the substitute is still an active leader and free then is checked by ``roster.accept_swap``.)"""
+        if not self._decides(user):
+            return Verdict("只有被邀请接替的领导或信访部门登记员可以接受调换。", forbidden=True)
+        if self.settled_reason:
+            return Verdict(self.settled_reason)
+        if self.slot.closed_reason:
+            return Verdict(self.slot.closed_reason)
+        if self.slot.leader_id != self.requested_by_id:
+            return Verdict("该排班已调整，这份调换申请已失效。")
+        return ALLOWED
+
+    def can_decline(self, user) -> Verdict:
+        if not self._decides(user):
+            return Verdict("只有被邀请接替的领导或信访部门登记员可以拒绝调换。", forbidden=True)
+        return Verdict(self.settled_reason)
+
+    def can_withdraw(self, user) -> Verdict:
+        if not (_authenticated(user) and user.id == self.requested_by_id):
+            return Verdict("只有申请人可以撤回调换申请。", forbidden=True)
+        return Verdict(self.settled_reason)
 
 
 class SpecialPeriod(db.Model):

@@ -124,7 +124,8 @@ def slots_between(
     start: dt.date, end: dt.date, *, leader_id: int | None = None, include_cancelled: bool = True
 ) -> list[DutySlot]:
     """Every slot (drafts too) from ``start`` to ``end`` in roster order, with leader, department and the first
-    leader of a swap loaded in the same query."""
+    leader of a swap loaded in the same query, and the swap requests with their substitutes in one more (the marks
+    and ``can_ask_swap`` read them)."""
     original = db.aliased(User)
     query = (
         db.select(DutySlot)
@@ -136,6 +137,7 @@ def slots_between(
             contains_eager(DutySlot.original_leader.of_type(original)),
             lazyload(DutySlot.leader, User.role_rows),
             lazyload(DutySlot.original_leader.of_type(original), original.role_rows),
+            selectinload(DutySlot.swaps).selectinload(SwapRequest.substitute),
         )
         .where(DutySlot.day >= start, DutySlot.day <= end)
         .order_by(DutySlot.day, DutySlot.period_rank(), User.name, DutySlot.id)
@@ -268,18 +270,6 @@ def swaps_asked_by(user: User, *, since: dt.date | None = None) -> list[SwapRequ
             .order_by(SwapRequest.created_at.desc(), SwapRequest.id.desc())
         ).unique()
     )
-
-
-def pending_by_slot(slot_ids: list[int]) -> dict[int, SwapRequest]:
-    """The pending request of each slot that has one."""
-    if not slot_ids:
-        return {}
-    swaps = db.session.scalars(
-        db.select(SwapRequest)
-        .options(selectinload(SwapRequest.substitute))
-        .where(SwapRequest.slot_id.in_(slot_ids), SwapRequest.state == SwapState.REQUESTED)
-    )
-    return {s.slot_id: s for s in swaps}
 
 
 def recent_places(limit: int = 12) -> list[str]:

@@ -14,6 +14,7 @@ from portal.audit.services import record
 from portal.deadlines.clock import Day, WorkCalendar
 from portal.deadlines.services import work_calendar
 from portal.duty.models import (
+    MANAGERS_ONLY,
     WEEKDAYS,
     DutySlot,
     Form,
@@ -27,6 +28,7 @@ from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today, utcnow
 from portal.settings.models import get_setting
+from portal.validation import limited, required
 
 PLACE_MAX = 100
 TOPICS_MAX = 200
@@ -71,16 +73,7 @@ def rest_reason(day: Day) -> str:
 # --- checks shared by the changes --------------------------------------------------------------------------------
 def _require_manager(actor: User) -> None:
     if not can_manage_roster(actor):
-        raise NotAllowed("只有信访部门登记员可以安排和调整接访排班。")
-
-
-def _require_open(slot: DutySlot) -> None:
-    if slot.cancelled:
-        raise DomainError(f"{slot_label(slot)}的接访已取消，不能再调整。")
-    if slot.day < today():
-        raise DomainError(f"{slot_label(slot)}的接访已经过去，不能再调整。")
-    if slot.reception_started:
-        raise DomainError(f"{slot_label(slot)}已有接访登记，不能再调整或调换。")
+        raise NotAllowed(MANAGERS_ONLY)
 
 
 def _enum(enum_cls, value, label: str):
@@ -88,15 +81,6 @@ def _enum(enum_cls, value, label: str):
         return enum_cls(value)
     except ValueError:
         raise DomainError(f"请选择{label}。") from None
-
-
-def _text(value: str | None, label: str, max_length: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(f"请填写{label}。")
-    if len(value) > max_length:
-        raise DomainError(f"{label}不能超过{max_length}字。")
-    return value
 
 
 def _leader(leader_id: int | None, message: str = "请选择接访领导（须为在职的领导）。") -> User:
@@ -147,18 +131,12 @@ def _cancelled_in_the_way(
     return db.session.scalars(query).first()
 
 
-def _has_reception_log(slot_id: int) -> bool:
-    from portal.reception.models import ReceptionLog  # the reception area builds on duty, not the other way
-
-    return db.session.execute(db.select(ReceptionLog.id).filter_by(slot_id=slot_id)).first() is not None
-
-
 def _make_room(actor: User, leader_id: int, day: dt.date, period: Period, *, exclude_id: int) -> None:
     """Delete a cancelled slot that holds the key a slot is moving to; the audit keeps its story."""
     old = _cancelled_in_the_way(leader_id, day, period, exclude_id=exclude_id)
     if old is None:
         return
-    if _has_reception_log(old.id):
+    if old.reception_started:  # its reception log refers to it, so it stays
         raise DomainError(f"{slot_label(old)}的接访已取消但留有接访记录，不能在同一时段再为该领导排班。")
     record(
         "duty.slot_removed",
@@ -203,8 +181,8 @@ def create_slot(
     period = _enum(Period, period, "时段（上午、下午或全天）")
     form = _enum(Form, form, "接访形式")
     leader = _leader(leader_id)
-    place = _text(place, "接访地点", PLACE_MAX, required=True)
-    topics = _text(topics, "分管工作", TOPICS_MAX)
+    place = required(place, "接访地点", PLACE_MAX)
+    topics = limited(topics, "分管工作", TOPICS_MAX)
     _check_day(day, calendar=work_calendar(), confirm_rest_day=confirm_rest_day)
     _check_free(leader, day, period)
 
@@ -247,13 +225,12 @@ def move_slot(
 ) -> DutySlot:
     """Change a slot's day, period or leader (and its place, form or topics). A published slot stays published:
     the public roster shows the change at once, and a new leader there reads "原定X因故调换"."""
-    _require_manager(actor)
-    _require_open(slot)
+    slot.can_edit(actor).enforce()
     period = _enum(Period, period, "时段（上午、下午或全天）")
     form = slot.form if form is None else _enum(Form, form, "接访形式")
     leader = _leader(leader_id)
-    place = slot.place if place is None else _text(place, "接访地点", PLACE_MAX, required=True)
-    topics = slot.topics if topics is None else _text(topics, "分管工作", TOPICS_MAX)
+    place = slot.place if place is None else required(place, "接访地点", PLACE_MAX)
+    topics = slot.topics if topics is None else limited(topics, "分管工作", TOPICS_MAX)
     if day != slot.day:
         _check_day(day, calendar=work_calendar(), confirm_rest_day=confirm_rest_day)
     _check_free(leader, day, period, exclude_id=slot.id)
@@ -301,9 +278,8 @@ def move_slot(
 
 def cancel_slot(actor: User, slot: DutySlot, *, reason: str = "") -> DutySlot:
     """Cancel a slot; a published one stays on the public roster, marked 已取消."""
-    _require_manager(actor)
-    _require_open(slot)
-    reason = _text(reason, "取消原因", REASON_MAX)
+    slot.can_edit(actor).enforce()
+    reason = limited(reason, "取消原因", REASON_MAX)
     slot.cancelled = True
     withdrawn = _close_pending_swaps(actor, slot)
     db.session.flush()
@@ -395,21 +371,13 @@ def publish_slots(actor: User, start: dt.date, end: dt.date) -> PublishResult:
 
 
 # --- swaps -------------------------------------------------------------------------------------------------------
-def pending_swap(slot: DutySlot) -> SwapRequest | None:
-    return db.session.scalars(db.select(SwapRequest).filter_by(slot_id=slot.id, state=SwapState.REQUESTED)).first()
-
-
 def request_swap(actor: User, slot: DutySlot, *, substitute_id: int, reason: str) -> SwapRequest:
     """The leader on duty asks a colleague to stand in."""
-    if actor is None or actor.id != slot.leader_id or not actor.has_role(Role.LEADER):
-        raise NotAllowed("只有当班领导本人可以申请调换。")
-    _require_open(slot)
+    slot.can_ask_swap(actor).enforce()
     substitute = _leader(substitute_id, "请选择接替的领导（须为在职的领导）。")
     if substitute.id == slot.leader_id:
         raise DomainError("接替的领导不能是您本人。")
-    reason = _text(reason, "调换原因", REASON_MAX, required=True)
-    if pending_swap(slot) is not None:
-        raise DomainError("该排班已有待确认的调换申请，请等待答复或先撤回。")
+    reason = required(reason, "调换原因", REASON_MAX)
     _check_free(substitute, slot.day, slot.period, exclude_id=slot.id, doing="不能接替")
     swap = SwapRequest(slot=slot, requested_by_id=actor.id, substitute=substitute, reason=reason)
     db.session.add(swap)
@@ -418,20 +386,10 @@ def request_swap(actor: User, slot: DutySlot, *, substitute_id: int, reason: str
     return swap
 
 
-def _require_pending(swap: SwapRequest) -> None:
-    if swap.state is not SwapState.REQUESTED:
-        raise DomainError(f"该调换申请{swap.state.label}，不能再处理。")
-
-
 def accept_swap(actor: User, swap: SwapRequest) -> SwapRequest:
     """The substitute (or a clerk) accepts: the slot goes to the substitute, the first leader is remembered."""
-    if not (actor.id == swap.substitute_id or can_manage_roster(actor)):
-        raise NotAllowed("只有被邀请接替的领导或信访部门登记员可以接受调换。")
-    _require_pending(swap)
+    swap.can_accept(actor).enforce()
     slot = swap.slot
-    _require_open(slot)
-    if slot.leader_id != swap.requested_by_id:
-        raise DomainError("该排班已调整，这份调换申请已失效。")
     substitute = _leader(swap.substitute_id, f"{swap.substitute.name}已不是在职的领导，不能接替。")
     _check_free(substitute, slot.day, slot.period, exclude_id=slot.id, doing="不能接替")
     _make_room(actor, substitute.id, slot.day, slot.period, exclude_id=slot.id)
@@ -456,9 +414,7 @@ def accept_swap(actor: User, swap: SwapRequest) -> SwapRequest:
 
 
 def decline_swap(actor: User, swap: SwapRequest) -> SwapRequest:
-    if not (actor.id == swap.substitute_id or can_manage_roster(actor)):
-        raise NotAllowed("只有被邀请接替的领导或信访部门登记员可以拒绝调换。")
-    _require_pending(swap)
+    swap.can_decline(actor).enforce()
     swap.state, swap.decided_by_id, swap.decided_at = SwapState.DECLINED, actor.id, utcnow()
     db.session.flush()
     record("duty.swap_declined", actor, swap.slot, swap_id=swap.id, substitute=swap.substitute.name)
@@ -466,9 +422,7 @@ def decline_swap(actor: User, swap: SwapRequest) -> SwapRequest:
 
 
 def withdraw_swap(actor: User, swap: SwapRequest) -> SwapRequest:
-    if actor.id != swap.requested_by_id:
-        raise NotAllowed("只有申请人可以撤回调换申请。")
-    _require_pending(swap)
+    swap.can_withdraw(actor).enforce()
     swap.state, swap.decided_by_id, swap.decided_at = SwapState.WITHDRAWN, actor.id, utcnow()
     db.session.flush()
     record("duty.swap_withdrawn", actor, swap.slot, swap_id=swap.id, substitute=swap.substitute.name)
@@ -481,7 +435,7 @@ def add_special_period(
 ) -> SpecialPeriod:
     """特殊时期: from ``starts_on`` to ``ends_on`` someone must be on duty every day (or every working day)."""
     _require_manager(actor)
-    name = _text(name, "特殊时期名称", SPECIAL_NAME_MAX, required=True)
+    name = required(name, "特殊时期名称", SPECIAL_NAME_MAX)
     if starts_on is None or ends_on is None:
         raise DomainError("请填写特殊时期的起止日期。")
     if ends_on < starts_on:

@@ -1,5 +1,6 @@
 """Staff roster pages (接访排班): the month calendar and the list, slot changes in place (htmx) or by plain POST,
-publishing, swaps, special periods, a leader's 我的接访 page and personal calendar feed.
+publishing, swaps, special periods, a leader's 我的接访 page (with the panels areas above duty register) and
+personal calendar feed.
 
 Every view: read arguments → load (404) → check access (403) → validate → one service call → commit → the changed
 day cells for htmx, or a 303 redirect for a full page.
@@ -11,6 +12,7 @@ import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from portal.accounts.models import Role, User
 from portal.deadlines.services import work_calendar
@@ -18,9 +20,10 @@ from portal.duty import bp, roster
 from portal.duty import month as board
 from portal.duty.calendar_feed import build_calendar
 from portal.duty.forms import CancelForm, SlotForm, SpecialPeriodForm, SwapForm
-from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest, can_manage_roster, can_see_roster
+from portal.duty.links import public_host, public_url
+from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest, Verdict, can_manage_roster, can_see_roster
 from portal.duty.month import Month
-from portal.duty.views import _public_host, _public_url
+from portal.duty.panels import MINE_PANELS
 from portal.errors import DomainError
 from portal.extensions import db, htmx
 from portal.forms import options
@@ -132,7 +135,6 @@ def _cell_context(day: dt.date, month: Month) -> dict:
     return {
         "d": view,
         "month": month,
-        "pending": board.pending_by_slot([s.id for s in view.slots]),
         "can_manage": can_manage_roster(current_user),
     }
 
@@ -182,6 +184,18 @@ def _editor_response(editor: dict, day: dt.date, status: int = 200):
     return _editor_page(editor, status)
 
 
+def _refused(verdict: Verdict, day: dt.date):
+    """A control the page no longer offers (the slot was logged, cancelled or is over): 403 for the wrong person,
+    otherwise the reason — in the day cell for htmx, as a message on the page it came from without."""
+    if verdict.forbidden:
+        abort(403)
+    target = _target_day()
+    if target is not None:
+        return _cells(target, error=verdict.reason, status=422)
+    flash(verdict.reason, "error")
+    return redirect(_back_url(day), code=303)
+
+
 def _done(notice: str, *, changed, day: dt.date):
     target = _target_day()
     if target is not None:
@@ -224,7 +238,6 @@ def _month_page(month: Month, *, special_form: SpecialPeriodForm | None = None, 
     return render_template(
         "duty/staff_month.html",
         weeks=board.weeks(month),
-        pending=board.pending_by_slot([s.id for s in board.slots_between(month.grid_start, month.grid_end)]),
         special_form=special_form or _special_form(month),
         places=board.recent_places(),
         view="month",
@@ -254,7 +267,6 @@ def staff_list():
     return render_template(
         "duty/staff_list.html",
         slots=slots,
-        pending=board.pending_by_slot([s.id for s in slots]),
         special_form=_special_form(month, "list"),
         view="list",
         **_panel_context(month),
@@ -338,8 +350,8 @@ def create_slot():
 @login_required
 def edit_slot(slot_id: int):
     slot = get_slot(slot_id)
-    if not slot.can_edit(current_user):
-        abort(403)
+    if not (verdict := slot.can_edit(current_user)):
+        return _refused(verdict, slot.day)
     form = _slot_form(slot=slot, back=request.args.get("back", "month"), month=_page_month(slot.day))
     return _editor_response({"kind": "edit", "slot": slot, "form": form, "day": slot.day}, slot.day)
 
@@ -348,7 +360,7 @@ def edit_slot(slot_id: int):
 @login_required
 def move_slot(slot_id: int):
     slot = get_slot(slot_id)
-    if not can_manage_roster(current_user):
+    if slot.can_edit(current_user).forbidden:
         abort(403)
     form = _slot_form(formdata=request.form)
     old_day = slot.day
@@ -388,7 +400,7 @@ def move_slot(slot_id: int):
 @login_required
 def cancel_slot(slot_id: int):
     slot = get_slot(slot_id)
-    if not can_manage_roster(current_user):
+    if slot.can_edit(current_user).forbidden:
         abort(403)
     form = CancelForm()
     day = slot.day
@@ -439,10 +451,14 @@ def _swap_form(slot: DutySlot, formdata=None) -> SwapForm:
 @login_required
 def ask_swap(slot_id: int):
     slot = get_slot(slot_id)
-    if not slot.can_ask_swap(current_user):
+    verdict = slot.can_ask_swap(current_user)
+    if verdict.forbidden:
         abort(403)
     form = _swap_form(slot, request.form if request.method == "POST" else None)
     if request.method == "GET":
+        if not verdict:
+            flash(verdict.reason, "error")
+            return redirect(_back_url(slot.day), code=303)
         return render_template("duty/staff_swap.html", slot=slot, form=form)
     if not form.validate():
         return render_template("duty/staff_swap.html", slot=slot, form=form, message=_form_errors(form)), 422
@@ -458,10 +474,11 @@ def ask_swap(slot_id: int):
     return redirect(_back_url(slot.day), code=303)
 
 
+# decision → (the predicate on SwapRequest, the service that enforces it, the message when done)
 SWAP_DECISIONS = {
-    "accept": (roster.accept_swap, "已接受调换：{slot}，公开的接访安排已同步更新。"),
-    "decline": (roster.decline_swap, "已拒绝调换申请：{slot}。"),
-    "withdraw": (roster.withdraw_swap, "已撤回调换申请：{slot}。"),
+    "accept": (SwapRequest.can_accept, roster.accept_swap, "已接受调换：{slot}，公开的接访安排已同步更新。"),
+    "decline": (SwapRequest.can_decline, roster.decline_swap, "已拒绝调换申请：{slot}。"),
+    "withdraw": (SwapRequest.can_withdraw, roster.withdraw_swap, "已撤回调换申请：{slot}。"),
 }
 
 
@@ -471,10 +488,9 @@ def decide_swap(swap_id: int, decision: str):
     if decision not in SWAP_DECISIONS:
         abort(404)
     swap = get_swap(swap_id)
-    involved = current_user.id in (swap.requested_by_id, swap.substitute_id) or can_manage_roster(current_user)
-    if not involved:
+    allowed, service, message = SWAP_DECISIONS[decision]
+    if allowed(swap, current_user).forbidden:
         abort(403)
-    service, message = SWAP_DECISIONS[decision]
     day = swap.slot.day
     try:
         service(current_user, swap)
@@ -538,23 +554,21 @@ def mine():
     _require_leader()
     start = today()
     slots = board.slots_between(start, start + dt.timedelta(days=MINE_DAYS_AHEAD), leader_id=current_user.id)
-    pending = board.pending_by_slot([s.id for s in slots])
-    forms = {s.id: _swap_form(s) for s in slots if s.can_ask_swap(current_user) and s.id not in pending}
-    # Today's reception log and the cases born from this leader's receptions (the reception area's own summary;
-    # imported here because the reception area itself builds on duty slots).
-    from portal.reception.services import reception_summary
-
-    extras = reception_summary(current_user, start)
+    forms = {s.id: _swap_form(s) for s in slots if s.can_ask_swap(current_user)}
+    # What the areas built on duty add below (reception: today's log, the cases born at my receptions).
+    panels = [
+        Markup(render_template(panel.template, **panel.context(current_user, start))) for panel in MINE_PANELS.values()
+    ]
     token = current_user.calendar_token
     return render_template(
         "duty/staff_mine.html",
         slots=slots,
-        pending=pending,
         swap_forms=forms,
         swaps=board.pending_swaps_for(current_user),
         asked=board.swaps_asked_by(current_user),
-        feed_url=_public_url("duty.leader_feed", token=token) if token else None,
-        **extras,
+        feed_url=public_url("duty.leader_feed", token=token) if token else None,
+        panels=panels,
+        days_ahead=MINE_DAYS_AHEAD,
     )
 
 
@@ -587,7 +601,7 @@ def leader_feed(token: str):
     start = today() - dt.timedelta(days=FEED_DAYS_BACK)
     slots = board.slots_between(start, today() + dt.timedelta(days=FEED_DAYS_AHEAD), leader_id=leader.id)
     body = build_calendar(
-        slots, name=f"{leader.name}的接访安排", host=_public_host(), url=_public_url("duty.mine"), busy=True
+        slots, name=f"{leader.name}的接访安排", host=public_host(), url=public_url("duty.mine"), busy=True
     )
     response = current_app.response_class(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = "inline; filename=duty.ics"

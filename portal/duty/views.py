@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, request
 
 from portal.duty import bp
 from portal.duty.calendar_feed import build_calendar
+from portal.duty.links import public_host, public_url
 from portal.duty.models import WEEKDAYS, DutySlot, Form, Period
 from portal.duty.services import (
     MAX_RANGE_DAYS,
@@ -45,7 +45,7 @@ def roster():
         weeks_shown=ROSTER_WEEKS,
         days_ahead=get_setting("roster_publish_days_ahead"),
         office=office,
-        feed_url=_public_url("duty.roster_ics"),
+        feed_url=public_url("duty.roster_ics"),
     )
 
 
@@ -55,8 +55,8 @@ def roster_ics():
     body = build_calendar(
         published_slots(start, end),
         name=f"{get_setting('office_name')}领导接访安排",
-        host=_public_host(),
-        url=_public_url("duty.roster"),
+        host=public_host(),
+        url=public_url("duty.roster"),
     )
     response = current_app.response_class(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = "inline; filename=roster.ics"
@@ -91,18 +91,6 @@ def _date_arg(name: str) -> dt.date | None:
         except ValueError:
             pass
     raise ValueError(f"{name} 必须是 YYYY-MM-DD 格式的日期，例如 2026-11-25。")
-
-
-def _public_url(endpoint: str, **values) -> str:
-    """An absolute address for people and calendar apps: on the configured public address when there is one."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    return base.rstrip("/") + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
-
-
-def _public_host() -> str:
-    """The host name in event UIDs: the configured public address if there is one, so that UIDs stay the same
-    whichever address a calendar app subscribed through."""
-    return urlsplit(current_app.config.get("PUBLIC_BASE_URL") or request.host_url).hostname or "localhost"
 
 
 _SLOT_PROPERTIES = {

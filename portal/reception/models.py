@@ -43,7 +43,8 @@ class ReceptionLog(db.Model):
     submitted_at: Mapped[dt.datetime | None]  # set once: the log is then locked
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    slot: Mapped[DutySlot] = relationship(backref=db.backref("reception_log", uselist=False))
+    # No backref: duty, below reception, knows of a log only through DutySlot.logged_at, which open_log sets.
+    slot: Mapped[DutySlot] = relationship()
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
     entries: Mapped[list[ReceptionEntry]] = relationship(
         back_populates="log", order_by="ReceptionEntry.id", cascade="all, delete-orphan"

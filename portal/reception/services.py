@@ -1,6 +1,7 @@
 """Reception logs (DESIGN §6): open a duty slot's log, add entries — answered on the spot, or instructed and
-transferred as a case (批示转办) — submit and lock, correct after the lock; the JF numbers; what a leader's
-"My duty" page shows of them. Every change writes an audit row; functions flush, never commit."""
+transferred as a case (批示转办) — submit and lock, correct after the lock; the JF numbers (from
+``portal.numbering``, so an entry is never refused for want of one); what a leader's "My duty" page shows of them.
+Every change writes an audit row; functions flush, never commit."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import numbering, validation
 from portal.accounts.models import Role, User
 from portal.audit.services import record
-from portal.cases import identity
 from portal.cases import services as case_services
 from portal.cases.models import OPEN_STATUSES, Case, CaseType, Rating
 from portal.duty.models import DutySlot
@@ -24,15 +25,16 @@ from portal.localtime import today as local_today
 from portal.localtime import utcnow
 from portal.reception.models import Handling, ReceptionCorrection, ReceptionEntry, ReceptionLog, may_keep
 from portal.settings.models import get_setting
+from portal.validation import limited, required
 
-NAME_MAX = 50
+NAME_MAX = validation.NAME_MAX
 MATTER_MAX = case_services.CONTENT_MAX  # a transferred matter becomes the case's content
 TITLE_MAX = case_services.TITLE_MAX
 ANSWER_MAX = 5000
 INSTRUCTION_MAX = 2000
 TEXT_MAX = 2000  # the log's summary, a correction
 MAX_PEOPLE = 10000
-NUMBER_ATTEMPTS = 5
+NUMBER_SCOPE = "reception"  # the JF numbers' counter in number_sequences, one per year
 LOCKED = "该接访日志已提交锁定，不能再添加或修改登记；如有错漏，请在日志下方添加更正说明。"
 
 
@@ -64,18 +66,15 @@ def log_for(slot: DutySlot) -> ReceptionLog | None:
     ).scalar_one_or_none()
 
 
-def next_number(year: int) -> str:
-    """The next free reception number of ``year``: ``JF2026-0001``, ``JF2026-0002`` … across all logs."""
-    prefix = f"JF{year}-"
-    # Longest first: after JF2026-9999 comes JF2026-10000, which sorts before it as text.
-    highest = db.session.execute(
-        db.select(ReceptionEntry.number)
-        .where(ReceptionEntry.number.like(prefix + "%"))
-        .order_by(func.length(ReceptionEntry.number).desc(), ReceptionEntry.number.desc())
-        .limit(1)
-    ).scalar()
-    used = int(highest[len(prefix) :]) if highest and highest[len(prefix) :].isdigit() else 0
-    return f"{prefix}{used + 1:04d}"
+def format_number(year: int, value: int) -> str:
+    """``JF2026-0001``; after ``JF2026-9999`` comes ``JF2026-10000``."""
+    return f"JF{year}-{value:04d}"
+
+
+def allocate_number(year: int) -> str:
+    """The next reception number of ``year`` across all logs, taken in the current transaction: people logging at
+    the same moment queue for it, and a rolled-back entry gives its number back."""
+    return format_number(year, numbering.allocate(NUMBER_SCOPE, year))
 
 
 @dataclass(frozen=True)
@@ -136,6 +135,8 @@ def open_log(slot: DutySlot, actor: User) -> ReceptionLog:
         if existing is None:
             raise
         return existing
+    # Tell the roster, below us: from now on the slot's leader and time are settled.
+    slot.logged_at = utcnow()
     record("reception.open_log", actor, log, slot_id=slot.id, day=slot.day.isoformat(), leader=slot.leader.username)
     return log
 
@@ -181,12 +182,12 @@ def add_entry(
     values = _checked(visitor, contact_required=handling is Handling.TRANSFERRED)
     case = query_code = None
     if handling is Handling.ANSWERED:
-        answer = _required(answer, "答复内容", ANSWER_MAX)
+        answer = required(answer, "答复内容", ANSWER_MAX)
     else:
         if not department_id:
             raise DomainError("批示转办请选择责任单位。")
-        instruction = _required(instruction, "批示内容", INSTRUCTION_MAX)
-        title = _limited(title, "事项标题", TITLE_MAX) or _title_from(values["matter"])
+        instruction = required(instruction, "批示内容", INSTRUCTION_MAX)
+        title = limited(title, "事项标题", TITLE_MAX) or _title_from(values["matter"])
         satisfaction = None  # asked when the case is answered, not at the desk
         # The case before the log: the case service may still refuse (the caller then rolls back), and on SQLite
         # the savepoint in open_log nests properly only inside a transaction that has already written.
@@ -203,7 +204,7 @@ def add_entry(
             address=values["address"],
             place=values["place"],
             people_count=values["people_count"],
-            representatives=list(values["representatives"]),
+            representatives=values["representatives"],
             case_type=case_type,
             repeat_of_id=repeat_of_id,
             new_facts=new_facts,
@@ -214,16 +215,18 @@ def add_entry(
     log.leader_id = slot.leader_id  # the leader who received, also when a swap came after the log was opened
     entry = ReceptionEntry(
         log_id=log.id,
+        # Numbered last, just before the entry is written: the counter stays locked until the caller commits.
+        number=allocate_number(slot.day.year),
         handling=handling,
         answer=answer,
         satisfaction=satisfaction,
         department_id=case.department_id if case else None,
         case_id=case.id if case else None,
         created_by_id=actor.id,
-        **{**values, "representatives": list(values["representatives"])},
+        **values,
     )
-    _insert_numbered(entry, slot.day.year)
     log.entries.append(entry)
+    db.session.flush()
     record(
         "reception.add_entry",
         actor,
@@ -237,20 +240,6 @@ def add_entry(
     return entry, query_code
 
 
-def _insert_numbered(entry: ReceptionEntry, year: int) -> None:
-    """Give ``entry`` the next free number and insert it. Two people adding at once may both read the same
-    highest number: the unique constraint refuses the second insert, which then takes the number after."""
-    for _ in range(NUMBER_ATTEMPTS):
-        entry.number = next_number(year)
-        try:
-            with db.session.begin_nested():
-                db.session.add(entry)
-        except IntegrityError:
-            continue
-        return
-    raise DomainError("接访编号分配冲突，请稍后重新提交；您填写的内容已保留。")
-
-
 def edit_entry(
     entry: ReceptionEntry, actor: User, visitor: Visitor, *, answer: str, satisfaction: Rating | None = None
 ) -> ReceptionEntry:
@@ -262,9 +251,8 @@ def edit_entry(
     if entry.handling is not Handling.ANSWERED:
         raise DomainError(f"{entry.number} 已批示转办为信访件，请在信访件中更正，或在日志提交后添加更正说明。")
     values = _checked(visitor, contact_required=False)
-    values["answer"] = _required(answer, "答复内容", ANSWER_MAX)
+    values["answer"] = required(answer, "答复内容", ANSWER_MAX)
     values["satisfaction"] = satisfaction
-    values["representatives"] = list(values["representatives"])
     changed = sorted(k for k, v in values.items() if getattr(entry, k) != v)
     for key in changed:
         setattr(entry, key, values[key])
@@ -277,7 +265,7 @@ def submit_log(slot: DutySlot, actor: User, *, summary: str = "") -> ReceptionLo
     """提交并锁定: from now on entries are neither added nor edited; corrections go on separately.
     A duty with no visitors is submitted too: the log then records that nobody came."""
     log = _writable_log(slot, actor)
-    summary = _limited(summary, "接访小结", TEXT_MAX)
+    summary = limited(summary, "接访小结", TEXT_MAX)
     log = log or open_log(slot, actor)
     log.summary = summary or log.summary
     log.submitted_at, log.submitted_by_id = utcnow(), actor.id
@@ -294,7 +282,7 @@ def add_correction(log: ReceptionLog, actor: User, *, text: str, entry_id: int |
     if entry_id and not any(e.id == entry_id for e in log.entries):
         raise DomainError("所选登记不在本接访日志中。")
     correction = ReceptionCorrection(
-        log_id=log.id, entry_id=entry_id or None, created_by_id=actor.id, text=_required(text, "更正内容", TEXT_MAX)
+        log_id=log.id, entry_id=entry_id or None, created_by_id=actor.id, text=required(text, "更正内容", TEXT_MAX)
     )
     log.corrections.append(correction)
     db.session.flush()
@@ -360,31 +348,21 @@ def reception_summary(leader: User, today: dt.date, limit: int = 20) -> dict:
 # --- checks ----------------------------------------------------------------------------------------------------
 def _checked(visitor: Visitor, *, contact_required: bool) -> dict:
     """The visitor's fields, trimmed and checked; a DomainError names the first problem."""
-    name = _required(visitor.name, "来访人姓名", NAME_MAX)
-    phone, id_number = identity.normalise_phone(visitor.phone), identity.normalise_id_number(visitor.id_number)
-    problem = (phone and identity.phone_problem(phone)) or (id_number and identity.id_number_problem(id_number))
-    if problem:
-        raise DomainError(problem)
+    name = required(visitor.name, "来访人姓名", NAME_MAX)
+    phone, id_number = validation.contact(visitor.phone, visitor.id_number)
     if contact_required and not (phone or id_number):
         raise DomainError("批示转办须至少填写联系电话或身份证号，以便告知办理情况。")
-    people_count = visitor.people_count
-    if people_count is None or not 1 <= people_count <= MAX_PEOPLE:
-        raise DomainError(f"来访人数应在1至{MAX_PEOPLE}之间。")
-    names = tuple(n.strip() for n in visitor.representatives if n and n.strip())
-    limit = int(get_setting("max_representatives"))
-    if len(names) > limit:
-        raise DomainError(f"集体访推选的代表不得超过{limit}人（《信访工作条例》第十八条），现填写了{len(names)}人。")
-    if len(names) > people_count:
-        raise DomainError(f"代表人数（{len(names)}人）不能多于来访人数（{people_count}人）。")
-    if any(len(n) > NAME_MAX for n in names):
-        raise DomainError(f"代表姓名不能超过{NAME_MAX}字。")
+    people_count = validation.people_count(visitor.people_count, maximum=MAX_PEOPLE)
+    names = validation.representatives(
+        visitor.representatives, people_count=people_count, limit=int(get_setting("max_representatives"))
+    )
     return {
         "name": name,
         "phone": phone,
         "id_number": id_number,
-        "address": _limited(visitor.address, "住址", 200),
-        "place": _limited(visitor.place, "问题发生地", 200),
-        "matter": _required(visitor.matter, "反映事项", MATTER_MAX),
+        "address": limited(visitor.address, "住址", 200),
+        "place": limited(visitor.place, "问题发生地", 200),
+        "matter": required(visitor.matter, "反映事项", MATTER_MAX),
         "people_count": people_count,
         "representatives": names,
     }
@@ -394,17 +372,3 @@ def _title_from(matter: str, length: int = 30) -> str:
     """A case title from the matter's first line, when none was typed."""
     first = matter.strip().splitlines()[0].strip()
     return first if len(first) <= length else first[: length - 1] + "…"
-
-
-def _required(value: str | None, label: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise DomainError(f"请填写{label}。")
-    return _limited(value, label, max_length)
-
-
-def _limited(value: str | None, label: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if len(value) > max_length:
-        raise DomainError(f"{label}不能超过{max_length}字。")
-    return value

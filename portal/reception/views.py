@@ -11,6 +11,7 @@ from portal.cases import receipts
 from portal.cases import services as case_services
 from portal.cases.models import CaseType, Rating
 from portal.duty.models import DutySlot
+from portal.duty.panels import MinePanel, register_mine_panel
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.forms import options
@@ -20,6 +21,10 @@ from portal.reception import bp, services
 from portal.reception.forms import CorrectionForm, EditForm, EntryForm, SubmitForm
 from portal.reception.models import Handling, ReceptionEntry, may_keep
 from portal.settings.models import get_setting
+
+# Today's reception log and the cases born at the leader's receptions, on the duty area's 我的接访 page: duty owns
+# the page, reception builds on duty and fills this panel.
+register_mine_panel(MinePanel("reception", "reception/_mine_panel.html", services.reception_summary))
 
 
 def get_slot(slot_id: int) -> DutySlot:

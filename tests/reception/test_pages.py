@@ -12,7 +12,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditLog
 from portal.cases import codes
 from portal.cases.models import Case, Status
-from portal.duty.models import Period
+from portal.duty.models import DutySlot, Period
 from portal.extensions import db
 from portal.reception.models import ReceptionEntry, ReceptionLog
 from tests.factories import register
@@ -356,3 +356,36 @@ def test_days_and_numbers_follow_the_slot(client, login, slot_id):
     page = client.get(url(slot_id)).get_data(as_text=True)
 
     assert DAY.isoformat() in page and "上午" in page
+
+
+# --- the reception panel on the leader's 我的接访 page ----------------------------------------------------------------
+def test_my_duty_page_carries_todays_log_from_the_reception_panel(client, login, slot_id):
+    login("leader")
+    client.post(url(slot_id, "/entries"), data=ENTRY)
+
+    page = client.get("/staff/duty/mine").get_data(as_text=True)
+
+    assert 'id="mine-reception"' in page and "今日接访" in page
+    assert f'href="{url(slot_id)}"' in page and "填写中 · 1 条" in page
+
+
+def test_once_a_visitor_is_logged_the_roster_no_longer_offers_a_swap_or_a_change(client, login, slot_id, app):
+    login("leader")
+    assert f"/staff/duty/slots/{slot_id}/swap" in client.get("/staff/duty/list?month=2026-11").get_data(as_text=True)
+    client.post(url(slot_id, "/entries"), data=ENTRY)
+
+    with app.app_context():
+        assert db.session.get(DutySlot, slot_id).logged_at is not None
+    assert f"/staff/duty/slots/{slot_id}/swap" not in client.get("/staff/duty/list?month=2026-11").get_data(
+        as_text=True
+    )
+    asked = client.get(f"/staff/duty/slots/{slot_id}/swap")
+    assert asked.status_code == 303
+    assert "已有接访登记，不能再调整或调换" in client.get(asked.headers["Location"]).get_data(as_text=True)
+    login("clerk")
+    assert f"/staff/duty/slots/{slot_id}/edit" not in client.get("/staff/duty/list?month=2026-11").get_data(
+        as_text=True
+    )
+    moved = client.post(f"/staff/duty/slots/{slot_id}/cancel", data={"back": "list", "month": "2026-11"})
+    assert moved.status_code == 303
+    assert "已有接访登记" in client.get(moved.headers["Location"]).get_data(as_text=True)

@@ -7,14 +7,16 @@ import datetime as dt
 
 import pytest
 
+from portal import validation
 from portal.audit.models import AuditLog
-from portal.cases import codes, identity
+from portal.cases import codes
 from portal.cases import services as case_services
 from portal.cases.models import CaseType, Channel, Instruction, Rating, Status
 from portal.deadlines.services import deadline
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import as_of
+from portal.numbering import NumberSequence
 from portal.reception import services
 from portal.reception.models import Handling, ReceptionEntry
 from portal.settings.models import Setting
@@ -65,38 +67,33 @@ def test_numbers_count_up_per_year_across_every_log(world):
 
 def test_after_9999_the_numbers_go_on_with_five_digits(world):
     slot = make_slot(world.leader)
-    log = services.open_log(slot, world.leader)
-    db.session.add(
-        ReceptionEntry(
-            log_id=log.id,
-            number="JF2026-9999",
-            name="甲",
-            matter="事项",
-            handling=Handling.ANSWERED,
-            answer="答复",
-            created_by_id=world.clerk.id,
-        )
-    )
+    db.session.add(NumberSequence(scope=services.NUMBER_SCOPE, year=2026, last=9999))  # as the migration seeds it
     db.session.flush()
 
-    assert services.next_number(2026) == "JF2026-10000"
-    answered(slot, world.leader)
-    assert services.next_number(2026) == "JF2026-10001"  # 10000 sorts before 9999 as text: length counts first
+    assert [answered(slot, world.leader, name=name).number for name in ("甲", "乙")] == [
+        "JF2026-10000",
+        "JF2026-10001",
+    ]
 
 
-def test_a_number_taken_in_the_meantime_is_skipped_not_duplicated(world, monkeypatch):
+def test_an_entry_rolled_back_gives_its_number_back(world):
     slot = make_slot(world.leader)
     answered(slot, world.leader)
     db.session.commit()
-    real = services.next_number
-    stale = iter(["JF2026-0001"])  # what a second person read before the first entry was saved
+    assert answered(slot, world.clerk, name="陈群众").number == "JF2026-0002"
+    db.session.rollback()  # e.g. the commit failed: the entry and its number are gone together
 
-    monkeypatch.setattr(services, "next_number", lambda year: next(stale, None) or real(year))
-    entry = answered(slot, world.clerk, name="陈群众")
+    assert answered(slot, world.clerk, name="黄群众").number == "JF2026-0002"
     db.session.commit()
-
-    assert entry.number == "JF2026-0002"
     assert sorted(db.session.scalars(db.select(ReceptionEntry.number))) == ["JF2026-0001", "JF2026-0002"]
+
+
+def test_a_refused_entry_takes_no_number(world):
+    slot = make_slot(world.leader)
+    with pytest.raises(DomainError, match="请填写答复内容"):
+        answered(slot, world.leader, options={"answer": " "})
+
+    assert answered(slot, world.leader).number == "JF2026-0001"
 
 
 # --- who keeps the log ------------------------------------------------------------------------------------------
@@ -182,7 +179,7 @@ def test_an_answer_on_the_spot_is_recorded_with_the_visitors_satisfaction(world)
         ({"name": " "}, "请填写来访人姓名"),
         ({"matter": ""}, "请填写反映事项"),
         ({"phone": "12345"}, "联系电话格式不正确"),
-        ({"id_number": ID17 + ("1" if identity.id_check_digit(ID17) == "0" else "0")}, "身份证号校验位不正确"),
+        ({"id_number": ID17 + ("1" if validation.id_check_digit(ID17) == "0" else "0")}, "身份证号校验位不正确"),
         ({"people_count": 0}, "来访人数"),
         ({"options": {"answer": "  "}}, "请填写答复内容"),
     ],

@@ -79,9 +79,9 @@ def test_the_my_duty_fragment_renders_from_the_summary(world, app):
     db.session.commit()
 
     with app.test_request_context():
-        html = render_template("duty/_mine_reception.html", **services.reception_summary(world.leader, DAY))
+        html = render_template("reception/_mine_panel.html", **services.reception_summary(world.leader, DAY))
         empty = render_template(
-            "duty/_mine_reception.html", **services.reception_summary(world.leader, DAY + dt.timedelta(days=1))
+            "reception/_mine_panel.html", **services.reception_summary(world.leader, DAY + dt.timedelta(days=1))
         )
 
     assert f"/staff/reception/slots/{slot.id}" in html and "填写接访日志" in html
