@@ -8,6 +8,7 @@ from flask import Flask, flash, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from portal.accounts.models import User
+from portal.audit import services as audit
 from portal.deadlines.clock import official_year_known
 from portal.errors import DomainError
 from portal.extensions import db, htmx, login_manager
@@ -40,8 +41,15 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_date, "date")
     app.add_template_filter(_datetime, "datetime")
     app.add_template_global(today, "today")
+    app.before_request(_audit_address)
     app.after_request(_headers)
     app.context_processor(_calendar_gap)
+
+
+def _audit_address() -> None:
+    # The web layer hands the acting person's address to the unit of work; services and the audit trail never read
+    # the request themselves (a CLI or a job has no request: the trail then says where it ran).
+    audit.set_address(db.session, request.remote_addr or "")
 
 
 def _error_page(error):

@@ -60,7 +60,7 @@ def checklist_template(
         case_type=case_type,
         leader_owned=leader_owned,
         items=[
-            ChecklistTemplateItem(position=i, label=label, required=required)
+            ChecklistTemplateItem(position=i, label=label, required=required, mirrors=MIRRORS.get(label))
             for i, (label, required) in enumerate(items, start=1)
         ],
     )
@@ -132,6 +132,8 @@ USERS = {
     "discipline_handler": ("discipline_handler", "discipline", (Role.HANDLER,), "褚承办", "科员"),
 }
 STEPS = [("调查核实", True), ("形成处理意见", True), ("书面答复", True), ("回访", False)]
+# Steps the system ticks itself when the event they stand for is recorded (DESIGN §5).
+MIRRORS = {"书面答复": "publish", "回访": "follow_up"}
 FIVE_BAO = [
     ("包掌握情况", True),
     ("包思想转化", True),
@@ -194,9 +196,11 @@ def register(
 
 
 def complete_checklist(case: Case, actor: User) -> None:
+    """Tick what is ticked by hand: the 五包 items by the owner leader, the rest by ``actor``; the items that mirror
+    an event are the event's."""
     for item in case.checklist:
-        if not item.done:
-            services.tick_checklist_item(item, actor, done=True)
+        if not item.done and not item.mirrors:
+            services.tick_checklist_item(item, case.owner_leader if item.owner_only else actor, done=True)
 
 
 def ready_for_mark_off(case: Case, world: World) -> Case:

@@ -106,6 +106,30 @@ class User(UserMixin, db.Model):
         case_roles = self.roles & CASE_ROLES
         return bool(case_roles) and case_roles <= DEPARTMENT_SCOPED
 
+    # What a person may do outside a particular case; the pages, the navigation and the services ask these.
+    @property
+    def can_register_cases(self) -> bool:
+        """登记: the petition office registers petitions from every channel."""
+        return self.has_role(Role.CLERK)
+
+    @property
+    def keeps_reception_duty(self) -> bool:
+        """A leader has reception days of their own (我的接访)."""
+        return self.has_role(Role.LEADER)
+
+    @property
+    def can_log_receptions(self) -> bool:
+        """接访登记: the petition office for every leader, a leader for their own days."""
+        return self.has_role(Role.CLERK, Role.LEADER)
+
+    @property
+    def can_manage_calendar(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def can_read_audit(self) -> bool:
+        return self.has_role(Role.AUDITOR)
+
     @property
     def role_labels(self) -> str:
         return "、".join(r.label for r in sorted(self.roles))

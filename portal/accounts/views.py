@@ -7,7 +7,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.accounts import bp
 from portal.accounts.forms import LoginForm
-from portal.accounts.models import Role
 from portal.accounts.services import authenticate
 from portal.audit.services import record
 from portal.extensions import db
@@ -39,7 +38,7 @@ def logout():
 @bp.route("/")
 @login_required
 def home():
-    if current_user.has_role(Role.AUDITOR):
+    if current_user.can_read_audit:
         return redirect(url_for("audit.index"))
     if current_user.works_cases:
         return redirect(url_for("work.index"))

@@ -1,12 +1,18 @@
-"""Writing the audit trail. Every state change calls ``record`` inside the same transaction."""
+"""Writing the audit trail. Every state change calls ``record`` inside the same transaction. The actor's address is
+the unit of work's: the web layer sets it with ``set_address`` before any service runs; elsewhere it is "cli"."""
 
 from __future__ import annotations
-
-from flask import has_request_context, request
 
 from portal.audit.models import AuditLog
 from portal.extensions import db
 from portal.localtime import utcnow
+
+_ADDRESS = "audit.address"
+
+
+def set_address(session, address: str) -> None:
+    """Where the actions of ``session``'s unit of work come from (the client's address)."""
+    session.info[_ADDRESS] = address
 
 
 def record(action: str, actor=None, obj=None, *, actor_name: str | None = None, **detail) -> AuditLog:
@@ -19,7 +25,7 @@ def record(action: str, actor=None, obj=None, *, actor_name: str | None = None, 
         object_type=obj.__tablename__ if obj is not None else "",
         object_id=getattr(obj, "id", None),
         detail={k: _plain(v) for k, v in detail.items()},
-        ip=(request.remote_addr or "") if has_request_context() else "cli",
+        ip=db.session.info.get(_ADDRESS, "cli"),
     )
     db.session.add(row)
     return row

@@ -3,7 +3,6 @@
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
-from portal.accounts.models import Role
 from portal.audit import bp
 from portal.audit.models import AuditLog
 from portal.extensions import db
@@ -12,7 +11,7 @@ from portal.extensions import db
 @bp.route("/")
 @login_required
 def index():
-    if not current_user.has_role(Role.AUDITOR):
+    if not current_user.can_read_audit:
         abort(403)
     action = request.args.get("action", "").strip()
     stmt = db.select(AuditLog).order_by(AuditLog.id.desc())

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from portal.cases.models import Attachment, Case
 from portal.errors import DomainError
@@ -71,13 +73,20 @@ def _display_name(name: str) -> str:
     return name[:200] or "附件"
 
 
+# Files written in a transaction that has not committed yet: removed again if it rolls back, so a failed
+# registration leaves no file behind that no row points to.
+_WRITTEN = "attachments.written"
+
+
 def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list[Attachment]:
     """Write the files to disk under random names and record them on ``case`` (flush, no commit)."""
     folder = upload_folder()
     rows = []
     for upload in uploads:
         stored_name = f"{secrets.token_hex(16)}.{upload.extension}"
-        (folder / stored_name).write_bytes(upload.data)
+        path = folder / stored_name
+        path.write_bytes(upload.data)
+        db.session.info.setdefault(_WRITTEN, []).append(path)
         row = Attachment(
             case=case,
             original_name=upload.name,
@@ -90,6 +99,17 @@ def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_written_files(session: Session) -> None:
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
 
 
 def upload_folder() -> Path:

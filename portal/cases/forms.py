@@ -13,23 +13,23 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.accounts.models import Role, User
 from portal.cases.attachments import ACCEPT
 from portal.cases.models import CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Status
-from portal.forms import Form
-
-
-def _choices(enum_cls):
-    return [(m.value, m.label) for m in enum_cls]
+from portal.extensions import db
+from portal.forms import Form, enum_options, options
+from portal.localtime import today as local_today
+from portal.org.models import Department
 
 
 class RegisterForm(Form):
-    channel = SelectField("渠道", choices=_choices(Channel), default=Channel.LETTER.value)
+    channel = SelectField("渠道", choices=enum_options(Channel), default=Channel.LETTER.value)
     received_on = DateField("收到日期", validators=[DataRequired("请填写收到日期。")])
     petitioner_name = StringField("信访人姓名", validators=[DataRequired("请填写信访人姓名。"), Length(max=50)])
     phone = StringField("联系电话", validators=[Optional(), Length(max=20)])
     id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为18位。")])
     address = StringField("住址", validators=[Optional(), Length(max=200)])
-    case_type = SelectField("信访类型", choices=_choices(CaseType), default=CaseType.CLAIM.value)
+    case_type = SelectField("信访类型", choices=enum_options(CaseType), default=CaseType.CLAIM.value)
     category_id = SelectField("内容分类", coerce=int, validate_choice=False)
     title = StringField(
         "标题", validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过100字。")]
@@ -41,7 +41,7 @@ class RegisterForm(Form):
     people_count = IntegerField(
         "来访人数", default=1, validators=[NumberRange(min=1, max=10000, message="人数应在1以上。")]
     )
-    procedure = SelectField("办理程序", choices=_choices(Procedure), default=Procedure.NORMAL.value)
+    procedure = SelectField("办理程序", choices=enum_options(Procedure), default=Procedure.NORMAL.value)
     procedure_reason = StringField("适用简易办理的理由", validators=[Optional(), Length(max=200)])
     confidential = BooleanField("对信访人身份保密（仅信访部门可见）")
     # letter
@@ -59,13 +59,28 @@ class RegisterForm(Form):
 
 
 class VersionedForm(Form):
-    """Every action on a case carries the version the person saw, so a stale write is refused."""
+    """A form for one action of lifecycle.ACTIONS. It carries the version of the case the person saw, so a stale
+    write is refused; ``arguments`` turns the fields into the keyword arguments of the action's service, and
+    ``prepare`` fills what depends on the case (choices, defaults) when the form is shown."""
 
     version = HiddenField()
 
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+    def arguments(self) -> dict:
+        return {}
+
+    def prepare(self, case, fresh: bool) -> None:
+        """``fresh``: the form is shown for the first time, not redisplayed with what the person typed."""
+
+
+class EmptyForm(VersionedForm):
+    """For buttons that only need CSRF protection and the case version."""
+
 
 class AcceptForm(VersionedForm):
-    procedure = SelectField("办理程序", choices=_choices(Procedure))
+    procedure = SelectField("办理程序", choices=enum_options(Procedure))
     reason = StringField(
         "适用简易办理的理由",
         validators=[Optional(), Length(max=200)],
@@ -73,62 +88,163 @@ class AcceptForm(VersionedForm):
     )
     note = TextAreaField("受理意见", validators=[Optional(), Length(max=1000)])
 
+    def arguments(self) -> dict:
+        return {
+            "procedure": Procedure(self.procedure.data),
+            "note": self.note.data or "",
+            "reason": self.reason.data or "",
+        }
+
+    def prepare(self, case, fresh: bool) -> None:
+        if fresh:
+            self.procedure.data = case.procedure.value
+
 
 class NotAcceptForm(VersionedForm):
-    route = SelectField("不予受理理由", choices=_choices(NotAcceptedRoute))
+    route = SelectField("不予受理理由", choices=enum_options(NotAcceptedRoute))
     reason = TextAreaField("补充说明", validators=[Optional(), Length(max=1000)])
+
+    def arguments(self) -> dict:
+        return {"route": NotAcceptedRoute(self.route.data), "reason": self.reason.data or ""}
 
 
 class ForwardForm(VersionedForm):
     authority = StringField("转送机关", validators=[DataRequired("请填写转送机关。"), Length(max=100)])
     reason = TextAreaField("说明", validators=[Optional(), Length(max=1000)])
 
+    def arguments(self) -> dict:
+        return {"authority": self.authority.data, "reason": self.reason.data or ""}
+
 
 class AssignForm(VersionedForm):
     department_id = SelectField("责任单位", coerce=int, validate_choice=False)
     owner_leader_id = SelectField("包案领导", coerce=int, validate_choice=False)
 
+    def arguments(self) -> dict:
+        return {"department_id": self.department_id.data, "owner_leader_id": self.owner_leader_id.data or None}
+
+    def prepare(self, case, fresh: bool) -> None:
+        departments = db.session.execute(Department.assignable()).scalars().all()
+        self.department_id.choices = options((d.id, d.name) for d in departments if case.assignment_refusal(d) is None)
+        leaders = (
+            db.session.execute(
+                db.select(User).where(User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)
+            )
+            .scalars()
+            .all()
+        )
+        self.owner_leader_id.choices = options(
+            [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders]
+        )
+
+
+class HandlerForm(VersionedForm):
+    handler_id = SelectField("承办人", coerce=int, validate_choice=False)
+
+    def arguments(self) -> dict:
+        return {"handler_id": self.handler_id.data}
+
+    def prepare(self, case, fresh: bool) -> None:
+        handlers = (
+            db.session.execute(
+                db.select(User)
+                .where(User.active, User.department_id == case.department_id, User.role_rows.any(role=Role.HANDLER))
+                .order_by(User.name)
+            )
+            .scalars()
+            .all()
+        )
+        self.handler_id.choices = options((u.id, u.name) for u in handlers)
+        if fresh and case.handler_id:
+            self.handler_id.data = case.handler_id
+
 
 class DraftForm(VersionedForm):
-    outcome = SelectField("处理结果", choices=_choices(Outcome))
+    outcome = SelectField("处理结果", choices=enum_options(Outcome))
     text = TextAreaField("处理意见", validators=[DataRequired("请填写处理意见。"), Length(max=5000)])
     legal_basis = TextAreaField("依据", validators=[Optional(), Length(max=2000)])
+
+    def arguments(self) -> dict:
+        return {
+            "outcome": Outcome(self.outcome.data),
+            "text": self.text.data,
+            "legal_basis": self.legal_basis.data or "",
+        }
+
+    def prepare(self, case, fresh: bool) -> None:
+        # A draft sent back (退回修改 / 退回重办) is reworked, not retyped: start from the last version's text.
+        last = case.last_draft
+        if fresh and last is not None:
+            self.outcome.data, self.text.data, self.legal_basis.data = last.outcome.value, last.text, last.legal_basis
 
 
 class CommentForm(VersionedForm):
     comment = TextAreaField("意见", validators=[DataRequired("请填写意见。"), Length(max=1000)])
 
+    def arguments(self) -> dict:
+        return {"comment": self.comment.data}
+
 
 class PublishForm(VersionedForm):
     delivered_on = DateField("送达日期", validators=[Optional()])
-    method = SelectField("送达方式", choices=[(m, m) for m in ("直接送达", "邮寄送达", "网上送达", "当面送达")])
+    method = SelectField("送达方式", choices=options((m, m) for m in ("直接送达", "邮寄送达", "网上送达", "当面送达")))
+
+    def arguments(self) -> dict:
+        return {"delivered_on": self.delivered_on.data, "method": self.method.data}
+
+    def prepare(self, case, fresh: bool) -> None:
+        if fresh:
+            self.delivered_on.data = local_today()
+            self.method.data = "网上送达" if case.channel is Channel.ONLINE else "直接送达"
 
 
 class ReviewRequestForm(VersionedForm):
     reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由。"), Length(max=2000)])
 
+    def arguments(self) -> dict:
+        return {"reason": self.reason.data}
+
 
 class ReviewDecisionForm(DraftForm):
     delivered_on = DateField("送达日期", validators=[Optional()])
+
+    def arguments(self) -> dict:
+        return {**super().arguments(), "delivered_on": self.delivered_on.data}
+
+    def prepare(self, case, fresh: bool) -> None:
+        """A review opinion is the reviewing organ's own text."""
 
 
 class MarkOffForm(VersionedForm):
     note = TextAreaField("销号说明", validators=[Optional(), Length(max=1000)])
 
+    def arguments(self) -> dict:
+        return {"note": self.note.data or ""}
 
-class FollowUpForm(Form):
-    method = SelectField("回访方式", choices=[(m, m) for m in ("面访", "电话", "短信")])
-    satisfaction = SelectField("满意度", choices=[("", "未表态")] + _choices(Rating), validators=[Optional()])
+
+class FollowUpForm(VersionedForm):
+    method = SelectField("回访方式", choices=options((m, m) for m in ("面访", "电话", "短信")))
+    satisfaction = SelectField("满意度", choices=enum_options(Rating, blank="未表态"), validators=[Optional()])
     notes = TextAreaField("回访情况", validators=[Optional(), Length(max=1000)])
 
+    def arguments(self) -> dict:
+        satisfaction = Rating(self.satisfaction.data) if self.satisfaction.data else None
+        return {"method": self.method.data, "satisfaction": satisfaction, "notes": self.notes.data or ""}
 
-class InstructionForm(Form):
+
+class InstructionForm(VersionedForm):
     text = TextAreaField("批示内容", validators=[DataRequired("请填写批示内容。"), Length(max=2000)])
     rehandle = BooleanField("要求重新办理")
 
+    def arguments(self) -> dict:
+        return {"text": self.text.data, "rehandle": self.rehandle.data}
 
-class EmptyForm(VersionedForm):
-    """For buttons that only need CSRF protection and the case version."""
+
+class TickForm(VersionedForm):
+    done = HiddenField()
+
+    def arguments(self) -> dict:
+        return {"done": self.done.data == "1"}
 
 
 class CaseFilterForm(Form):
@@ -136,16 +252,15 @@ class CaseFilterForm(Form):
         csrf = False
 
     q = StringField("搜索", validators=[Optional(), Length(max=50)])
-    status = SelectField("状态", choices=[("", "全部状态")] + _choices(Status), validators=[Optional()])
-    channel = SelectField("渠道", choices=[("", "全部渠道")] + _choices(Channel), validators=[Optional()])
+    status = SelectField("状态", choices=enum_options(Status, blank="全部状态"), validators=[Optional()])
+    channel = SelectField("渠道", choices=enum_options(Channel, blank="全部渠道"), validators=[Optional()])
 
 
 class RehandleForm(VersionedForm):
     text = TextAreaField("批示内容", validators=[DataRequired("请填写批示内容。"), Length(max=2000)])
 
-
-class HandlerForm(VersionedForm):
-    handler_id = SelectField("承办人", coerce=int, validate_choice=False)
+    def arguments(self) -> dict:
+        return {"text": self.text.data}
 
 
 class ExtensionForm(VersionedForm):
@@ -155,9 +270,20 @@ class ExtensionForm(VersionedForm):
     )
     reason = TextAreaField("延期理由", validators=[DataRequired("请填写延期理由，将告知信访人。"), Length(max=1000)])
 
+    def arguments(self) -> dict:
+        return {"days": self.days.data, "reason": self.reason.data}
+
 
 class ExtensionDecisionForm(VersionedForm):
     note = TextAreaField("审批意见", validators=[Optional(), Length(max=1000)])
+    approve = True
+
+    def arguments(self) -> dict:
+        return {"approve": self.approve, "note": self.note.data or ""}
+
+
+class RefuseExtensionForm(ExtensionDecisionForm):
+    approve = False
 
 
 class HearingForm(VersionedForm):
@@ -166,6 +292,39 @@ class HearingForm(VersionedForm):
     place = StringField("地点", validators=[Optional(), Length(max=200)])
     note = TextAreaField("听证情况", validators=[Optional(), Length(max=2000)])
 
+    def arguments(self) -> dict:
+        return {
+            "starts_on": self.starts_on.data,
+            "ends_on": self.ends_on.data,
+            "place": self.place.data or "",
+            "note": self.note.data or "",
+        }
+
 
 class NoteForm(VersionedForm):
     text = TextAreaField("调查记录", validators=[DataRequired("请填写调查记录。"), Length(max=5000)])
+
+    def arguments(self) -> dict:
+        return {"text": self.text.data}
+
+
+class SuperviseForm(VersionedForm):
+    note = TextAreaField(
+        "督办意见",
+        validators=[DataRequired("请填写督办意见。"), Length(max=1000)],
+        description="写明督办事由和要求，如：已超期12日，请于5个工作日内办结并报送结果",
+    )
+
+    def arguments(self) -> dict:
+        return {"note": self.note.data}
+
+
+class ClearUnsatisfiedForm(VersionedForm):
+    reason = TextAreaField(
+        "可以销号的理由",
+        validators=[DataRequired("请填写可以销号的理由。"), Length(max=1000)],
+        description="如：经复核，处理意见依法依规，诉求已答复到位，信访人不满意的理由不成立",
+    )
+
+    def arguments(self) -> dict:
+        return {"reason": self.reason.data}

@@ -9,13 +9,28 @@ import enum
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import Role, User
+from portal.accounts.models import DEPARTMENT_SCOPED, Role, User
+from portal.cases.lifecycle import (
+    ACTIONS,
+    CHECKLIST_EDITABLE,
+    EXTENDABLE,
+    HANDLING_CLOCKS,
+    OPEN,
+    PUBLIC,
+    RATEABLE,
+    TERMINAL,
+    UNDER_ANY_REVIEW,
+    Action,
+    Refusal,
+    Status,
+)
 from portal.deadlines.clock import WINDOW_RULES
 from portal.errors import DomainError
 from portal.extensions import db, enum_column
+from portal.localtime import today as local_today
 from portal.localtime import utcnow
 from portal.masking import mask_name, mask_phone
-from portal.org.models import Department
+from portal.org.models import Department, Kind
 
 
 class Channel(enum.StrEnum):
@@ -57,79 +72,11 @@ class Procedure(enum.StrEnum):
         return {"normal": "普通程序", "simple": "简易办理"}[self.value]
 
 
-class Status(enum.StrEnum):
-    REGISTERED = "registered"
-    ACCEPTED = "accepted"
-    NOT_ACCEPTED = "not_accepted"
-    FORWARDED = "forwarded"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    AWAITING_SIGNATURE = "awaiting_signature"
-    AWAITING_VERIFICATION = "awaiting_verification"
-    REPLIED = "replied"
-    UNDER_REVIEW = "under_review"
-    UNDER_REREVIEW = "under_rereview"
-    FINAL = "final"
-    CLOSED = "closed"
+OPEN_STATUSES = OPEN  # the name older callers use
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-    @property
-    def waiting_for(self) -> str:
-        """Who must act next, in words for the case page."""
-        return WAITING_FOR.get(self, "")
-
-    @property
-    def stage(self) -> str:
-        """The public stepper's stage: 登记 → 受理 → 交办 → 办理 → 答复 → 复查 / 复核."""
-        return STAGES[self]
-
-
-STATUS_LABELS = {
-    Status.REGISTERED: "已登记",
-    Status.ACCEPTED: "已受理",
-    Status.NOT_ACCEPTED: "不予受理",
-    Status.FORWARDED: "已转送",
-    Status.ASSIGNED: "已交办",
-    Status.IN_PROGRESS: "办理中",
-    Status.AWAITING_SIGNATURE: "待署名",
-    Status.AWAITING_VERIFICATION: "待审核",
-    Status.REPLIED: "已答复",
-    Status.UNDER_REVIEW: "复查中",
-    Status.UNDER_REREVIEW: "复核中",
-    Status.FINAL: "复核终结",
-    Status.CLOSED: "已销号",
-}
-WAITING_FOR = {
-    Status.REGISTERED: "待信访部门作出受理决定",
-    Status.ACCEPTED: "待信访部门交办",
-    Status.ASSIGNED: "待责任单位承办人开始办理",
-    Status.IN_PROGRESS: "待承办人起草处理意见书",
-    Status.AWAITING_SIGNATURE: "待责任单位负责人署名",
-    Status.AWAITING_VERIFICATION: "待信访部门审核送达",
-    Status.REPLIED: "待信访人评价或申请复查；信访部门回访后销号",
-    Status.UNDER_REVIEW: "待复查机关出具复查意见",
-    Status.UNDER_REREVIEW: "待复核机关出具复核意见",
-    Status.FINAL: "复核终结；信访部门可销号",
-}
-STAGES = {
-    Status.REGISTERED: "登记",
-    Status.ACCEPTED: "受理",
-    Status.NOT_ACCEPTED: "受理",
-    Status.FORWARDED: "受理",
-    Status.ASSIGNED: "交办",
-    Status.IN_PROGRESS: "办理",
-    Status.AWAITING_SIGNATURE: "办理",
-    Status.AWAITING_VERIFICATION: "办理",
-    Status.REPLIED: "答复",
-    Status.UNDER_REVIEW: "复查",
-    Status.UNDER_REREVIEW: "复核",
-    Status.FINAL: "复核",
-    Status.CLOSED: "答复",
-}
-OPEN_STATUSES = frozenset(set(Status) - {Status.NOT_ACCEPTED, Status.FORWARDED, Status.FINAL, Status.CLOSED})
+# How long what a person types may be: the columns, the forms and the services use these.
+TITLE_MAX = 100
+CONTENT_MAX = 5000
 
 
 class Outcome(enum.StrEnum):
@@ -239,7 +186,9 @@ class Petitioner(db.Model):
     __tablename__ = "petitioners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
+    # Code-point order (C collation) on PostgreSQL, as SQLite's BINARY: the index then serves the name-prefix search
+    # of portal.cases.search whatever the database's locale.
+    name: Mapped[str] = mapped_column(String(50).with_variant(String(50, collation="C"), "postgresql"), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
     address: Mapped[str] = mapped_column(String(200), default="")
@@ -265,7 +214,7 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock: a stale write fails instead of overwriting
     tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
     query_code_hash: Mapped[str] = mapped_column(String(255))
-    title: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     content: Mapped[str] = mapped_column(Text)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), index=True)
     case_type: Mapped[CaseType] = mapped_column(enum_column(CaseType), index=True)
@@ -352,7 +301,7 @@ class Case(db.Model):
         back_populates="case", order_by="Hearing.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
@@ -363,13 +312,23 @@ class Case(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in OPEN
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
 
     @property
     def current_reply(self) -> Reply | None:
         """The newest reply document of the current review level that is not superseded."""
         live = [r for r in self.replies if r.state is not ReplyState.SENT_BACK and r.state is not ReplyState.RETURNED]
         return live[-1] if live else None
+
+    @property
+    def last_draft(self) -> Reply | None:
+        """The newest 处理意见书 version, whatever became of it: a redraft starts from its text."""
+        drafts = [r for r in self.replies if r.kind is ReplyKind.REPLY]
+        return drafts[-1] if drafts else None
 
     @property
     def published_replies(self) -> list[Reply]:
@@ -379,6 +338,10 @@ class Case(db.Model):
     def clock_is_window(self) -> bool:
         """The running clock is the petitioner's window (to ask for review), not a duty of staff."""
         return self.clock_rule in WINDOW_RULES
+
+    @property
+    def handling_clock_runs(self) -> bool:
+        return self.clock_rule in HANDLING_CLOCKS
 
     def days_left(self, today: dt.date) -> int | None:
         return None if self.due_date is None else (self.due_date - today).days
@@ -391,6 +354,11 @@ class Case(db.Model):
     def hearing_days(self) -> int:
         return sum(h.days for h in self.hearings)
 
+    @property
+    def review_kind(self) -> str:
+        """What the petitioner may ask for next: 复查 after the reply, 复核 after the review opinion."""
+        return "复查" if self.review_level == 0 else "复核"
+
     # --- the same rules as SQL, for lists, queues and ledgers ----------------------------------------------
     @classmethod
     def staff_clock(cls):
@@ -400,7 +368,7 @@ class Case(db.Model):
     @classmethod
     def overdue(cls, today: dt.date):
         """超期: an open case whose staff deadline has passed."""
-        return db.and_(cls.due_date < today, cls.staff_clock(), cls.status.in_(sorted(OPEN_STATUSES)))
+        return db.and_(cls.due_date < today, cls.staff_clock(), cls.status.in_(sorted(OPEN)))
 
     @classmethod
     def visible_to(cls, user: User):
@@ -414,6 +382,39 @@ class Case(db.Model):
             return db.false()
         return db.or_(cls.department_id == user.department_id, cls.reviewing_department_id == user.department_id)
 
+    @classmethod
+    def identity_visible_to(cls, user: User):
+        """The rule of ``can_see_identity`` as a WHERE clause: what a search by name, phone or ID number may find."""
+        if not user.is_authenticated or not user.works_cases:
+            return db.false()
+        if user.has_role(Role.CLERK):
+            return cls.visible_to(user)
+        return db.and_(cls.visible_to(user), cls.confidential.is_(False))
+
+    @classmethod
+    def reviewed_by(cls, user: User):
+        """The rule of ``can_decide_review`` as a WHERE clause (for cases under review)."""
+        clauses = []
+        if user.has_role(Role.CLERK):
+            clauses.append(cls.reviewing_department_id.is_(None))
+        if user.has_role(Role.LEADER, Role.DEPT_HEAD) and user.department_id is not None:
+            clauses.append(cls.reviewing_department_id == user.department_id)
+        return db.or_(*clauses) if clauses else db.false()
+
+    @classmethod
+    def has_pending_extension(cls):
+        return cls.extensions.any(ExtensionRequest.state == ExtensionState.REQUESTED)
+
+    @classmethod
+    def unsatisfied_pending(cls):
+        """Rated 不满意 and not yet explained by a supervisor: the SQL form of ``Evaluation.blocks_mark_off``."""
+        return cls.evaluation.has(
+            db.and_(
+                Evaluation.override_at.is_(None),
+                db.or_(Evaluation.acceptance == Rating.UNSATISFIED, Evaluation.handling == Rating.UNSATISFIED),
+            )
+        )
+
     # --- who may see and do what -------------------------------------------------------------------------
     def can_view(self, user: User) -> bool:
         if not user.is_authenticated or not user.works_cases:
@@ -426,52 +427,16 @@ class Case(db.Model):
             )
         return True
 
-    def can_decide_review(self, user: User) -> bool:
-        """The review organ (the level above) decides 复查 / 复核; without one, the petition office records it."""
-        if not self.can_view(user):
-            return False
-        if self.reviewing_department_id is None:
-            return user.has_role(Role.CLERK)
-        return user.department_id == self.reviewing_department_id and user.has_role(Role.LEADER, Role.DEPT_HEAD)
-
-    def can_assign_handler(self, user: User) -> bool:
-        return (
-            user.has_role(Role.DEPT_HEAD)
-            and user.department_id == self.department_id
-            and self.status in (Status.ASSIGNED, Status.IN_PROGRESS)
-        )
-
-    def can_request_extension(self, user: User) -> bool:
-        return (
-            user.has_role(Role.HANDLER, Role.DEPT_HEAD)
-            and user.department_id == self.department_id
-            and self.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE)
-            and self.clock_rule in ("handle", "simple_handle")
-            and not self.extended
-            and self.pending_extension is None
-        )
-
-    def can_add_note(self, user: User) -> bool:
-        return self.is_open and self.can_view(user) and user.has_role(Role.HANDLER, Role.DEPT_HEAD, Role.CLERK)
-
-    def can_record_hearing(self, user: User) -> bool:
-        return self.status is Status.UNDER_REREVIEW and self.can_decide_review(user)
-
-    def can_approve_extension(self, user: User) -> bool:
-        """A pending request can be granted only while the handling clock still runs."""
-        return (
-            self.pending_extension is not None
-            and self.clock_rule in ("handle", "simple_handle")
-            and self.can_decide_extension(user)
-        )
-
-    def can_decide_extension(self, user: User) -> bool:
-        """The department head of the handling department, or the owner leader (包案领导)."""
-        if not self.can_view(user):
-            return False
-        return (user.has_role(Role.DEPT_HEAD) and user.department_id == self.department_id) or (
-            user.has_role(Role.LEADER) and user.id == self.owner_leader_id
-        )
+    def assignment_refusal(self, department: Department) -> str | None:
+        """Why this case may not be assigned (交办) to ``department``; None when it may."""
+        if department is None or not department.active:
+            return "请选择有效的责任单位。"
+        if not department.takes_assignments:
+            return f"{department.name}不是可交办的责任单位。"
+        if self.case_type is CaseType.ACCUSATION and department.kind is not Kind.DISCIPLINE:
+            # 条例 art.30: accusations go to the discipline organ, never to the department complained against.
+            return "检举控告类信访件只能交纪检监察机关办理。"
+        return None
 
     def can_see_materials(self, user: User) -> bool:
         """Attachments may name or show the petitioner: the same rule as identity (条例 art.30)."""
@@ -484,6 +449,237 @@ class Case(db.Model):
         if user.has_role(Role.CLERK):
             return True
         return not self.confidential
+
+    def refusal(self, name: str, user: User | None) -> Refusal | None:
+        """Why ``user`` (None: the petitioner through the lookup page) may not take action ``name`` on this case
+        now; None when they may. The one rule behind every button, fragment and service (lifecycle.ACTIONS)."""
+        action = ACTIONS[name]
+        check = getattr(self, action.check) if action.check else None
+        if check and action.check_first and (refused := check(user)):
+            return refused
+        if action.is_transition and not self._in_source_state(action):
+            return Refusal(f"该信访件当前状态为“{self.status.label}”，不能{action.label}。")
+        if user is None:
+            if PUBLIC not in action.roles:
+                return Refusal(f"您没有对该信访件“{action.label}”的权限。", forbidden=True)
+        elif action.is_transition and not self._role_permits(action, user):
+            return Refusal(f"您没有对该信访件“{action.label}”的权限。", forbidden=True)
+        elif not self.can_view(user):
+            return Refusal("您无权查看该信访件。", forbidden=True)
+        if check and not action.check_first and (refused := check(user)):
+            return Refusal(refused.message, refused.forbidden, by_check=not refused.forbidden)
+        return None
+
+    def can(self, name: str, user: User | None) -> bool:
+        return self.refusal(name, user) is None
+
+    def available_actions(self, user: User) -> list[Action]:
+        """What the actions card offers ``user`` now: the step that moves the case on first, then side steps."""
+        allowed = [a for a in ACTIONS.values() if a.on_actions_card and self.can(a.name, user)]
+        return [a for a in allowed if a.primary] + [a for a in allowed if not a.primary]
+
+    def _in_source_state(self, action: Action) -> bool:
+        return self.status in action.sources and (
+            action.review_level is None or self.review_level == action.review_level
+        )
+
+    def _role_permits(self, action: Action, user: User) -> bool:
+        if action.check == "_refuse_decide_review":
+            return self.can_view(user)  # the organ above decides, wherever its people sit: the check says who
+        if not self.can_view(user):
+            return False
+        # A department-scoped role counts only in the department the case is assigned to.
+        return any(
+            role in user.roles and (role not in DEPARTMENT_SCOPED or user.department_id == self.department_id)
+            for role in action.roles
+            if role != PUBLIC
+        )
+
+    def _in_department(self, user: User, *roles: Role) -> bool:
+        return user.has_role(*roles) and user.department_id == self.department_id
+
+    # The checks of lifecycle.ACTIONS: each returns why not, or None.
+    def _refuse_start(self, user: User) -> Refusal | None:
+        if (
+            self.handler_id is not None
+            and user.has_role(Role.HANDLER)
+            and not user.has_role(Role.DEPT_HEAD)
+            and self.handler_id != user.id
+        ):
+            return Refusal(f"该信访件已指定由{self.handler.name}承办。", forbidden=True)
+        return None
+
+    def _refuse_assign_handler(self, user: User) -> Refusal | None:
+        if not self._in_department(user, Role.DEPT_HEAD):
+            return Refusal("只有责任单位负责人可以指定承办人。", forbidden=True)
+        if self.status not in (Status.ASSIGNED, Status.IN_PROGRESS):
+            return Refusal(f"该信访件当前状态为“{self.status.label}”，不能指定承办人。")
+        return None
+
+    def _refuse_request_extension(self, user: User) -> Refusal | None:
+        if not self._in_department(user, Role.HANDLER, Role.DEPT_HEAD):
+            return Refusal("只有责任单位的承办人员可以申请延期。", forbidden=True)
+        if self.extended or any(e.state is ExtensionState.APPROVED for e in self.extensions):
+            return Refusal("该信访件已延期一次，不能再次延期（《信访工作条例》第三十四条）。")
+        if self.status not in EXTENDABLE or not self.handling_clock_runs:
+            return Refusal(f"该信访件当前状态为“{self.status.label}”，不能申请延期。")
+        if self.pending_extension is not None:
+            return Refusal("已有待审批的延期申请。")
+        return None
+
+    def _refuse_decide_extension(self, user: User) -> Refusal | None:
+        if self.pending_extension is None:
+            return Refusal("没有待审批的延期申请。")
+        if not self.can_decide_extension(user):
+            return Refusal("只有责任单位负责人或包案领导可以审批延期。", forbidden=True)
+        return None
+
+    def _refuse_approve_extension(self, user: User) -> Refusal | None:
+        """A pending request can be granted only while the handling clock still runs."""
+        if refused := self._refuse_decide_extension(user):
+            return refused
+        if not self.handling_clock_runs:
+            return Refusal("该信访件已不在办理期限内，不能延期。")
+        return None
+
+    def _refuse_review_request(self, user: User | None) -> Refusal | None:
+        message = self.review_request_refusal()
+        return Refusal(message) if message else None
+
+    def review_request_refusal(self, today: dt.date | None = None) -> str | None:
+        """Why a review (or re-review) may not be requested now, in words for the petitioner; None when it may."""
+        kind = self.review_kind
+        if self.review_level >= 2 or self.status is Status.FINAL:
+            return "复核意见为终结意见（《信访工作条例》第三十六条），不能再申请复查或复核。"
+        if self.status in UNDER_ANY_REVIEW:
+            running = "复查" if self.status is Status.UNDER_REVIEW else "复核"
+            return f"您已申请{running}，正在办理中，不能重复申请。"
+        name = "request_review" if self.review_level == 0 else "request_rereview"
+        if self.status not in ACTIONS[name].sources or self.delivered_on is None:
+            return f"处理意见送达后才能申请{kind}。"
+        if self.clock_is_window and self.due_date and (today or local_today()) > self.due_date:
+            return f"申请{kind}的期限已于{self.due_date:%Y年%m月%d日}届满，不能再申请。"
+        return None
+
+    def _refuse_decide_review(self, user: User) -> Refusal | None:
+        if not self.can_decide_review(user):
+            return Refusal("只有复查（复核）机关可以出具意见。", forbidden=True)
+        return None
+
+    def _refuse_hearing(self, user: User) -> Refusal | None:
+        if self.status is not Status.UNDER_REREVIEW:
+            return Refusal("只有复核中的信访件可以记录听证。")
+        if not self.can_decide_review(user):
+            return Refusal("只有复核机关可以记录听证。", forbidden=True)
+        return None
+
+    def _refuse_mark_off(self, user: User) -> Refusal | None:
+        blockers = self.mark_off_blockers()
+        return Refusal("暂不能销号：" + "；".join(blockers) + "。") if blockers else None
+
+    def _refuse_note(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.HANDLER, Role.DEPT_HEAD, Role.CLERK):
+            return Refusal("您不能为该信访件添加调查记录。", forbidden=True)
+        if not self.is_open:
+            return Refusal("该信访件已办结，不能再添加调查记录。")
+        return None
+
+    def _refuse_instruct(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.LEADER):
+            return Refusal("只有领导可以作出批示。", forbidden=True)
+        return None
+
+    def _refuse_follow_up(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.CLERK):
+            return Refusal("只有信访部门可以记录回访。", forbidden=True)
+        if self.delivered_on is None:
+            return Refusal("答复送达后才能回访。")
+        if self.status is Status.CLOSED:
+            return Refusal("该信访件已销号，不能再记录回访。")
+        return None
+
+    def _refuse_tick(self, user: User) -> Refusal | None:
+        if not (user.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD) or self.owner_leader_id == user.id):
+            return Refusal("您不能勾销该信访件的清单事项。", forbidden=True)
+        if self.status not in CHECKLIST_EDITABLE:
+            return Refusal("该信访件已办结，清单不能再修改。")
+        return None
+
+    def _refuse_supervise(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.SUPERVISOR):
+            return Refusal("只有督查人员可以督办。", forbidden=True)
+        if not self.is_open:
+            return Refusal("该信访件已办结，无需督办。")
+        return None
+
+    def _refuse_clear_unsatisfied(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.SUPERVISOR):
+            return Refusal("只有督查人员可以说明不满意件的销号理由。", forbidden=True)
+        if self.evaluation is None or not self.evaluation.blocks_mark_off:
+            return Refusal("该信访件没有待说明的不满意评价。")
+        return None
+
+    # The named predicates other areas and tests use; each is a row of lifecycle.ACTIONS.
+    def can_assign_handler(self, user: User) -> bool:
+        return self.can("assign_handler", user)
+
+    def can_request_extension(self, user: User) -> bool:
+        return self.can("request_extension", user)
+
+    def can_approve_extension(self, user: User) -> bool:
+        return self.can("approve_extension", user)
+
+    def can_add_note(self, user: User) -> bool:
+        return self.can("note", user)
+
+    def can_record_hearing(self, user: User) -> bool:
+        return self.can("hearing", user)
+
+    def can_instruct(self, user: User) -> bool:
+        return self.can("instruct", user)
+
+    def can_follow_up(self, user: User) -> bool:
+        return self.can("follow_up", user)
+
+    def can_tick(self, user: User) -> bool:
+        return self.can("tick", user)
+
+    def can_decide_review(self, user: User) -> bool:
+        """The review organ (the level above) decides 复查 / 复核; without one, the petition office records it."""
+        if not self.can_view(user):
+            return False
+        if self.reviewing_department_id is None:
+            return user.has_role(Role.CLERK)
+        return user.department_id == self.reviewing_department_id and user.has_role(Role.LEADER, Role.DEPT_HEAD)
+
+    def can_decide_extension(self, user: User) -> bool:
+        """The department head of the handling department, or the owner leader (包案领导)."""
+        if not self.can_view(user):
+            return False
+        return self._in_department(user, Role.DEPT_HEAD) or (
+            user.has_role(Role.LEADER) and user.id == self.owner_leader_id
+        )
+
+    # --- mark-off (DESIGN §5) ----------------------------------------------------------------------------
+    def mark_off_blockers(self) -> list[str]:
+        """Why the case cannot be marked off yet; empty when it can."""
+        blockers = []
+        if self.delivered_on is None:
+            blockers.append("答复尚未送达")
+        open_items = [i.label for i in self.checklist if i.required and not i.done]
+        if open_items:
+            blockers.append("清单事项未勾销：" + "、".join(open_items))
+        if self.status in UNDER_ANY_REVIEW:
+            blockers.append("复查（复核）正在进行")
+        if self.evaluation is None and not self.follow_ups:
+            blockers.append("尚无满意度评价，也未回访")
+        if self.evaluation is not None and self.evaluation.blocks_mark_off:
+            blockers.append("信访人评价不满意，须由督查人员说明可以销号的理由")
+        return blockers
+
+    @property
+    def rateable(self) -> bool:
+        return self.delivered_on is not None and self.status in RATEABLE
 
 
 class CaseEvent(db.Model):
@@ -610,6 +806,8 @@ class ChecklistTemplateItem(db.Model):
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(100))
     required: Mapped[bool] = mapped_column(default=True)
+    # The action whose recorded event ticks this item by itself (sign, publish, follow_up); see lifecycle.ACTIONS.
+    mirrors: Mapped[str | None] = mapped_column(String(30))
 
 
 class ChecklistItem(db.Model):
@@ -622,13 +820,36 @@ class ChecklistItem(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[dt.datetime | None]
+    mirrors: Mapped[str | None] = mapped_column(String(30))  # ticked by this action's event, never by hand
+    owner_only: Mapped[bool] = mapped_column(default=False)  # a 五包 item: only the owner leader ticks it
+    done_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id", ondelete="SET NULL"))
 
     case: Mapped[Case] = relationship(back_populates="checklist")
     done_by: Mapped[User | None] = relationship()
+    done_event: Mapped[CaseEvent | None] = relationship()
 
     @property
     def done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def mirrored_action(self) -> Action | None:
+        return ACTIONS.get(self.mirrors) if self.mirrors else None
+
+    def refusal(self, user: User) -> Refusal | None:
+        """Why ``user`` may not tick (or untick) this item by hand; None when they may."""
+        if refused := self.case.refusal("tick", user):
+            return refused
+        if self.owner_only and user.id != self.case.owner_leader_id:
+            return Refusal("“五包”事项只能由包案领导勾销。", forbidden=True)
+        if not self.owner_only and not user.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD):
+            return Refusal("您不能勾销该事项。", forbidden=True)
+        if self.mirrored_action is not None:
+            return Refusal(f"该事项在“{self.mirrored_action.label}”后自动勾销，无需手动勾销。")
+        return None
+
+    def can_tick(self, user: User) -> bool:
+        return self.refusal(user) is None
 
 
 class Evaluation(db.Model):

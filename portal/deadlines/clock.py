@@ -180,7 +180,7 @@ class Deadline:
     def calendar_complete(self) -> bool:
         return not self.missing_years
 
-    def explanation(self) -> str:
+    def explanation(self, *, warn: bool = True) -> str:
         unit = self.rule.unit
         text = (
             f"自{self.start.isoformat()}（{self.rule.starts}）的次日 {self.first_day.isoformat()} 起算，"
@@ -191,7 +191,7 @@ class Deadline:
         elif self.skipped:
             text += f"；期限最后一日 {self.skipped[0].date.isoformat()} 为休息日，顺延至其后第一个工作日"
         text += f"，截止 {self.due.isoformat()}。依据：{self.rule.source}。"
-        if self.missing_years:
+        if warn and self.missing_years:
             years = "、".join(str(y) for y in self.missing_years)
             text += f"注意：{years}年的官方节假日安排尚未收录，仅按周末计算，请管理员核对。"
         return text

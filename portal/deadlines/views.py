@@ -7,7 +7,6 @@ import datetime as dt
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.accounts.models import Role
 from portal.deadlines import bp
 from portal.deadlines.clock import RULES, UnknownRule, get_rule, official_year_known
 from portal.deadlines.forms import CalculatorForm, OverrideForm
@@ -46,7 +45,7 @@ def calculator():
 @bp.route("/staff/calendar", methods=["GET", "POST"])
 @login_required
 def calendar():
-    if not current_user.has_role(Role.ADMIN):
+    if not current_user.can_manage_calendar:
         abort(403)
     form = OverrideForm()
     if form.validate_on_submit():
@@ -65,7 +64,7 @@ def calendar():
 @bp.route("/staff/calendar/<day>/delete", methods=["POST"])
 @login_required
 def delete_override(day: str):
-    if not current_user.has_role(Role.ADMIN):
+    if not current_user.can_manage_calendar:
         abort(403)
     try:
         parsed = dt.date.fromisoformat(day)

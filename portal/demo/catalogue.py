@@ -34,16 +34,18 @@ CHECKLIST_ITEMS: dict[str, tuple[bool, str, str]] = {
     "约谈信访人": (True, "investigate", "handler"),
     "线索初步核实": (True, "investigate", "handler"),
     "举报人信息保密审查": (True, "investigate", "head"),
-    "包掌握情况": (True, "investigate", "handler"),
-    "包思想转化": (True, "investigate", "handler"),
-    "包矛盾化解": (True, "investigate", "handler"),
+    "包掌握情况": (True, "investigate", "leader"),
+    "包思想转化": (True, "investigate", "leader"),
+    "包矛盾化解": (True, "investigate", "leader"),
     "形成处理意见": (True, "investigate", "handler"),
     "领导审签": (True, "signed", "head"),
     "书面答复": (True, "published", "clerk"),
-    "包教育稳控": (True, "published", "handler"),
+    "包教育稳控": (True, "published", "leader"),
     "回访": (False, "closing", "clerk"),
-    "包息访息诉": (True, "closing", "handler"),
+    "包息访息诉": (True, "closing", "leader"),
 }
+# Items the system ticks itself when the event they stand for is recorded (DESIGN §5): label → action.
+CHECKLIST_MIRRORS = {"领导审签": "sign", "书面答复": "publish", "回访": "follow_up"}
 # name → (case type or None for all, leader_owned, labels)
 CHECKLIST_TEMPLATES: dict[str, tuple[CaseType | None, bool, list[str]]] = {
     "信访事项办理清单": (None, False, ["调查核实", "约谈信访人", "形成处理意见", "领导审签", "书面答复", "回访"]),
@@ -78,7 +80,9 @@ def ensure_checklist_templates() -> None:
         if name in names:
             continue
         items = [
-            ChecklistTemplateItem(position=i, label=label, required=CHECKLIST_ITEMS[label][0])
+            ChecklistTemplateItem(
+                position=i, label=label, required=CHECKLIST_ITEMS[label][0], mirrors=CHECKLIST_MIRRORS.get(label)
+            )
             for i, label in enumerate(labels, start=1)
         ]
         db.session.add(ChecklistTemplate(name=name, case_type=case_type, leader_owned=leader_owned, items=items))

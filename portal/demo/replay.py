@@ -178,9 +178,13 @@ class CaseLoader:
 
     def _do_tick(self, plan: Plan, spec: Spec) -> None:
         for item in plan.case.checklist:
-            if item.label == spec.args["label"] and not item.done:
-                services.tick_checklist_item(item, self._actor(plan, spec.who), done=True)
+            # An item that mirrors an event (署名, 送达, 回访) was ticked by that event, not by a person.
+            if item.label == spec.args["label"] and not item.done and not item.mirrors:
+                services.tick_checklist_item(item, self._tick_actor(plan, item, spec.who), done=True)
                 return
+
+    def _tick_actor(self, plan: Plan, item, who: str) -> User | None:
+        return plan.case.owner_leader if item.owner_only else self._actor(plan, who)
 
     def _do_draft(self, plan: Plan, spec: Spec) -> None:
         services.draft_reply(
@@ -269,6 +273,6 @@ class CaseLoader:
     def _do_mark_off(self, plan: Plan, spec: Spec) -> None:
         if plan.case.status is Status.REPLIED:  # templates edited by an admin may hold items the plan did not know
             for item in plan.case.checklist:
-                if item.required and not item.done:
-                    services.tick_checklist_item(item, self.users["clerk"], done=True)
+                if item.required and not item.done and not item.mirrors:
+                    services.tick_checklist_item(item, self._tick_actor(plan, item, "clerk"), done=True)
         services.mark_off(plan.case, self.users["clerk"], note=self.rng.choice(MARK_OFF_NOTES))

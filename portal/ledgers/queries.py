@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Role, User
-from portal.cases.models import OPEN_STATUSES, Case, CaseType, Channel, ChecklistItem, Status
+from portal.cases.lifecycle import OPEN
+from portal.cases.models import Case, CaseType, Channel, ChecklistItem, Status
 from portal.deadlines.clock import RULES
 from portal.reception.models import ReceptionEntry
 
 PER_PAGE = 30
 
-_OPEN = sorted(OPEN_STATUSES)
+_OPEN = sorted(OPEN)
 
 
 # --- the clocks, as SQL -----------------------------------------------------------------------------------

@@ -39,6 +39,11 @@ class Kind(enum.StrEnum):
         }[self.value]
 
 
+# The kinds of department a case can be assigned to (交办): those that handle matters, not the leadership or the
+# petition office itself.
+ASSIGNABLE_KINDS = frozenset({Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL})
+
+
 class Department(db.Model):
     __tablename__ = "departments"
 
@@ -59,11 +64,11 @@ class Department(db.Model):
     def is_petition_office(self) -> bool:
         return self.kind is Kind.PETITION_OFFICE
 
+    @property
+    def takes_assignments(self) -> bool:
+        return self.kind in ASSIGNABLE_KINDS
+
     @classmethod
     def assignable(cls):
         """Departments a case may be assigned to, in a stable order."""
-        return (
-            db.select(cls)
-            .where(cls.active, cls.kind.in_([Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL]))
-            .order_by(cls.level, cls.name)
-        )
+        return db.select(cls).where(cls.active, cls.kind.in_(sorted(ASSIGNABLE_KINDS))).order_by(cls.level, cls.name)

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from portal.cases import services
+from portal.cases.lifecycle import FROM_REPLY, STEPS_BEFORE_REPLY, STOPPED
 from portal.cases.models import Case, CaseType, Reply, Status
 from portal.deadlines.clock import Deadline
 from portal.localtime import local
@@ -73,6 +74,7 @@ class PublicCase:
     evaluate: Window | None = None
     review_kind: str = "复查"
     review: Window | None = None
+    replied: bool = False  # from the reply on: the windows to rate and to ask for review are the petitioner's
 
     def as_dict(self) -> dict:
         """The JSON of ``POST /api/v1/lookup``."""
@@ -142,6 +144,7 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
         evaluate=evaluate,
         review=_review_window(case, today),
         evaluation=_evaluation(case),
+        replied=case.status in FROM_REPLY,
     )
     if restricted:
         return view
@@ -199,27 +202,16 @@ def _review_window(case: Case, today: dt.date) -> Window:
 
 
 # --- the stepper: 登记 → 受理 → 交办 → 办理 → 答复 → 评价 / 复查 / 复核 -------------------------------------------
-_BEFORE_REPLY = ["登记", "受理", "交办", "办理"]
-_REACHED = {
-    Status.REGISTERED: 0,
-    Status.ACCEPTED: 1,
-    Status.ASSIGNED: 2,
-    Status.IN_PROGRESS: 3,
-    Status.AWAITING_SIGNATURE: 3,
-    Status.AWAITING_VERIFICATION: 3,
-}
-
-
 def steps(case: Case, *, evaluation_open: bool) -> list[Step]:
-    if case.status in (Status.NOT_ACCEPTED, Status.FORWARDED):
+    if case.status in STOPPED:
         return [Step("登记", "done"), Step(case.status.label, "stopped")]
-    if case.status in _REACHED:
-        reached = _REACHED[case.status]
+    reached = case.status.stage_index
+    if reached is not None:
         return [
             Step(label, "done" if i < reached else "current" if i == reached else "todo")
-            for i, label in enumerate(_BEFORE_REPLY + ["答复", "评价"])
+            for i, label in enumerate(list(STEPS_BEFORE_REPLY) + ["答复", "评价"])
         ]
-    result = [Step(label, "done") for label in _BEFORE_REPLY + ["答复"]]
+    result = [Step(label, "done") for label in list(STEPS_BEFORE_REPLY) + ["答复"]]
     evaluated = case.evaluation is not None
     result.append(Step("评价", "done" if evaluated else "current" if evaluation_open else "todo"))
     for level, label, status in ((1, "复查", Status.UNDER_REVIEW), (2, "复核", Status.UNDER_REREVIEW)):

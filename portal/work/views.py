@@ -1,10 +1,10 @@
-"""My work page: every queue of the signed-in person's roles."""
+"""My work page: every queue of the signed-in person's roles, and each queue on a page of its own."""
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from portal.work import bp
-from portal.work.queues import queues_for
+from portal.work.queues import queue_page, queues_for
 
 
 @bp.route("/")
@@ -14,3 +14,15 @@ def index():
         abort(403)
     queues = queues_for(current_user)
     return render_template("work/index.html", queues=queues, waiting=sum(q.total for q in queues))
+
+
+@bp.route("/<key>")
+@login_required
+def queue(key: str):
+    if not current_user.works_cases:
+        abort(403)
+    found = queue_page(current_user, key, request.args.get("page", 1, type=int))
+    if found is None:
+        abort(404)
+    shown, page, pages = found
+    return render_template("work/queue.html", queue=shown, page=page, pages=pages)

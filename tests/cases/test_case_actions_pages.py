@@ -81,8 +81,8 @@ def under_rereview(world) -> dict:
         ("handler", {"start", "request_extension", "note"}),
         ("dept_head", {"start", "assign_handler", "request_extension", "note"}),
         ("clerk", {"note"}),
-        ("leader", set()),
-        ("supervisor", set()),
+        ("leader", {"instruct"}),  # a leader may give an instruction at any stage
+        ("supervisor", {"supervise"}),
     ],
 )
 def test_an_assigned_case_offers_each_role_exactly_its_actions(client, login, seed, key, expected):
@@ -102,8 +102,8 @@ def test_an_assigned_case_offers_each_role_exactly_its_actions(client, login, se
         ("handler", False, {"draft", "note"}),
         ("dept_head", False, {"assign_handler", "approve_extension", "refuse_extension", "note"}),
         ("clerk", False, {"note"}),
-        ("leader", False, set()),
-        ("leader", True, {"approve_extension", "refuse_extension"}),
+        ("leader", False, {"instruct"}),
+        ("leader", True, {"approve_extension", "refuse_extension", "instruct"}),
     ],
 )
 def test_a_pending_extension_is_offered_to_its_deciders_only(client, login, seed, key, owner, expected):
@@ -137,7 +137,7 @@ def test_a_request_left_pending_after_the_reply_went_out_is_not_offered_for_appr
     "key, expected",
     [
         ("government_head", {"decide_rereview", "hearing", "note"}),
-        ("clerk", {"note"}),
+        ("clerk", {"note", "follow_up"}),  # the reply was delivered: the office may follow up meanwhile
         ("dept_head", {"note"}),
     ],
 )

@@ -149,7 +149,7 @@ def test_the_representatives_limit_follows_the_setting(world):
 def test_more_representatives_than_visitors_are_refused(world):
     before = totals()
 
-    with pytest.raises(DomainError, match="代表人数不能多于来访人数"):
+    with pytest.raises(DomainError, match=r"代表人数（3人）不能多于来访人数（2人）"):
         reg(world, channel=Channel.VISIT, people_count=2, representatives=["甲", "乙", "丙"])
 
     assert totals() == before

@@ -44,7 +44,7 @@ def test_the_department_head_sees_signatures_and_extension_requests_of_his_depar
     login("dept_head")
     html = client.get("/staff/work/").get_data(as_text=True)
     assert mine in codes_in(html, "sign") and other not in html
-    assert extended in codes_in(html, "extension_head")
+    assert extended in codes_in(html, "extension")
 
 
 def test_the_handler_sees_cases_to_start_and_to_draft(client, seed, login):

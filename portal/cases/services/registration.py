@@ -1,0 +1,323 @@
+"""Registration: a petition from any channel becomes a case with its tracking and query codes, the petitioner is
+recognised, earlier cases are found, and a leader's reception can turn a visit into an assigned case at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal import validation
+from portal.accounts.models import Role, User
+from portal.audit.services import record
+from portal.cases import attachments as attachment_store
+from portal.cases import codes
+from portal.cases.attachments import Upload
+from portal.cases.models import (
+    CONTENT_MAX,
+    TITLE_MAX,
+    Case,
+    CaseType,
+    Category,
+    Channel,
+    Instruction,
+    Petitioner,
+    Procedure,
+    Status,
+)
+from portal.cases.services import steps
+from portal.cases.services.transitions import assign_to
+from portal.errors import DomainError, NotAllowed
+from portal.extensions import db
+from portal.localtime import today as local_today
+from portal.settings.models import get_setting
+from portal.sms import services as sms
+from portal.validation import contact, limited, normalise_id_number, normalise_phone, phone_problem, required
+
+
+# --- registration --------------------------------------------------------------------------------------------
+def find_or_create_petitioner(name: str, phone: str | None, id_number: str | None, address: str = "") -> Petitioner:
+    """The same person is recognised by ID number first, then by phone and name."""
+    name = required(name, "信访人姓名", 50)
+    phone, id_number = contact(phone, id_number)
+    petitioner = None
+    if id_number:
+        petitioner = db.session.execute(db.select(Petitioner).filter_by(id_number=id_number)).scalars().first()
+    if petitioner is None and phone:
+        petitioner = db.session.execute(db.select(Petitioner).filter_by(phone=phone, name=name)).scalars().first()
+    if petitioner is None:
+        petitioner = Petitioner(name=name, phone=phone, id_number=id_number, address=address or "")
+        db.session.add(petitioner)
+    else:
+        petitioner.phone = phone or petitioner.phone
+        petitioner.id_number = id_number or petitioner.id_number
+        petitioner.address = address or petitioner.address
+    return petitioner
+
+
+def related_cases(case: Case, limit: int = 10) -> list[Case]:
+    """The case it repeats, the cases that repeat it, and the petitioner's other cases; newest first."""
+    stmt = (
+        db.select(Case)
+        .where(
+            Case.id != case.id,
+            db.or_(
+                Case.petitioner_id == case.petitioner_id,
+                Case.repeat_of_id == case.id,
+                Case.id == (case.repeat_of_id or -1),
+            ),
+        )
+        .order_by(Case.received_on.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def earlier_cases(phone: str | None = None, id_number: str | None = None, limit: int = 10) -> list[Case]:
+    """Cases of the petitioner with this ID number or phone, newest first: the basis of repeat detection."""
+    conditions = []
+    phone, id_number = normalise_phone(phone), normalise_id_number(id_number)
+    if id_number:
+        conditions.append(Petitioner.id_number == id_number)
+    if phone:
+        conditions.append(Petitioner.phone == phone)
+    if not conditions:
+        return []
+    stmt = (
+        db.select(Case)
+        .join(Case.petitioner)
+        .where(db.or_(*conditions))
+        .order_by(Case.received_on.desc(), Case.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def register_case(actor: User | None, *, channel: Channel, **details) -> tuple[Case, str]:
+    """Register a petition from any channel; return the case and its query code (shown once, never stored).
+    The petition office registers every channel, the public only online; ``details`` are those of ``_register``."""
+    if actor is not None and not actor.can_register_cases:
+        raise NotAllowed("只有信访登记员可以登记信访件。")
+    if actor is None and channel is not Channel.ONLINE:
+        raise NotAllowed("公众只能通过网上信访提交。")
+    return _register(actor, channel=channel, **details)
+
+
+def _register(
+    actor: User | None,
+    *,
+    channel: Channel,
+    case_type: CaseType,
+    title: str,
+    content: str,
+    petitioner_name: str,
+    phone: str | None = None,
+    id_number: str | None = None,
+    address: str = "",
+    received_on: dt.date | None = None,
+    category_id: int | None = None,
+    procedure: Procedure = Procedure.NORMAL,
+    confidential: bool = False,
+    people_count: int = 1,
+    place: str = "",
+    repeat_of_id: int | None = None,
+    attachments: list[Upload] = (),
+    postmarked_on: dt.date | None = None,
+    caller_number: str = "",
+    group_visit: bool = False,
+    representatives: list[str] = (),
+    new_facts: bool = False,
+    procedure_reason: str = "",
+    notify: bool = True,
+) -> tuple[Case, str]:
+    """The registration itself. ``attachments`` have been checked by ``attachments.check_uploads``; their files are
+    written here. ``notify`` queues the SMS receipt when a phone number is known."""
+    title = required(title, "标题", TITLE_MAX)
+    content = required(content, "信访内容", CONTENT_MAX)
+    phone, id_number = contact(phone, id_number)
+    address, place = limited(address, "住址", 200), limited(place, "问题发生地", 200)
+    if not (phone or id_number):
+        raise DomainError("请至少填写联系电话或身份证号，以便告知办理情况。")
+    if people_count < 1:
+        raise DomainError("来访人数至少为 1。")
+    today = local_today()
+    received_on = received_on or today
+    if received_on > today:
+        raise DomainError("收到日期不能晚于今天。")
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        raise DomainError("所选内容分类不存在。")
+    repeat_of = None
+    if repeat_of_id is not None:
+        repeat_of = db.session.get(Case, repeat_of_id)
+        if repeat_of is None:
+            raise DomainError("所选的原信访件不存在。")
+        if repeat_of.review_level >= 2 and not new_facts:
+            # 条例 art.36: after the re-review opinion the same facts and reasons are not taken up again.
+            raise DomainError(
+                f"原信访件 {repeat_of.tracking_code} 已复核终结，以同一事实和理由提出的信访不再受理"
+                "（《信访工作条例》第三十六条）。如信访人提出了新的事实和理由，请勾选“有新的事实和理由”后登记。"
+            )
+    channel_details = _channel_details(
+        channel, received_on, postmarked_on, caller_number, people_count, group_visit, representatives
+    )
+
+    petitioner = find_or_create_petitioner(petitioner_name, phone, id_number, address)
+    query_code = codes.new_query_code()
+    case = Case(
+        tracking_code=_unique_tracking_code(today),
+        query_code_hash=codes.hash_query_code(query_code),
+        title=title,
+        content=content,
+        channel=channel,
+        case_type=case_type,
+        category_id=category_id,
+        procedure=procedure,
+        confidential=confidential or case_type is CaseType.ACCUSATION,
+        people_count=people_count,
+        place=place,
+        petitioner=petitioner,
+        repeat_of=repeat_of,
+        registered_by_id=getattr(actor, "id", None),
+        received_on=received_on,
+        status=Status.REGISTERED,
+        new_facts=bool(new_facts and repeat_of is not None),
+        **channel_details,
+        procedure_reason=limited(procedure_reason, "适用简易办理的理由", 200) if procedure is Procedure.SIMPLE else "",
+    )
+    db.session.add(case)
+    clock = steps.set_clock(case, "simple_accept" if procedure is Procedure.SIMPLE else "accept", received_on)
+    case.accept_due = clock.due
+    steps.event(
+        case,
+        actor,
+        "register",
+        title="登记",
+        public=True,
+        to_status=Status.REGISTERED,
+        text=f"您的信访事项（{channel.label}）已于{received_on:%Y年%m月%d日}收到并登记，编号 {case.tracking_code}。"
+        f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。",
+    )
+    stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
+    db.session.flush()
+    if notify:
+        sms.queue(
+            phone,
+            f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
+            f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。",
+            case,
+        )
+    record(
+        "case.register",
+        actor,
+        case,
+        tracking_code=case.tracking_code,
+        channel=channel.value,
+        repeat_of=repeat_of.tracking_code if repeat_of else None,
+        attachments=len(stored),
+    )
+    return case, query_code
+
+
+def _channel_details(
+    channel: Channel,
+    received_on: dt.date,
+    postmarked_on: dt.date | None,
+    caller_number: str,
+    people_count: int,
+    group_visit: bool,
+    representatives,
+) -> dict:
+    """The fields each channel has (a letter's postmark, a call's number, a visit's group); others are dropped."""
+    details = {"postmarked_on": None, "caller_number": "", "group_visit": False, "representatives": []}
+    if channel is Channel.LETTER and postmarked_on is not None:
+        if postmarked_on > received_on:
+            raise DomainError("邮戳日期不能晚于收信日期。")
+        details["postmarked_on"] = postmarked_on
+    if channel in (Channel.PHONE, Channel.FAX):
+        number = normalise_phone(caller_number)
+        if number and phone_problem(number):
+            raise DomainError("来电号码格式不正确。")
+        details["caller_number"] = number or ""
+    if channel is Channel.VISIT:
+        names = validation.representatives(
+            representatives, people_count=people_count, limit=int(get_setting("max_representatives"))
+        )
+        # 集体访: five or more people on the same matter.
+        details["group_visit"] = bool(group_visit) or people_count >= 5
+        details["representatives"] = names
+    return details
+
+
+def _unique_tracking_code(day: dt.date) -> str:
+    while True:
+        code = codes.new_tracking_code(day)
+        if db.session.execute(db.select(Case.id).filter_by(tracking_code=code)).first() is None:
+            return code
+
+
+def open_reception_case(
+    actor: User,
+    *,
+    leader: User,
+    department_id: int,
+    instruction: str,
+    title: str,
+    content: str,
+    petitioner_name: str,
+    phone: str | None = None,
+    id_number: str | None = None,
+    address: str = "",
+    place: str = "",
+    people_count: int = 1,
+    representatives: list[str] = (),
+    case_type: CaseType = CaseType.CLAIM,
+    repeat_of_id: int | None = None,
+    new_facts: bool = False,
+    received_on: dt.date | None = None,
+) -> tuple[Case, str]:
+    """批示转办 at a reception: what the duty leader could not answer on the spot becomes a ``visit`` case that is
+    registered, accepted and assigned at once, owned by that leader, with the leader's instruction on it. The duty
+    leader (or a clerk writing the log for them) acts here in place of the petition office's separate steps."""
+    if not (actor.has_role(Role.CLERK) or actor.id == leader.id) or not leader.has_role(Role.LEADER):
+        raise NotAllowed("只有当班领导或信访部门登记员可以批示转办。")
+    # The visit happened on the duty day; a log written up later must not start the clocks late.
+    case, query_code = _register(
+        actor,
+        channel=Channel.VISIT,
+        case_type=case_type,
+        title=title,
+        content=content,
+        petitioner_name=petitioner_name,
+        phone=phone,
+        id_number=id_number,
+        address=address,
+        place=place,
+        people_count=people_count,
+        representatives=representatives,
+        repeat_of_id=repeat_of_id,
+        new_facts=new_facts,
+        received_on=received_on,
+        notify=False,
+    )
+    today = case.received_on
+    case.decided_on = today
+    clock = steps.set_clock(case, "handle", today)
+    case.handle_due = clock.due
+    steps.finish(
+        case,
+        actor,
+        "accept",
+        title="受理告知",
+        public=True,
+        text=f"领导接访时当场受理（{today:%Y年%m月%d日}），将在{clock.due:%Y年%m月%d日}前出具书面处理意见。",
+    )
+    instruction_row = Instruction(case=case, leader_id=leader.id, text=required(instruction, "批示内容", 2000))
+    db.session.add(instruction_row)
+    steps.log(case, actor, "instruct", title="领导批示", public=False, text=instruction_row.text)
+    assign_to(case, actor, department_id, leader.id)
+    sms.queue(
+        case.petitioner.phone,
+        f"【{get_setting('office_name')}】您在领导接访中反映的事项已当场受理并交"
+        f"{case.department.name}办理，编号{case.tracking_code}，将于{clock.due:%m月%d日}前"
+        "出具书面处理意见。凭编号和查询码可在网上查询办理进度。",
+        case,
+    )
+    return case, query_code

@@ -1,0 +1,213 @@
+"""Reviews and the petitioner's windows: 复查 and 复核 requested and decided by the level above (条例 art.35–36),
+hearings that pause the re-review clock, and the evaluation the petitioner may give once the reply is delivered."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.accounts.models import User
+from portal.cases.lifecycle import RATEABLE, transition_for_review
+from portal.cases.models import (
+    CONTENT_MAX,
+    Case,
+    Channel,
+    Evaluation,
+    Hearing,
+    Outcome,
+    Rating,
+    Reply,
+    ReplyKind,
+    ReplyState,
+    Status,
+)
+from portal.cases.services import steps
+from portal.deadlines.services import deadline
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.localtime import today as local_today
+from portal.localtime import utcnow
+from portal.org.models import Department
+from portal.settings.models import get_setting
+from portal.validation import limited, required
+
+
+def review_kind(case: Case) -> str:
+    return case.review_kind
+
+
+def review_refusal(case: Case, today: dt.date | None = None) -> str | None:
+    """Why a review (or re-review) may not be requested now, in words for the petitioner; None when it may."""
+    return case.review_request_refusal(today)
+
+
+def review_organ(case: Case) -> Department | None:
+    """Who reviews: the level above the department that answered (复查), then the level above the reviewer (复核).
+    None when the tree has no level above: the petition office then records the opinion."""
+    answered_by = case.department if case.review_level == 0 else case.reviewing_department
+    return answered_by.parent if answered_by is not None else None
+
+
+def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
+    steps.lock(case, expected_version)
+    name = transition_for_review(case.review_level, deciding=False).name  # read after the lock
+    steps.refuse(case.refusal(name, actor))
+    today = local_today()
+    reason = required(reason, "申请理由", 2000)
+    rule = "review" if name == "request_review" else "rereview"
+    case.reviewing_department = review_organ(case)
+    clock = steps.set_clock(case, rule, today)
+    kind = case.review_kind
+    steps.finish(
+        case,
+        actor,
+        name,
+        title=f"{kind}申请",
+        public=True,
+        text=f"已于{today:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
+        data={"reason": reason},
+    )
+    return case
+
+
+def decide_review(
+    case: Case,
+    actor: User,
+    *,
+    outcome: Outcome,
+    text: str,
+    legal_basis: str = "",
+    delivered_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Reply:
+    """The review (复查) or re-review (复核) opinion, signed by the reviewing office and delivered at once."""
+    name = "decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview"
+    steps.begin(case, actor, name, expected_version)  # the transition asks case.can_decide_review(actor)
+    text = required(text, "复查（复核）意见", CONTENT_MAX)
+    kind = ReplyKind.REVIEW if name == "decide_review" else ReplyKind.REREVIEW
+    today = local_today()
+    delivered_on = steps.delivery_date(case, delivered_on, today)
+    now = utcnow()
+    reply = Reply(
+        case=case,
+        kind=kind,
+        version=1 + sum(1 for r in case.replies if r.kind is kind),
+        outcome=outcome,
+        text=text,
+        legal_basis=legal_basis.strip(),
+        drafted_by_id=actor.id,
+        state=ReplyState.PUBLISHED,
+        signed_by_id=actor.id,
+        signer_name=actor.name,
+        signer_title=actor.title,
+        signer_department=actor.department.name,
+        signed_at=now,
+        published_at=now,
+        delivered_on=delivered_on,
+        delivery_method="网上送达" if case.channel is Channel.ONLINE else "直接送达",
+    )
+    db.session.add(reply)
+    case.delivered_on = delivered_on
+    case.review_level += 1
+    if kind is ReplyKind.REVIEW:
+        clock = steps.set_clock(case, "rereview_request", delivered_on)
+        tail = f"如不服，可在{clock.due:%Y年%m月%d日}前申请复核。"
+    else:
+        steps.set_clock(case, None)
+        tail = "复核意见为终结意见。"
+    steps.finish(
+        case,
+        actor,
+        name,
+        title=kind.label,
+        public=True,
+        text=f"出具{kind.label}（{outcome.label}），于{delivered_on:%Y年%m月%d日}送达。{tail}",
+        data={"reply_id": reply.id},
+    )
+    return reply
+
+
+def record_hearing(
+    case: Case,
+    actor: User,
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    place: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Hearing:
+    """听证 in a re-review: its days are added to the paused days of the re-review clock."""
+    steps.begin(case, actor, "hearing", expected_version)
+    if ends_on < starts_on:
+        raise DomainError("听证结束日期不能早于开始日期。")
+    if starts_on < case.clock_start:
+        raise DomainError("听证日期不能早于收到复核申请之日。")
+    hearing = Hearing(
+        case=case,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        place=limited(place, "听证地点", 200),
+        note=(note or "").strip(),
+        recorded_by_id=actor.id,
+    )
+    db.session.add(hearing)
+    paused = (case.clock_paused_days or 0) + hearing.days
+    clock = steps.set_clock(case, "rereview", case.clock_start, paused_days=paused)
+    steps.log(
+        case,
+        actor,
+        "hearing",
+        title="听证",
+        public=True,
+        text=f"于{starts_on:%Y年%m月%d日}至{ends_on:%Y年%m月%d日}举行听证，听证所需时间不计入复核期限，"
+        f"复核期限顺延至{clock.due:%Y年%m月%d日}。",
+        days=hearing.days,
+        due=clock.due.isoformat(),
+    )
+    return hearing
+
+
+def evaluation_window(case: Case):
+    """The evaluation window (a setting, counted from delivery), or None before the reply is delivered."""
+    if case.delivered_on is None:
+        return None
+    return deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
+
+
+def evaluation_refusal(case: Case, today: dt.date | None = None, window=None) -> str | None:
+    """Why the petitioner may not rate the case now; None when they may. ``window``: the evaluation window when the
+    caller has already computed it."""
+    if case.evaluation is not None:
+        return "该信访件已评价过，不能重复评价。"
+    if case.delivered_on is None or case.status not in RATEABLE:
+        return "处理意见送达后才能评价。"
+    window = window or evaluation_window(case)
+    if (today or local_today()) > window.due:
+        return f"评价期限已于{window.due:%Y年%m月%d日}届满。"
+    return None
+
+
+def record_evaluation(case: Case, *, acceptance: Rating, handling: Rating, comment: str = "") -> Evaluation:
+    """The petitioner's rating, once, inside the evaluation window; 不满意 puts the case under supervision."""
+    steps.lock(case)
+    refusal = evaluation_refusal(case)
+    if refusal:
+        raise DomainError(refusal)
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise DomainError("评价意见不能超过1000字。")
+    evaluation = Evaluation(case=case, acceptance=acceptance, handling=handling, comment=comment)
+    db.session.add(evaluation)
+    if evaluation.unsatisfied:
+        case.supervised = True
+    steps.log(
+        case,
+        None,
+        "evaluate",
+        title="满意度评价",
+        public=True,
+        text=f"受理：{acceptance.label}；办理：{handling.label}。",
+        acceptance=acceptance.value,
+        handling=handling.value,
+    )
+    return evaluation

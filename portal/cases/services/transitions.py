@@ -1,0 +1,326 @@
+"""The transitions of lifecycle.ACTIONS that move a case along the main path: acceptance, assignment, handling
+and the reply, a leader's order to handle again, and mark-off. Each begins by locking the row and asking the
+lifecycle, and finishes with the event and the audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.accounts.models import Role, User
+from portal.cases.models import (
+    CONTENT_MAX,
+    Case,
+    Channel,
+    ChecklistItem,
+    ChecklistTemplate,
+    Instruction,
+    NotAcceptedRoute,
+    Outcome,
+    Procedure,
+    Reply,
+    ReplyKind,
+    ReplyState,
+)
+from portal.cases.services import steps
+from portal.errors import DomainError
+from portal.extensions import db
+from portal.localtime import local, utcnow
+from portal.localtime import today as local_today
+from portal.org.models import Department
+from portal.validation import required
+
+
+# --- acceptance ----------------------------------------------------------------------------------------------
+def accept(
+    case: Case,
+    actor: User,
+    *,
+    procedure: Procedure | None = None,
+    note: str = "",
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    steps.begin(case, actor, "accept", expected_version)
+    today = local_today()
+    procedure = procedure or case.procedure
+    if procedure is Procedure.SIMPLE:
+        if case.repeat_of_id is not None:
+            raise DomainError("重复信访不适用简易办理，请按普通程序受理。")
+        case.procedure_reason = required(reason or case.procedure_reason, "适用简易办理的理由", 200)
+    case.procedure = procedure
+    case.decided_on = today
+    clock = steps.set_clock(case, "simple_handle" if case.procedure is Procedure.SIMPLE else "handle", today)
+    case.handle_due = clock.due
+    steps.finish(
+        case,
+        actor,
+        "accept",
+        title="受理告知",
+        public=True,
+        data={"note": note},
+        text=f"经审查，您反映的事项属于本机关职责范围，已于{today:%Y年%m月%d日}依法受理（{case.procedure.label}）。"
+        f"我们将在{clock.due:%Y年%m月%d日}前出具书面处理意见。",
+    )
+    return case
+
+
+def not_accept(
+    case: Case, actor: User, *, route: NotAcceptedRoute, reason: str = "", expected_version: int | None = None
+) -> Case:
+    steps.begin(case, actor, "not_accept", expected_version)
+    reason = reason.strip()
+    case.not_accepted_route = route
+    case.decision_note = reason
+    case.decided_on = local_today()
+    steps.set_clock(case, None)
+    text = f"不予受理理由：{route.label}。{route.route_text}"
+    if reason:
+        text += f"说明：{reason}"
+    steps.finish(case, actor, "not_accept", title="不予受理告知", public=True, text=text, data={"route": route.value})
+    return case
+
+
+def forward(case: Case, actor: User, *, authority: str, reason: str = "", expected_version: int | None = None) -> Case:
+    steps.begin(case, actor, "forward", expected_version)
+    case.forwarded_to = required(authority, "转送机关", 100)
+    case.decision_note = reason.strip()
+    case.decided_on = local_today()
+    steps.set_clock(case, None)
+    steps.finish(
+        case,
+        actor,
+        "forward",
+        title="转送告知",
+        public=True,
+        text=f"您反映的事项不属于本机关职责范围，已转送{case.forwarded_to}处理，请留意其告知。"
+        + (f"说明：{case.decision_note}" if case.decision_note else ""),
+    )
+    return case
+
+
+# --- assignment and handling ---------------------------------------------------------------------------------
+def assign(
+    case: Case,
+    actor: User,
+    *,
+    department_id: int,
+    owner_leader_id: int | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    steps.begin(case, actor, "assign", expected_version)
+    return assign_to(case, actor, department_id, owner_leader_id)
+
+
+def assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int | None) -> Case:
+    department = db.session.get(Department, department_id)
+    if refusal := case.assignment_refusal(department):
+        raise DomainError(refusal)
+    leader = None
+    if owner_leader_id is not None:
+        leader = db.session.get(User, owner_leader_id)
+        if leader is None or not leader.has_role(Role.LEADER) or not leader.active:
+            raise DomainError("包案领导必须是在岗的领导。")
+    case.department = department
+    case.owner_leader = leader
+    case.assigned_on = local_today()
+    _apply_checklist(case)
+    steps.finish(
+        case,
+        actor,
+        "assign",
+        title="交办",
+        public=True,
+        text=f"已交{department.name}办理，办理期限至{case.due_date:%Y年%m月%d日}。",
+        data={"department_id": department.id, "owner_leader_id": leader.id if leader else None},
+    )
+    return case
+
+
+def _apply_checklist(case: Case) -> None:
+    """Give the case the checklist of its type (and the 五包 list when a leader owns it), once."""
+    if case.checklist:
+        return
+    templates = (
+        db.session.execute(
+            db.select(ChecklistTemplate)
+            .where(
+                db.or_(ChecklistTemplate.case_type == case.case_type, ChecklistTemplate.case_type.is_(None)),
+                ChecklistTemplate.leader_owned.is_(False),
+            )
+            .order_by(ChecklistTemplate.id)
+        )
+        .scalars()
+        .all()
+    )
+    if case.owner_leader is not None:
+        templates += (
+            db.session.execute(
+                db.select(ChecklistTemplate)
+                .where(ChecklistTemplate.leader_owned.is_(True))
+                .order_by(ChecklistTemplate.id)
+            )
+            .scalars()
+            .all()
+        )
+    position = 0
+    for template in templates:
+        for item in template.items:
+            position += 1
+            case.checklist.append(
+                ChecklistItem(
+                    position=position,
+                    label=item.label,
+                    required=item.required,
+                    mirrors=item.mirrors,
+                    owner_only=template.leader_owned,
+                )
+            )
+
+
+def start(case: Case, actor: User, *, expected_version: int | None = None) -> Case:
+    steps.begin(case, actor, "start", expected_version)  # the lifecycle refuses a handler another was picked for
+    if case.handler_id is None and actor.has_role(Role.HANDLER):
+        case.handler = actor
+    steps.finish(
+        case,
+        actor,
+        "start",
+        title="开始办理",
+        public=True,
+        text="承办单位已开始调查办理。",
+        data={"handler_id": case.handler_id},
+    )
+    return case
+
+
+def draft_reply(
+    case: Case, actor: User, *, outcome: Outcome, text: str, legal_basis: str = "", expected_version: int | None = None
+) -> Reply:
+    steps.begin(case, actor, "draft", expected_version)
+    text = required(text, "处理意见", CONTENT_MAX)
+    version = 1 + sum(1 for r in case.replies if r.kind is ReplyKind.REPLY)
+    reply = Reply(
+        case=case,
+        kind=ReplyKind.REPLY,
+        version=version,
+        outcome=outcome,
+        text=text,
+        legal_basis=legal_basis.strip(),
+        drafted_by_id=actor.id,
+    )
+    db.session.add(reply)
+    steps.finish(
+        case,
+        actor,
+        "draft",
+        title="提交处理意见书",
+        public=False,
+        text=f"第{version}版处理意见书待责任单位负责人署名。",
+        data={"version": version},
+    )
+    return reply
+
+
+def _pending_reply(case: Case, state: ReplyState) -> Reply:
+    reply = case.current_reply
+    if reply is None or reply.state is not state:
+        raise DomainError("没有待处理的处理意见书。")
+    return reply
+
+
+def sign_reply(case: Case, actor: User, *, expected_version: int | None = None) -> Reply:
+    steps.begin(case, actor, "sign", expected_version)
+    reply = _pending_reply(case, ReplyState.DRAFT)
+    reply.state = ReplyState.SIGNED
+    reply.signed_by_id = actor.id
+    reply.signer_name, reply.signer_title = actor.name, actor.title
+    reply.signer_department = actor.department.name
+    reply.signed_at = utcnow()
+    steps.finish(
+        case,
+        actor,
+        "sign",
+        title="署名签发",
+        public=False,
+        text=f"{actor.department.name}{actor.title}{actor.name}已署名第{reply.version}版，待信访部门审核。",
+        data={"reply_id": reply.id},
+    )
+    return reply
+
+
+def return_draft(case: Case, actor: User, *, comment: str, expected_version: int | None = None) -> Reply:
+    steps.begin(case, actor, "return_draft", expected_version)
+    reply = _pending_reply(case, ReplyState.DRAFT)
+    reply.state = ReplyState.RETURNED
+    reply.comment = required(comment, "退回意见", 1000)
+    steps.finish(
+        case, actor, "return_draft", title="退回修改", public=False, text=reply.comment, data={"reply_id": reply.id}
+    )
+    return reply
+
+
+def send_back(case: Case, actor: User, *, comment: str, expected_version: int | None = None) -> Reply:
+    """退回重办: the petition office finds the signed reply perfunctory."""
+    steps.begin(case, actor, "send_back", expected_version)
+    reply = _pending_reply(case, ReplyState.SIGNED)
+    comment = required(comment, "退回重办意见", 1000)
+    reply.state = ReplyState.SENT_BACK
+    reply.comment = comment
+    steps.finish(case, actor, "send_back", title="退回重办", public=False, text=comment, data={"reply_id": reply.id})
+    return reply
+
+
+def publish_reply(
+    case: Case,
+    actor: User,
+    *,
+    delivered_on: dt.date | None = None,
+    method: str = "",
+    expected_version: int | None = None,
+) -> Reply:
+    """Verify the signed reply and send it out; the review window counts from the delivery date."""
+    steps.begin(case, actor, "publish", expected_version)
+    reply = _pending_reply(case, ReplyState.SIGNED)
+    today = local_today()
+    delivered_on = steps.delivery_date(case, delivered_on, today)
+    if delivered_on < local(reply.signed_at).date():
+        raise DomainError(f"送达日期不能早于署名日期（{local(reply.signed_at):%Y年%m月%d日}）。")
+    reply.state = ReplyState.PUBLISHED
+    reply.published_at = utcnow()
+    reply.delivered_on = delivered_on
+    reply.delivery_method = method or ("网上送达" if case.channel is Channel.ONLINE else "直接送达")
+    case.replied_on = case.replied_on or today
+    case.delivered_on = delivered_on
+    clock = steps.set_clock(case, "review_request", delivered_on)
+    steps.finish(
+        case,
+        actor,
+        "publish",
+        title=reply.kind.label,
+        public=True,
+        text=f"{reply.signer_department}出具{reply.kind.label}（{reply.outcome.label}），"
+        f"于{delivered_on:%Y年%m月%d日}送达。如不服，可在{clock.due:%Y年%m月%d日}前申请复查。",
+        data={"reply_id": reply.id},
+    )
+    return reply
+
+
+def rehandle(case: Case, actor: User, *, text: str, expected_version: int | None = None) -> Instruction:
+    """A leader orders a draft or signed reply handled again (批示重办); the instruction goes on the thread."""
+    steps.begin(case, actor, "rehandle", expected_version)
+    instruction = Instruction(case=case, leader_id=actor.id, text=required(text, "批示内容", 2000), rehandle=True)
+    db.session.add(instruction)
+    reply = case.current_reply
+    if reply is not None and reply.state in (ReplyState.DRAFT, ReplyState.SIGNED):
+        reply.state = ReplyState.SENT_BACK
+        reply.comment = instruction.text
+    steps.finish(case, actor, "rehandle", title="领导批示重办", public=False, text=instruction.text)
+    return instruction
+
+
+def mark_off(case: Case, actor: User, *, note: str = "", expected_version: int | None = None) -> Case:
+    steps.begin(case, actor, "mark_off", expected_version)  # the lifecycle refuses while a blocker remains
+    case.closed_on = local_today()
+    # Marking off never takes away the petitioner's rights: a running review window stays on the case.
+    steps.finish(case, actor, "mark_off", title="销号", public=False, text=note.strip() or "已办结销号。")
+    return case
