@@ -202,14 +202,19 @@ class ReviewRequestForm(VersionedForm):
     reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由。"), Length(max=2000)])
 
     def arguments(self) -> dict:
-        return {"reason": self.reason.data}
+        # 复查 and 复核 share this form: the service must check the one that was posted, not the one that fits.
+        return {"reason": self.reason.data, "action": self._prefix.rstrip("-") or None}
 
 
 class ReviewDecisionForm(DraftForm):
     delivered_on = DateField("送达日期", validators=[Optional()])
 
     def arguments(self) -> dict:
-        return {**super().arguments(), "delivered_on": self.delivered_on.data}
+        return {
+            **super().arguments(),
+            "delivered_on": self.delivered_on.data,
+            "action": self._prefix.rstrip("-") or None,  # 复查 or 复核: the one that was posted
+        }
 
     def prepare(self, case, fresh: bool) -> None:
         """A review opinion is the reviewing organ's own text."""

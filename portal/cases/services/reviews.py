@@ -47,9 +47,12 @@ def review_organ(case: Case) -> Department | None:
     return answered_by.parent if answered_by is not None else None
 
 
-def request_review(case: Case, actor: User | None, *, reason: str, expected_version: int | None = None) -> Case:
+def request_review(
+    case: Case, actor: User | None, *, reason: str, action: str | None = None, expected_version: int | None = None
+) -> Case:
+    """复查 or 复核 requested; ``action`` is the one the person asked for (a page posts it), else the one that fits."""
     steps.lock(case, expected_version)
-    name = transition_for_review(case.review_level, deciding=False).name  # read after the lock
+    name = action or transition_for_review(case.review_level, deciding=False).name  # read after the lock
     steps.refuse(case.refusal(name, actor))
     today = local_today()
     reason = required(reason, "申请理由", 2000)
@@ -77,10 +80,11 @@ def decide_review(
     text: str,
     legal_basis: str = "",
     delivered_on: dt.date | None = None,
+    action: str | None = None,
     expected_version: int | None = None,
 ) -> Reply:
     """The review (复查) or re-review (复核) opinion, signed by the reviewing office and delivered at once."""
-    name = "decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview"
+    name = action or ("decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview")
     steps.begin(case, actor, name, expected_version)  # the transition asks case.can_decide_review(actor)
     text = required(text, "复查（复核）意见", CONTENT_MAX)
     kind = ReplyKind.REVIEW if name == "decide_review" else ReplyKind.REREVIEW
