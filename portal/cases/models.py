@@ -23,6 +23,7 @@ from portal.cases.lifecycle import (
     Action,
     Refusal,
     Status,
+    transition_for_review,
 )
 from portal.deadlines.clock import WINDOW_RULES
 from portal.errors import DomainError
@@ -554,8 +555,8 @@ class Case(db.Model):
         if self.status in UNDER_ANY_REVIEW:
             running = "复查" if self.status is Status.UNDER_REVIEW else "复核"
             return f"您已申请{running}，正在办理中，不能重复申请。"
-        name = "request_review" if self.review_level == 0 else "request_rereview"
-        if self.status not in ACTIONS[name].sources or self.delivered_on is None:
+        request = transition_for_review(self.review_level, deciding=False)
+        if self.status not in request.sources or self.delivered_on is None:
             return f"处理意见送达后才能申请{kind}。"
         if self.clock_is_window and self.due_date and (today or local_today()) > self.due_date:
             return f"申请{kind}的期限已于{self.due_date:%Y年%m月%d日}届满，不能再申请。"

@@ -140,7 +140,7 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
         stage=case.status.stage,
         steps=steps(case, evaluation_open=evaluate.open),
         received_on=case.received_on,
-        review_kind=services.review_kind(case),
+        review_kind=case.review_kind,
         evaluate=evaluate,
         review=_review_window(case, today),
         evaluation=_evaluation(case),
@@ -191,7 +191,7 @@ def _evaluation_window(case: Case, today: dt.date) -> Window:
 
 
 def _review_window(case: Case, today: dt.date) -> Window:
-    refusal = services.review_refusal(case, today)
+    refusal = case.review_request_refusal(today)
     due = case.due_date if case.clock_is_window else None
     return Window(
         open=refusal is None,

@@ -30,9 +30,7 @@ from portal.cases.services.reviews import (
     record_evaluation,
     record_hearing,
     request_review,
-    review_kind,
     review_organ,
-    review_refusal,
 )
 from portal.cases.services.steps import current_clock
 from portal.cases.services.transitions import (
@@ -82,9 +80,7 @@ __all__ = [
     "request_extension",
     "request_review",
     "return_draft",
-    "review_kind",
     "review_organ",
-    "review_refusal",
     "send_back",
     "sign_reply",
     "start",

@@ -18,7 +18,6 @@ from portal.cases.models import (
     Reply,
     ReplyKind,
     ReplyState,
-    Status,
 )
 from portal.cases.services import steps
 from portal.deadlines.services import deadline
@@ -29,15 +28,6 @@ from portal.localtime import utcnow
 from portal.org.models import Department
 from portal.settings.models import get_setting
 from portal.validation import limited, required
-
-
-def review_kind(case: Case) -> str:
-    return case.review_kind
-
-
-def review_refusal(case: Case, today: dt.date | None = None) -> str | None:
-    """Why a review (or re-review) may not be requested now, in words for the petitioner; None when it may."""
-    return case.review_request_refusal(today)
 
 
 def review_organ(case: Case) -> Department | None:
@@ -84,7 +74,7 @@ def decide_review(
     expected_version: int | None = None,
 ) -> Reply:
     """The review (复查) or re-review (复核) opinion, signed by the reviewing office and delivered at once."""
-    name = action or ("decide_review" if case.status is Status.UNDER_REVIEW else "decide_rereview")
+    name = action or transition_for_review(case.review_level, deciding=True).name
     steps.begin(case, actor, name, expected_version)  # the transition asks case.can_decide_review(actor)
     text = required(text, "复查（复核）意见", CONTENT_MAX)
     kind = ReplyKind.REVIEW if name == "decide_review" else ReplyKind.REREVIEW
