@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     HANDLER = "handler"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    SECURITY_ADMIN = "security_admin"
     AUDITOR = "auditor"
 
     @property
@@ -37,15 +38,25 @@ ROLE_LABELS = {
     Role.HANDLER: "承办人",
     Role.SUPERVISOR: "督查",
     Role.ADMIN: "系统管理员",
-    Role.AUDITOR: "审计员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDITOR: "审计管理员",
 }
 
-# Roles that work on case content; admin and auditor are kept apart from them (separation of duties).
+# Roles that work on case content; the three administrators are kept apart from them (separation of duties).
 CASE_ROLES = frozenset({Role.CLERK, Role.LEADER, Role.DEPT_HEAD, Role.HANDLER, Role.SUPERVISOR})
 # Roles that see only their own department's cases.
 DEPARTMENT_SCOPED = frozenset({Role.DEPT_HEAD, Role.HANDLER})
-# Roles that may not be combined with a case role.
-SEPARATED = frozenset({Role.ADMIN, Role.AUDITOR})
+# 三员分立: each of these is held alone — never two of them, never one of them with a case role.
+SEPARATED = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员只能单独担任，不能互相兼任或兼任办案角色。"
+
+
+def separation_violation(roles) -> str | None:
+    """Why this set of roles may not be held by one account (三员分立), or None when it may."""
+    roles = {Role(r) for r in roles}
+    if roles & SEPARATED and len(roles) > 1:
+        return SEPARATION_MESSAGE
+    return None
 
 
 class UserRole(db.Model):
@@ -89,8 +100,8 @@ class User(UserMixin, db.Model):
     @roles.setter
     def roles(self, roles) -> None:
         roles = {Role(r) for r in roles}
-        if roles & SEPARATED and roles - SEPARATED:
-            raise ValueError("系统管理员、审计员不能兼任办案角色")
+        if message := separation_violation(roles):
+            raise ValueError(message)
         self.role_rows = [UserRole(role=r) for r in sorted(roles)]
 
     def has_role(self, *roles: Role) -> bool:
@@ -129,6 +140,20 @@ class User(UserMixin, db.Model):
     @property
     def can_read_audit(self) -> bool:
         return self.has_role(Role.AUDITOR)
+
+    # The security administrator's powers (安全管理员): accounts, roles, unlocks, sessions, the security settings.
+    @property
+    def can_manage_accounts(self) -> bool:
+        return self.has_role(Role.SECURITY_ADMIN)
+
+    @property
+    def can_manage_sessions(self) -> bool:
+        """End anyone's session (everyone may end their own)."""
+        return self.has_role(Role.SECURITY_ADMIN)
+
+    @property
+    def can_view_security_settings(self) -> bool:
+        return self.has_role(Role.SECURITY_ADMIN)
 
     @property
     def role_labels(self) -> str:
