@@ -20,27 +20,31 @@ _PHONE_SHAPE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 # What a clerk types around the digits: spaces, brackets, dots and dashes between groups of a mobile number.
 _PHONE_NOISE = re.compile(r"[\s()（）.·]")
 NAME_MAX = 50
-# What no text a person sends may carry: C0 control characters other than tab and line breaks, DEL, lone
-# surrogates and the two non-characters XML cannot hold. They are never typed, only injected, and PostgreSQL refuses
-# NUL outright. A regex character class body, so the OpenAPI document can state the same rule as a pattern.
-UNPRINTABLE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff"
-_UNPRINTABLE = re.compile(f"[{UNPRINTABLE}]")
+# What no text a person sends may carry: C0 control characters other than tab and line breaks, DEL and the two
+# non-characters XML cannot hold (a regex class body, so the OpenAPI document states the same rule as a pattern), and
+# lone surrogates, which are not characters at all. They are never typed, only injected; PostgreSQL refuses NUL.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff"
+_UNPRINTABLE = re.compile(f"[{CONTROL_CHARACTERS}\\ud800-\\udfff]")
 
 
 # --- free text ---------------------------------------------------------------------------------------------
 def printable(value: str, label: str) -> str:
-    """``value`` unchanged; refused when it carries a character no keyboard types (see ``UNPRINTABLE``)."""
+    """``value`` unchanged; refused when it carries a character no keyboard types (see ``CONTROL_CHARACTERS``)."""
     if _UNPRINTABLE.search(value):
         raise DomainError(f"{label}中含有无法识别的控制字符，请删除后重新填写。")
     return value
 
 
-def limited(value: str | None, label: str, max_length: int) -> str:
-    """``value`` trimmed; refused when longer than ``max_length`` characters."""
-    value = (value or "").strip()
+def within(value: str, label: str, max_length: int) -> str:
+    """``value`` unchanged; refused when longer than ``max_length`` characters."""
     if len(value) > max_length:
         raise DomainError(f"{label}不能超过{max_length}字。")
     return value
+
+
+def limited(value: str | None, label: str, max_length: int) -> str:
+    """``value`` trimmed; refused when longer than ``max_length`` characters."""
+    return within((value or "").strip(), label, max_length)
 
 
 def required(value: str | None, label: str, max_length: int | None = None) -> str:

@@ -4,11 +4,39 @@ response against them."""
 
 from __future__ import annotations
 
+from portal.cases.models import ADDRESS_MAX, CONTENT_MAX, TITLE_MAX, CaseType, Category
 from portal.deadlines.clock import RULES
+from portal.deadlines.views import API_YEARS
+from portal.extensions import db
+from portal.validation import CONTROL_CHARACTERS, NAME_MAX
 
 STRING_OR_NULL = {"type": "string", "nullable": True}
 DATE = {"type": "string", "format": "date"}
 DATE_OR_NULL = {"type": "string", "format": "date", "nullable": True}
+
+# What the server refuses, said as JSON Schema wherever JSON Schema can say it. Text carries no control characters
+# (portal.validation.CONTROL_CHARACTERS; the server also refuses lone surrogates, which are not characters, so no
+# JSON Schema string holds them); required text has a character that is not a space; the deadline API counts only
+# from API_YEARS. What a pattern cannot say (an ID number's check digit and a real, past birth date) is a named
+# format, ``cn-resident-id``, which a client must implement and the project's schemathesis test generates.
+PRINTABLE = f"^[^{CONTROL_CHARACTERS}]*$"
+NOT_BLANK = f"^[^{CONTROL_CHARACTERS}]*[^\\s{CONTROL_CHARACTERS}][^{CONTROL_CHARACTERS}]*$"
+YEAR_PATTERN = r"^(199\d|20\d\d|2100)-"
+RESIDENT_ID = {
+    "type": "string",
+    "format": "cn-resident-id",
+    "pattern": r"^(\d{17}[\dX])?$",
+    "description": "18位居民身份证号（GB 11643—1999）：第7至14位为1900年以后、不晚于今天的出生日期，末位为校验码",
+}
+
+
+def _text(max_length: int, description: str = "", *, required: bool = True) -> dict:
+    schema = {"type": "string", "maxLength": max_length, "pattern": NOT_BLANK if required else PRINTABLE}
+    if required:
+        schema["minLength"] = 1
+    else:
+        schema["nullable"] = True
+    return {**schema, "description": description} if description else schema
 
 
 def _error(description: str) -> dict:
@@ -42,25 +70,7 @@ SCHEMAS = {
         "required": ["error", "message"],
         "properties": {"error": {"type": "string"}, "message": {"type": "string", "description": "中文说明"}},
     },
-    "Petition": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["name", "phone", "title", "content", "case_type"],
-        "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 50, "description": "姓名"},
-            "phone": {
-                "type": "string",
-                "pattern": r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
-                "description": "11位手机号或带区号的固定电话",
-            },
-            "title": {"type": "string", "minLength": 1, "maxLength": 100},
-            "content": {"type": "string", "minLength": 1, "maxLength": 5000},
-            "case_type": {"type": "string", "enum": ["suggestion", "accusation", "claim"]},
-            "id_number": {"type": "string", "nullable": True, "description": "18位身份证号（选填）"},
-            "address": {"type": "string", "nullable": True, "maxLength": 200},
-            "category": {"type": "string", "nullable": True, "description": "内容分类名称（选填）"},
-        },
-    },
+    # "Petition" is built per request by petition_schema(): its category names come from the database.
     "Receipt": {
         "type": "object",
         "required": ["tracking_code", "query_code", "received_on", "accept_due", "lookup_url"],
@@ -76,8 +86,8 @@ SCHEMAS = {
         "type": "object",
         "required": ["tracking_code", "query_code"],
         "properties": {
-            "tracking_code": {"type": "string", "minLength": 1, "example": "XF20261122-7K3Q9M"},
-            "query_code": {"type": "string", "minLength": 1},
+            "tracking_code": {**_text(30), "example": "XF20261122-7K3Q9M"},
+            "query_code": _text(30),
         },
     },
     "CaseProgress": {
@@ -256,8 +266,8 @@ PATHS = {
                     "name": "start",
                     "in": "query",
                     "required": True,
-                    "schema": DATE,
-                    "description": "起算事件发生之日（1990—2100年）",
+                    "schema": {**DATE, "pattern": YEAR_PATTERN},
+                    "description": f"起算事件发生之日（{API_YEARS[0]}—{API_YEARS[1]}年）",
                 },
             ],
             "responses": {
@@ -267,6 +277,35 @@ PATHS = {
         }
     },
 }
+
+
+def petition_schema() -> dict:
+    """An online petition as POST /api/v1/petitions takes it; ``category`` is one of the active categories."""
+    categories = db.session.execute(db.select(Category.name).filter_by(active=True).order_by(Category.name))
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "phone", "title", "content", "case_type"],
+        "properties": {
+            "name": _text(NAME_MAX, "姓名"),
+            "phone": {
+                "type": "string",
+                "pattern": r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+                "description": "11位手机号或带区号的固定电话",
+            },
+            "title": _text(TITLE_MAX),
+            "content": _text(CONTENT_MAX),
+            "case_type": {"type": "string", "enum": [t.value for t in CaseType]},
+            "id_number": {**RESIDENT_ID, "nullable": True, "description": "18位身份证号（选填；空字符串视为未填）"},
+            "address": _text(ADDRESS_MAX, "住址（选填）", required=False),
+            "category": {
+                "type": "string",
+                "nullable": True,
+                "enum": [*categories.scalars(), None],
+                "description": "内容分类名称（选填）",
+            },
+        },
+    }
 
 
 def document() -> dict:
@@ -283,5 +322,5 @@ def document() -> dict:
         },
         "servers": [{"url": "/"}],
         "paths": {**PATHS, **duty_paths, **stats_paths(today().year)},
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, "Petition": petition_schema()}},
     }

@@ -78,6 +78,7 @@ OPEN_STATUSES = OPEN  # the name older callers use
 # How long what a person types may be: the columns, the forms and the services use these.
 TITLE_MAX = 100
 CONTENT_MAX = 5000
+ADDRESS_MAX = 200
 
 
 class Outcome(enum.StrEnum):
@@ -192,7 +193,7 @@ class Petitioner(db.Model):
     name: Mapped[str] = mapped_column(String(50).with_variant(String(50, collation="C"), "postgresql"), index=True)
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), index=True)
-    address: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property

@@ -12,6 +12,7 @@ from portal.cases import attachments as attachment_store
 from portal.cases import codes
 from portal.cases.attachments import Upload
 from portal.cases.models import (
+    ADDRESS_MAX,
     CONTENT_MAX,
     TITLE_MAX,
     Case,
@@ -133,7 +134,7 @@ def _register(
     title = required(title, "标题", TITLE_MAX)
     content = required(content, "信访内容", CONTENT_MAX)
     phone, id_number = contact(phone, id_number)
-    address, place = limited(address, "住址", 200), limited(place, "问题发生地", 200)
+    address, place = limited(address, "住址", ADDRESS_MAX), limited(place, "问题发生地", 200)
     if not (phone or id_number):
         raise DomainError("请至少填写联系电话或身份证号，以便告知办理情况。")
     if people_count < 1:
