@@ -14,10 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.cases.codes import normalise_tracking_code
-from portal.cases.identity import id_number_problem, phone_problem
 from portal.cases.models import Case, Petitioner
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.validation import id_number_problem, phone_problem
 
 MAX_LENGTH = 50  # the box's own limit (CaseFilterForm.q); a longer text is no search a clerk meant
 PER_PAGE = 30

@@ -7,7 +7,6 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from portal.cases.identity import id_check_digit
 from portal.cases.models import (
     Case,
     CaseType,
@@ -36,6 +35,7 @@ from portal.demo.matters import (
     Matter,
 )
 from portal.localtime import CST
+from portal.validation import id_check_digit
 
 HISTORY_DAYS = 155  # how far back the oldest case was received (about five months)
 

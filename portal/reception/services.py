@@ -17,7 +17,8 @@ from portal import numbering, validation
 from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.cases import services as case_services
-from portal.cases.models import OPEN_STATUSES, Case, CaseType, Rating
+from portal.cases.lifecycle import OPEN
+from portal.cases.models import Case, CaseType, Rating
 from portal.duty.models import DutySlot
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
@@ -316,7 +317,7 @@ def reception_summary(leader: User, today: dt.date, limit: int = 20) -> dict:
     """
     today_rows = [row for row in recent_slots(leader, today, days=0) if row.slot.leader_id == leader.id]
     mine = (ReceptionLog.leader_id == leader.id, ReceptionEntry.case_id.is_not(None))
-    is_open = Case.status.in_(sorted(OPEN_STATUSES))
+    is_open = Case.status.in_(sorted(OPEN))
     rows = db.session.execute(
         db.select(ReceptionEntry, Case, ReceptionLog.slot_id)
         .join(ReceptionEntry.log)

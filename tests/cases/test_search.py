@@ -14,11 +14,11 @@ from flask_migrate import downgrade, upgrade
 from portal import create_app
 from portal.audit.models import AuditLog
 from portal.cases import search
-from portal.cases.identity import id_check_digit
 from portal.cases.models import Status
 from portal.cases.search import CaseTerm, Kind, classify
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.validation import id_check_digit
 from tests import factories
 from tests.conftest import BASE_CONFIG
 from tests.factories import make_case, register
