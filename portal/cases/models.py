@@ -73,7 +73,6 @@ class Procedure(enum.StrEnum):
         return {"normal": "普通程序", "simple": "简易办理"}[self.value]
 
 
-
 # How long what a person types may be: the columns, the forms and the services use these.
 TITLE_MAX = 100
 CONTENT_MAX = 5000
