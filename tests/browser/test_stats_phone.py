@@ -1,0 +1,112 @@
+"""/stats on a 390 × 844 phone: axe finds nothing serious or critical, the wide department table scrolls inside a
+region a keyboard user reaches with Tab and scrolls with the arrow keys, and no number breaks across lines.
+
+axe-core is vendored under tests/browser/vendor/ (see its README) and evaluated in the page through the DevTools
+protocol, so the portal's Content-Security-Policy stays as it is and nothing is fetched from another host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.pages import PHONE
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+REGION = "section[aria-labelledby='stats-departments'] [role='region']"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe's violations on the page as it is now, the serious and critical ones only."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def open_chart_tables(page: Page) -> None:
+    page.locator("details.chart-data summary").evaluate_all("summaries => summaries.forEach(s => s.click())")
+    assert page.locator("details.chart-data[open]").count() == 2
+
+
+def test_stats_has_no_serious_or_critical_axe_violations_on_a_phone(phone, live_server):
+    phone.goto(f"{live_server['url']}/stats")
+    assert axe_violations(phone) == []
+    # the charts' data tables too, once opened
+    open_chart_tables(phone)
+    assert axe_violations(phone) == []
+
+
+def test_department_table_is_a_named_region_reached_by_tab_and_scrolled_by_arrow_keys(phone, live_server, artifacts):
+    phone.goto(f"{live_server['url']}/stats")
+    region = phone.locator(REGION)
+    section = phone.locator("section[aria-labelledby='stats-departments']")
+    assert region.count() == 1
+    assert region.get_attribute("tabindex") == "0"
+    caption = phone.locator(f"#{region.get_attribute('aria-labelledby')}")
+    assert caption.evaluate("e => e.tagName") == "CAPTION"
+    assert "各责任单位" in caption.inner_text()
+
+    size = region.evaluate("e => ({scroll: e.scrollWidth, client: e.clientWidth, page: document.body.scrollWidth})")
+    # eight columns do not fit 390 px: the table scrolls in its box and the page itself does not
+    assert size["scroll"] > size["client"], size
+    assert size["page"] <= PHONE["width"], size
+
+    for _ in range(60):
+        phone.keyboard.press("Tab")
+        if region.evaluate("e => e === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the department table")
+    section.screenshot(path=str(artifacts / "stats-phone-departments-focused.png"))
+    assert region.evaluate("e => e.scrollLeft") == 0
+    phone.keyboard.press("ArrowRight")
+    phone.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle())
+    phone.keyboard.press("ArrowLeft")
+    phone.wait_for_function("e => e.scrollLeft === 0", arg=region.element_handle())
+    # for a person to look at: the last columns, with the department names still in view
+    region.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    section.screenshot(path=str(artifacts / "stats-phone-departments-end.png"))
+
+
+def test_no_number_in_the_tables_wraps(phone, live_server):
+    phone.goto(f"{live_server['url']}/stats")
+    open_chart_tables(phone)
+    # Each text of a numeric cell ("12", "85.7%", "6/7") must lie on one line box: one client rect per text node,
+    # no taller than one line of its element.
+    wrapped = phone.evaluate("""() => {
+        const out = [];
+        let checked = 0;
+        for (const cell of document.querySelectorAll('.stats-table td.num')) {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                if (!node.textContent.trim()) continue;
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                const rects = [...range.getClientRects()].filter(r => r.width > 0);
+                const style = getComputedStyle(node.parentElement);
+                const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.6;
+                checked += 1;
+                if (rects.length !== 1 || rects[0].height > line * 1.2)
+                    out.push(`${node.textContent.trim()} (${rects.length} lines, ${Math.round(rects[0]?.height)} px)`);
+            }
+        }
+        return {checked, wrapped: out.slice(0, 10)};
+    }""")
+    assert wrapped["checked"] > 100, wrapped  # 13 demo departments × 7 figures, plus the charts' tables
+    assert wrapped["wrapped"] == [], wrapped
