@@ -1,10 +1,9 @@
-"""Command-line tools: ``flask --app wsgi deadline | users create | demo``."""
+"""Command-line tools: ``flask --app wsgi deadline | users create / reset-password / unlock | demo``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 
 import click
 from flask import Flask
@@ -20,6 +19,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo_command)
     app.cli.add_command(sms)
+    from portal.audit.cli import audit
+
+    app.cli.add_command(audit)
 
 
 @click.command("deadline")
@@ -72,7 +74,38 @@ def create_user(username, name, department_name, roles, title, password) -> None
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"created {username}")
+    click.echo(f"created {username}; the password must be changed at the first sign-in")
+
+
+def _user(username: str):
+    from portal.accounts.models import User
+
+    user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one_or_none()
+    if user is None:
+        raise click.BadParameter(f"没有用户名为“{username}”的账号", param_hint="USERNAME")
+    return user
+
+
+@users.command("reset-password")
+@click.argument("username")
+def reset_password(username) -> None:
+    """Give USERNAME a temporary password (printed once), to be changed at the next sign-in; ends a lockout."""
+    from portal.accounts.services import reset_password as reset
+
+    temporary = reset(_user(username), actor=None)
+    db.session.commit()
+    click.echo(f"temporary password for {username}: {temporary}")
+
+
+@users.command("unlock")
+@click.argument("username")
+def unlock(username) -> None:
+    """End USERNAME's lockout after failed sign-ins."""
+    from portal.accounts.services import unlock as unlock_user
+
+    unlock_user(_user(username), actor=None)
+    db.session.commit()
+    click.echo(f"unlocked {username}")
 
 
 @click.command("demo")
@@ -80,11 +113,16 @@ def create_user(username, name, department_name, roles, title, password) -> None
 @click.option("--cases", default=300, show_default=True, help="How many cases to create.")
 def demo_command(cases: int) -> None:
     """Load the demo county (idempotent: a second run changes nothing)."""
+    from portal.accounts import passwords
     from portal.demo import load_demo
+    from portal.errors import DomainError
 
     password = os.environ.get("DEMO_PASSWORD") or None
     generated = password is None
-    report = load_demo(password=password or secrets.token_urlsafe(9), cases=cases)
+    try:
+        report = load_demo(password=password or passwords.generate(), cases=cases)
+    except DomainError as error:
+        raise click.ClickException(f"DEMO_PASSWORD: {error.message}") from None
     db.session.commit()
     if report.created_users:
         shown = report.password if generated else "(DEMO_PASSWORD)"

@@ -40,10 +40,22 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "false").lower() == "true"
-    REMEMBER_COOKIE_HTTPONLY = True
+    # Staff sessions live on the server (portal.accounts.sessions); no remember cookie is ever set.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
     # werkzeug hash method for petitioners' query codes (and, by default, staff passwords).
     QUERY_CODE_HASH_METHOD = os.environ.get("QUERY_CODE_HASH_METHOD", "scrypt")
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+    # Staff sign-in (等保 2.0 L3 身份鉴别): password expiry (0 = never), lockout after failures, the throttle per address.
+    PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    LOGIN_LIMIT_PER_CLIENT = os.environ.get("LOGIN_LIMIT_PER_CLIENT", "20 per 10 minutes;100 per day")
+    # Second factor for every staff account (the three administrators always): unset = on, except in test apps.
+    MFA_REQUIRED_FOR_ALL_STAFF = os.environ.get("MFA_REQUIRED_FOR_ALL_STAFF")
+    # Which registered second factor new enrolments use (portal.accounts.factors.REGISTRY).
+    SECOND_FACTOR = os.environ.get("SECOND_FACTOR", "totp")
     CASES_PER_PAGE = 30
     # Petitioners' attachments live outside static/ and are served only to staff who may see the case.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "var" / "uploads"))
@@ -66,6 +78,18 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Import path of the SMS gateway adapter; the default writes messages to the log.
     SMS_SENDER = os.environ.get("SMS_SENDER", "portal.sms.services:LogSender")
+    # The audit chain (portal.audit.chain): hash algorithm, the anchor file outside the database, retention, archives.
+    AUDIT_HASH_ALGORITHM = os.environ.get("AUDIT_HASH_ALGORITHM", "sm3")
+    AUDIT_ANCHOR_PATH = os.environ.get("AUDIT_ANCHOR_PATH", str(ROOT / "var" / "audit-anchor.jsonl"))
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "183"))
+    AUDIT_ARCHIVE_DIR = os.environ.get("AUDIT_ARCHIVE_DIR", str(ROOT / "var" / "audit-archive"))
+    AUDIT_ARCHIVE_KEY = os.environ.get("AUDIT_ARCHIVE_KEY", "")  # empty: a key generated once into var/
+    # Personal data at rest (portal.protection): sm4 (SM4-GCM, HMAC-SM3) or aes; keys hex/base64, empty: var/ files.
+    DATA_CIPHER = os.environ.get("DATA_CIPHER", "sm4")
+    DATA_KEY = os.environ.get("DATA_KEY", "")
+    DATA_KEYS_OLD = os.environ.get("DATA_KEYS_OLD", "")  # comma-separated, readable until `flask keys rotate`
+    INDEX_KEY = os.environ.get("INDEX_KEY", "")
+    INDEX_KEYS_OLD = os.environ.get("INDEX_KEYS_OLD", "")
 
 
 def load(overrides: dict | None = None) -> dict:

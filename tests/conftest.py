@@ -11,10 +11,13 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 
-from portal import create_app
+from portal import create_app, localtime
+from portal.accounts.models import UserFactor
 from portal.extensions import db
 from tests import factories
 
@@ -29,6 +32,8 @@ BASE_CONFIG = {
     "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="portal-uploads-"),
     # Throttling tests switch limits on (and reset the counters) for themselves.
     "RATELIMIT_ENABLED": False,
+    # Staff fixtures sign in in one step; the administrators, who always need a second factor, are enrolled.
+    "MFA_REQUIRED_FOR_ALL_STAFF": False,
 }
 
 
@@ -141,21 +146,35 @@ def seed(app, staff):
     return run
 
 
+def totp_code(secret: str = factories.TOTP_SECRET) -> str:
+    """The code an authenticator app with ``secret`` shows now (``as_of`` included)."""
+    return pyotp.TOTP(secret).at(int(localtime.now().timestamp()))
+
+
 class AuthActions:
-    def __init__(self, client):
+    def __init__(self, client, app):
         self._client = client
+        self._app = app
 
     def login(self, username: str, password: str = factories.PASSWORD, next: str | None = None):
+        """Sign in through the form; a user enrolled with ``factories.TOTP_SECRET`` also gets the second step."""
         url = "/staff/login" + (f"?next={next}" if next is not None else "")
-        return self._client.post(url, data={"username": username, "password": password})
+        response = self._client.post(url, data={"username": username, "password": password})
+        if response.status_code == 303 and urlsplit(response.headers["Location"]).path == "/staff/login/verify":
+            # A code is accepted once; a test may sign the same person in twice within one 30-second step.
+            with self._app.app_context():
+                db.session.execute(db.update(UserFactor).values(last_step=None))
+                db.session.commit()
+            response = self._client.post("/staff/login/verify", data={"code": totp_code()})
+        return response
 
     def logout(self):
         return self._client.post("/staff/logout")
 
 
 @pytest.fixture
-def auth(client) -> AuthActions:
-    return AuthActions(client)
+def auth(client, app) -> AuthActions:
+    return AuthActions(client, app)
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, fields
 
-from portal.accounts.models import Role, User
+from portal.accounts import secretbox
+from portal.accounts.factors import Totp
+from portal.accounts.models import SEPARATED, Role, User, UserFactor
 from portal.accounts.services import create_user
 from portal.cases import services
 from portal.cases.models import (
@@ -28,6 +30,8 @@ from portal.localtime import as_of
 from portal.org.models import Department, Kind, Level
 
 PASSWORD = "xinfang-test-2026"
+# The authenticator secret of every factory user who must sign in with a second factor (the three administrators).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 _phones = itertools.count(13800000001)
 
@@ -47,9 +51,21 @@ def user(
     title: str = "",
     password: str = PASSWORD,
 ) -> User:
-    return create_user(
+    """A user who signs in in one step: no forced password change; the three administrators, who always need a
+    second factor, enrolled with ``TOTP_SECRET``."""
+    created = create_user(
         username=username, password=password, name=name or username, department=department, roles=roles, title=title
     )
+    created.must_change_password = False
+    if created.roles & SEPARATED:
+        enrol_totp(created)
+    return created
+
+
+def enrol_totp(user: User, secret: str = TOTP_SECRET) -> UserFactor:
+    user.factor = UserFactor(kind="totp", secret=secretbox.seal(secret.encode(), Totp.purpose))
+    db.session.flush()
+    return user.factor
 
 
 def checklist_template(

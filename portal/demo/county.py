@@ -131,7 +131,13 @@ def ensure_users(password: str, departments: dict[str, Department]) -> list[str]
     for username, (name, dept, role, title) in STAFF.items():
         if username not in existing:
             create_user(
-                username=username, password=password, name=name, department=departments[dept], roles=[role], title=title
+                username=username,
+                password=password,
+                name=name,
+                department=departments[dept],
+                roles=[role],
+                title=title,
+                demo_account=True,  # keeps the documented demo password: no forced change, no expiry
             )
             created.append(username)
     return created
