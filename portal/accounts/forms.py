@@ -1,4 +1,4 @@
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.forms import Form
@@ -7,7 +7,6 @@ from portal.forms import Form
 class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=50)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=200)])
-    remember = BooleanField("在本机保持登录")
 
 
 class SecondFactorForm(Form):
