@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask, flash, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from portal.accounts.models import User
+from portal.accounts import sessions
 from portal.audit import services as audit
 from portal.deadlines.clock import official_year_known
 from portal.errors import DomainError
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
-    login_manager.user_loader(lambda user_id: db.session.get(User, int(user_id)))
+    login_manager.user_loader(sessions.load_user)  # only while the server session is live
 
     for code in ERROR_TITLES:
         app.register_error_handler(code, _error_page)

@@ -77,13 +77,12 @@ def login():
         return render_template("accounts/login.html", form=form, message=services.SIGN_IN_REFUSED), 422
     next_page = _safe_next(request.args.get("next"))
     if user.factor is None and not user.needs_second_factor:
-        return _finish(user, None, remember=form.remember.data, next_page=next_page)
+        return _finish(user, None, next_page=next_page)
     db.session.commit()
     session.pop(ENROL, None)
     session[PENDING] = {
         "uid": user.id,
         "at": now().timestamp(),
-        "remember": bool(form.remember.data),
         "next": next_page,
     }
     return redirect(url_for("accounts.second_factor" if user.factor else "accounts.enrol"), code=303)
@@ -107,7 +106,7 @@ def second_factor():
         form.code.data = ""
         return render_template("accounts/second_factor.html", form=form, message="验证码不正确，请重新输入。"), 422
     pending = session.pop(PENDING)
-    return _finish(user, factor, remember=pending["remember"], next_page=pending["next"])
+    return _finish(user, factor, next_page=pending["next"])
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -139,7 +138,7 @@ def enrol():
     session.pop(ENROL, None)
     pending = session.pop(PENDING, None)
     if pending is not None:
-        _finish(user, kept["kind"], remember=pending["remember"], next_page=pending["next"])
+        _finish(user, kept["kind"], next_page=pending["next"])
         continue_to = pending["next"] or url_for("accounts.home")
     else:
         db.session.commit()
@@ -162,7 +161,7 @@ def _codes_page(codes: list[str], continue_to: str):
     )
 
 
-def _finish(user: User, factor: str | None, *, remember: bool, next_page: str | None):
+def _finish(user: User, factor: str | None, *, next_page: str | None):
     """Both steps passed: the session starts here and nowhere else."""
     services.complete_sign_in(user, factor)
     sessions.start(user)  # a new server session; the browser's session is cleared (rotation), no remember cookie
