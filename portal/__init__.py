@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.ledgers import bp as ledgers_bp
     from portal.public import bp as public_bp
     from portal.reception import bp as reception_bp
+    from portal.security import bp as security_bp
     from portal.stats import bp as stats_bp
     from portal.work import bp as work_bp
 
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         work_bp,
         reception_bp,
         audit_bp,
+        security_bp,
     ):
         app.register_blueprint(bp)
 
