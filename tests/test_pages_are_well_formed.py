@@ -23,7 +23,7 @@ S = Status
 # A day in a year the official holiday calendar does not know yet: the staff banner says so, and so would every
 # deadline's explanation if it did not leave that to the banner.
 TODAY = dt.date(2027, 3, 3)
-WARNING = "节假日安排尚未收录"
+WARNING = "放假调休安排尚未公布"
 ROLES = ["clerk", "leader", "supervisor", "dept_head", "handler", "admin", "auditor"]
 SKIP = re.compile(r"logout|export|feed|\.ics|\.xlsx|/attachments/")
 
@@ -146,4 +146,4 @@ def test_a_case_page_whose_clock_runs_in_that_year_says_so_once_in_the_banner(cl
 
     assert 'class="explain"' in html  # the deadline is explained …
     assert html.count(WARNING) == 1
-    assert f"{TODAY.year}年的国务院节假日安排尚未收录" in html  # … and the banner, which covers its year, warns
+    assert f"{TODAY.year}年的国务院放假调休安排尚未公布" in html  # … and the banner, which covers its year, warns

@@ -202,6 +202,7 @@ SCHEMAS = {
             "source",
             "calendar_complete",
             "missing_years",
+            "statutory_days",
             "explanation",
         ],
         "properties": {
@@ -223,6 +224,15 @@ SCHEMAS = {
             "source": {"type": "string"},
             "calendar_complete": {"type": "boolean"},
             "missing_years": {"type": "array", "items": {"type": "integer"}},
+            "statutory_days": {
+                "type": "array",
+                "description": "无官方数据的年份中，按《全国年节及纪念日放假办法》计为休息日的法定节假日及补假（暂定）",
+                "items": {
+                    "type": "object",
+                    "required": ["date", "reason"],
+                    "properties": {"date": DATE, "reason": {"type": "string"}},
+                },
+            },
             "explanation": {"type": "string"},
         },
     },

@@ -2,7 +2,9 @@
 
 Pure functions and value objects only (no Flask, no database): callers pass the admin's calendar overrides in.
 Counting follows 民法典 art.201/203: a period of days starts the day after the event, and a last day that is a
-rest day moves to the first working day after it. Working-day periods count only working days.
+rest day moves to the first working day after it. Working-day periods count only working days. A year the official
+data (chinese_calendar) does not know yet counts the statutory holidays of 《全国年节及纪念日放假办法》 and their
+补假; only the State Council's 调休 is unknown there, so such deadlines are provisional.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import chinese_calendar
+from lunar_python import Lunar
 
 
 class Unit(enum.StrEnum):
@@ -103,6 +106,56 @@ HOLIDAY_NAMES = {
 }
 
 
+# 《全国年节及纪念日放假办法》 as revised on 2024-11-10, in force from 2025-01-01: art.2 lists the holidays of the
+# whole population, art.6 makes one that falls on a Saturday or Sunday up on a working day (补假). Only the State
+# Council's yearly notice (调休: bridging rest days and make-up working days, art.7) cannot be computed.
+STATUTORY_ACT = "《全国年节及纪念日放假办法》"
+STATUTORY_SINCE = 2025  # the revision in force; earlier years are all in the official data
+PROVISIONAL_NOTE = "国务院放假调休安排尚未公布"
+
+
+def _lunar(year: int, month: int, day: int) -> dt.date:
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return dt.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+@lru_cache(maxsize=128)
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The rest days the 办法 itself fixes for ``year``: art.2's holidays and art.6's 补假, by date, with a name.
+
+    Empty before the revision in force (those years come from the official data). A 补假 is the first working day
+    after the holiday that is neither a weekend day, a holiday, nor already another holiday's 补假. A holiday that
+    falls on another one (中秋 on a 国庆 day, as in 2028) is made up the same way, as the State Council's notices
+    did in 2001 and 2020, so the year keeps every holiday day the 办法 grants.
+    """
+    if year < STATUTORY_SINCE:
+        return {}
+    spring = _lunar(year, 1, 1)
+    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
+    granted = [(dt.date(year, 1, 1), "元旦")]
+    granted += [(spring + dt.timedelta(days=i), "春节") for i in range(-1, 3)]  # 除夕, 正月初一至初三
+    granted.append((dt.date(qingming.getYear(), qingming.getMonth(), qingming.getDay()), "清明节"))
+    granted += [(dt.date(year, 5, 1), "劳动节"), (dt.date(year, 5, 2), "劳动节")]
+    granted.append((_lunar(year, 5, 5), "端午节"))
+    granted += [(dt.date(year, 10, d), "国庆节") for d in (1, 2, 3)]
+    granted.append((_lunar(year, 8, 15), "中秋节"))
+    days: dict[dt.date, str] = {}
+    owed: list[tuple[dt.date, str]] = []
+    for day, name in sorted(granted, key=lambda g: g[0]):
+        if day in days:
+            owed.append((day, f"{name}补假（与{days[day]}同日）"))
+            continue
+        days[day] = name
+        if day.weekday() >= 5:
+            owed.append((day, f"{name}补假"))
+    for day, name in owed:
+        candidate = day + dt.timedelta(days=1)
+        while candidate.weekday() >= 5 or candidate in days:
+            candidate += dt.timedelta(days=1)
+        days[candidate] = name
+    return dict(sorted(days.items()))
+
+
 WINDOW_RULES = frozenset(name for name, rule in RULES.items() if rule.petitioner_window)
 
 
@@ -116,8 +169,8 @@ class Day:
 
     date: dt.date
     workday: bool
-    reason: str  # 周末 / 国庆节 / 调休上班 / 管理员设置：… / 工作日
-    source: str  # official / override / weekend_only
+    reason: str  # 周末 / 国庆节 / 调休上班 / 管理员设置：… / 工作日 / 元旦（法定节假日） / 元旦补假
+    source: str  # official / override / statutory (a rest day of the 办法, year without data) / weekend_only
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()}（{self.reason}）"
@@ -147,6 +200,9 @@ class WorkCalendar:
             return Day(date, workday, f"管理员设置：{note or ('工作日' if workday else '休息日')}", "override")
         weekend = date.weekday() >= 5
         if not official_year_known(date.year):
+            name = statutory_holidays(date.year).get(date)
+            if name is not None:
+                return Day(date, False, name, "statutory")
             return Day(date, not weekend, "周末" if weekend else "工作日", "weekend_only")
         on_holiday, name = chinese_calendar.get_holiday_detail(date)
         chinese = HOLIDAY_NAMES.get(name, name) if name else None
@@ -171,6 +227,7 @@ class Deadline:
     counted: list[dt.date]  # the days that counted towards the period
     skipped: list[Day]  # rest days passed over
     missing_years: list[int]  # years the official calendar does not know
+    statutory: list[Day] = field(default_factory=list)  # rest days of the 办法 counted in such a year, in the span
 
     @property
     def first_day(self) -> dt.date:
@@ -191,10 +248,24 @@ class Deadline:
         elif self.skipped:
             text += f"；期限最后一日 {self.skipped[0].date.isoformat()} 为休息日，顺延至其后第一个工作日"
         text += f"，截止 {self.due.isoformat()}。依据：{self.rule.source}。"
+        if self.statutory:
+            days = "、".join(str(d) for d in self.statutory)
+            text += f"期间按{STATUTORY_ACT}第二条、第六条计为休息日的法定节假日及补假：{days}。"
         if warn and self.missing_years:
-            years = "、".join(str(y) for y in self.missing_years)
-            text += f"注意：{years}年的官方节假日安排尚未收录，仅按周末计算，请管理员核对。"
+            text += self.warning()
         return text
+
+    def warning(self) -> str:
+        """What is provisional about this due date (empty when the official data covers every year it touches)."""
+        if not self.missing_years:
+            return ""
+        years = "、".join(str(y) for y in self.missing_years)
+        if all(y >= STATUTORY_SINCE for y in self.missing_years):
+            return (
+                f"注意：{years}年的{PROVISIONAL_NOTE}，本期限已计入{STATUTORY_ACT}规定的法定节假日及补假，"
+                "尚未计入调休，为暂定期限；安排公布或管理员录入后将重新计算。"
+            )
+        return f"注意：{years}年的官方节假日安排尚未收录，仅按周末计算，请管理员核对。"
 
     def as_dict(self) -> dict:
         return {
@@ -209,6 +280,7 @@ class Deadline:
             "source": self.rule.source,
             "calendar_complete": self.calendar_complete,
             "missing_years": self.missing_years,
+            "statutory_days": [{"date": d.date.isoformat(), "reason": d.reason} for d in self.statutory],
             "explanation": self.explanation(),
         }
 
@@ -244,7 +316,9 @@ def compute(
         counted, skipped, due = _count_working_days(start, n, calendar)
     years = sorted({d.year for d in [start, due]} | {d.year for d in counted})
     missing = [y for y in years if not official_year_known(y)]
-    return Deadline(rule, start, n, due, counted, skipped, missing)
+    span = (calendar.day(start + dt.timedelta(days=i)) for i in range(1, (due - start).days + 1)) if missing else ()
+    statutory = [day for day in span if day.source == "statutory"]
+    return Deadline(rule, start, n, due, counted, skipped, missing, statutory)
 
 
 def _count_days(start: dt.date, n: int, calendar: WorkCalendar):

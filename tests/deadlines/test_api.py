@@ -118,3 +118,14 @@ def test_cli_refuses_a_bad_rule_or_date_as_a_usage_error(app, args, complaint):
     assert result.exit_code == 2, result.output  # click's usage error, not a crash
     assert complaint in result.output
     assert "due:" not in result.output
+
+
+def test_api_counts_statutory_holidays_in_a_year_without_data_and_stays_provisional(client):
+    data = client.get("/api/v1/deadline?rule=accept&start=2026-12-17").get_json()
+
+    assert data["due"] == "2027-01-04"  # not 2027-01-01 (元旦)
+    assert data["calendar_complete"] is False
+    assert data["missing_years"] == [2027]
+    assert data["statutory_days"] == [{"date": "2027-01-01", "reason": "元旦"}]
+    assert "2027-01-01（元旦）" in data["explanation"]
+    assert "国务院放假调休安排尚未公布" in data["explanation"]

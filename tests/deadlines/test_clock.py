@@ -4,7 +4,18 @@ import datetime as dt
 
 import pytest
 
-from portal.deadlines.clock import RULES, Unit, UnknownRule, WorkCalendar, compute, get_rule, working_days_between
+import chinese_calendar
+
+from portal.deadlines.clock import (
+    RULES,
+    Unit,
+    UnknownRule,
+    WorkCalendar,
+    compute,
+    get_rule,
+    statutory_holidays,
+    working_days_between,
+)
 
 D = dt.date
 NATIONAL_DAY_TAIL = [D(2026, 10, 5), D(2026, 10, 6), D(2026, 10, 7)]
@@ -73,12 +84,15 @@ def test_known_year_reports_a_complete_calendar():
     assert deadline.calendar_complete
 
 
-def test_missing_year_counts_weekends_only():
+def test_missing_year_counts_weekends_and_the_statutory_holidays_of_the_2024_revision():
     calendar = WorkCalendar()
 
-    assert calendar.day(D(2027, 10, 1)).workday  # a Friday: no official holiday data for 2027 yet
-    assert calendar.day(D(2027, 10, 1)).source == "weekend_only"
+    assert calendar.day(D(2027, 9, 30)).workday  # a Thursday: no official data for 2027, no holiday either
+    assert calendar.day(D(2027, 9, 30)).source == "weekend_only"
     assert not calendar.day(D(2027, 10, 2)).workday
+    national_day = calendar.day(D(2027, 10, 1))  # a Friday: 国庆节 by the 办法 art.2, whatever the notice says
+    assert not national_day.workday
+    assert (national_day.source, national_day.reason) == ("statutory", "国庆节")
 
 
 def test_override_turning_a_working_day_into_a_rest_day_wins_over_official_data():
@@ -182,3 +196,109 @@ def test_as_dict_is_json_ready():
     assert data["due"] == "2026-10-08"
     assert [d["date"] for d in data["skipped"]] == ["2026-10-05", "2026-10-06", "2026-10-07"]
     assert data["calendar_complete"] is True
+
+
+# --- years without official data: the statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision) ------------
+HOLIDAYS_2027 = {
+    D(2027, 1, 1): "元旦",
+    D(2027, 2, 5): "春节",  # 除夕
+    D(2027, 2, 6): "春节",
+    D(2027, 2, 7): "春节",
+    D(2027, 2, 8): "春节",
+    D(2027, 2, 9): "春节补假",  # 初一 and 初二 fall on Saturday and Sunday (art.6)
+    D(2027, 2, 10): "春节补假",
+    D(2027, 4, 5): "清明节",  # the 清明 solar term
+    D(2027, 5, 1): "劳动节",
+    D(2027, 5, 2): "劳动节",
+    D(2027, 5, 3): "劳动节补假",
+    D(2027, 5, 4): "劳动节补假",
+    D(2027, 6, 9): "端午节",  # lunar 5-5
+    D(2027, 9, 15): "中秋节",  # lunar 8-15
+    D(2027, 10, 1): "国庆节",
+    D(2027, 10, 2): "国庆节",
+    D(2027, 10, 3): "国庆节",
+    D(2027, 10, 4): "国庆节补假",
+    D(2027, 10, 5): "国庆节补假",
+}
+
+
+def test_acceptance_from_2026_12_17_is_not_due_on_new_years_day_of_a_year_without_data():
+    deadline = compute("accept", D(2026, 12, 17))
+
+    assert deadline.counted[-1] == D(2027, 1, 1)
+    assert deadline.due == D(2027, 1, 4)  # 元旦 is a rest day, then the weekend
+    assert [(d.date, d.source) for d in deadline.skipped] == [
+        (D(2027, 1, 1), "statutory"),
+        (D(2027, 1, 2), "weekend_only"),
+        (D(2027, 1, 3), "weekend_only"),
+    ]
+    assert not deadline.calendar_complete and deadline.missing_years == [2027]
+
+
+def test_year_without_data_counts_every_statutory_holiday_and_its_make_up_day():
+    assert statutory_holidays(2027) == HOLIDAYS_2027
+    calendar = WorkCalendar()
+    assert all(not calendar.day(day).workday for day in HOLIDAYS_2027)
+    assert all(calendar.day(day).source == "statutory" for day in HOLIDAYS_2027)
+
+
+def test_holiday_on_a_weekend_is_made_up_on_the_next_working_day():
+    holidays = statutory_holidays(2028)
+
+    assert holidays[D(2028, 1, 1)] == "元旦"  # a Saturday
+    assert holidays[D(2028, 1, 3)] == "元旦补假"  # the Monday after
+    assert D(2028, 1, 2) not in holidays
+
+
+def test_holiday_falling_on_another_holiday_is_made_up_too():
+    holidays = statutory_holidays(2028)  # 中秋 (lunar 8-15) is 2028-10-03, a 国庆 day
+
+    assert holidays[D(2028, 10, 3)] == "国庆节"
+    assert holidays[D(2028, 10, 4)] == "国庆节补假"  # 10-01 is a Sunday
+    assert holidays[D(2028, 10, 5)] == "中秋节补假（与国庆节同日）"
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_holidays_computed_for_a_known_year_are_all_official_rest_days(year):
+    holidays = statutory_holidays(year)
+
+    assert len([d for d, name in holidays.items() if "补假" not in name]) == 13  # 1+4+1+2+1+1+3 days of art.2
+    assert [d for d in holidays if chinese_calendar.is_workday(d)] == []
+
+
+def test_statutory_rule_does_not_change_a_year_with_official_data():
+    calendar = WorkCalendar()
+
+    assert calendar.day(D(2026, 10, 10)).workday  # the official 调休 Saturday stays a working day
+    assert calendar.day(D(2026, 10, 1)).source == "official"
+    assert compute("accept", D(2026, 9, 20)).statutory == []
+
+
+def test_years_before_the_revision_without_data_count_weekends_only():
+    assert statutory_holidays(2024) == {}
+    assert WorkCalendar().day(D(1995, 10, 2)).source == "weekend_only"
+
+
+def test_explanation_of_a_provisional_deadline_names_the_statutory_days_and_the_unknown_notice():
+    deadline = compute("accept", D(2026, 12, 17))
+
+    assert [d.date for d in deadline.statutory] == [D(2027, 1, 1)]
+    facts = deadline.explanation(warn=False)
+    assert "2027-01-01（元旦）" in facts and "《全国年节及纪念日放假办法》" in facts
+    assert "调休" not in facts  # the warning is the banner's, said once a page
+    text = deadline.explanation()
+    assert "2027年的国务院放假调休安排尚未公布" in text and "暂定" in text
+    assert deadline.as_dict()["statutory_days"] == [{"date": "2027-01-01", "reason": "元旦"}]
+
+
+def test_working_day_period_skips_the_statutory_spring_festival_and_its_make_up_days():
+    deadline = compute("simple_accept", D(2027, 2, 4))  # a Thursday, the day before 除夕
+
+    assert deadline.counted == [D(2027, 2, 11), D(2027, 2, 12), D(2027, 2, 15)]
+    assert [d.date for d in deadline.statutory] == [d for d in HOLIDAYS_2027 if D(2027, 2, 5) <= d <= D(2027, 2, 10)]
+
+
+def test_override_wins_over_a_statutory_day():
+    calendar = WorkCalendar(overrides={D(2027, 1, 1): (True, "测试：改为上班")})
+
+    assert compute("accept", D(2026, 12, 17), calendar).due == D(2027, 1, 1)
