@@ -2,9 +2,8 @@
 
 import datetime as dt
 
-import pytest
-
 import chinese_calendar
+import pytest
 
 from portal.deadlines.clock import (
     RULES,
