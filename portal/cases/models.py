@@ -32,6 +32,7 @@ from portal.localtime import today as local_today
 from portal.localtime import utcnow
 from portal.masking import mask_name, mask_phone
 from portal.org.models import Department, Kind
+from portal.protection import EncryptedString, blind_index_column, keep_blind_index
 
 
 class Channel(enum.StrEnum):
@@ -189,9 +190,12 @@ class Petitioner(db.Model):
     # Code-point order (C collation) on PostgreSQL, as SQLite's BINARY: the index then serves the name-prefix search
     # of portal.cases.search whatever the database's locale.
     name: Mapped[str] = mapped_column(String(50).with_variant(String(50, collation="C"), "postgresql"), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
-    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
-    address: Mapped[str] = mapped_column(String(ADDRESS_MAX), default="")
+    # Encrypted at rest (portal.protection); looked up only through the blind indexes, kept by the listeners below.
+    phone: Mapped[str | None] = mapped_column(EncryptedString(20))
+    id_number: Mapped[str | None] = mapped_column(EncryptedString(18))
+    address: Mapped[str] = mapped_column(EncryptedString(ADDRESS_MAX), default="")
+    phone_index: Mapped[str | None] = blind_index_column()
+    id_number_index: Mapped[str | None] = blind_index_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property
@@ -201,6 +205,10 @@ class Petitioner(db.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+keep_blind_index(Petitioner.phone, "phone_index", "phone")
+keep_blind_index(Petitioner.id_number, "id_number_index", "id_number")
 
 
 class Case(db.Model):

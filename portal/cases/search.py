@@ -17,6 +17,7 @@ from portal.cases.codes import normalise_tracking_code
 from portal.cases.models import Case, Petitioner
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.protection import matches
 from portal.validation import id_number_problem, phone_problem
 
 MAX_LENGTH = 50  # the box's own limit (CaseFilterForm.q); a longer text is no search a clerk meant
@@ -197,23 +198,14 @@ def _phone_digits(compact: str) -> str:
     return digits
 
 
-def _stored_phones(digits: str) -> list[str]:
-    """The forms a registration may have stored for these digits: a mobile as digits, a landline with or without
-    the hyphen after its area code (0xx or 0xxx)."""
-    forms = [digits]
-    if digits.startswith("0"):
-        forms += [f"{digits[:n]}-{digits[n:]}" for n in (3, 4)]
-    return [f for f in forms if not phone_problem(f)]
-
-
 def petitioner_match(term: Term):
-    """The one place that decides which column a phone or ID number is compared with. Today the plain columns and
-    their indexes; once phone and ID number are encrypted at rest this compares a keyed digest (blind index) of the
-    same canonical value instead, and nothing else changes."""
+    """The one place that decides which column a phone or ID number is compared with: phone and ID number are
+    encrypted at rest, so the keyed digest (blind index) of the canonical value, whose column is indexed. A landline
+    stored with or without the hyphen after its area code has the same digest (portal.protection.columns)."""
     if term.kind is Kind.PHONE:
-        return Petitioner.phone.in_(_stored_phones(term.value))
+        return matches(Petitioner.phone_index, "phone", term.value)
     if term.kind is Kind.ID_NUMBER:
-        return Petitioner.id_number == term.value
+        return matches(Petitioner.id_number_index, "id_number", term.value)
     return name_prefix(term.value)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import operator
 
-from sqlalchemy import String, Text, event
+from sqlalchemy import String, Text, event, inspect
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
@@ -77,9 +77,8 @@ class EncryptedString(TypeDecorator):
     def __init__(self, length: int | None = None):
         self.plain_length = length
         super().__init__(cipher.sealed_text_length(length) if length else None)
-
-    def load_dialect_impl(self, dialect):
-        return dialect.type_descriptor(String(self.impl.length) if self.plain_length else Text())
+        if not length:
+            self.impl = Text()
 
     class comparator_factory(String.Comparator):  # the name SQLAlchemy looks for
         def operate(self, op, *other, **kwargs):
@@ -122,8 +121,16 @@ def blind_index_column(**kwargs):
 
 
 def keep_blind_index(attribute, index_name: str, kind: str) -> None:
-    """Set ``index_name`` on the object every time ``attribute`` is set (constructor included)."""
+    """Keep ``index_name`` equal to the blind index of ``attribute`` whenever the row is inserted or ``attribute``
+    changed (computed at flush, so objects can be built outside an app context)."""
+    cls, name = attribute.class_, attribute.key
 
-    @event.listens_for(attribute, "set", propagate=True)
-    def _set(target, value, _old, _initiator):
-        setattr(target, index_name, blind_index(kind, value))
+    def _insert(_mapper, _connection, target):
+        setattr(target, index_name, blind_index(kind, getattr(target, name)))
+
+    def _update(_mapper, _connection, target):
+        if inspect(target).attrs[name].history.has_changes():
+            setattr(target, index_name, blind_index(kind, getattr(target, name)))
+
+    event.listen(cls, "before_insert", _insert, propagate=True)
+    event.listen(cls, "before_update", _update, propagate=True)

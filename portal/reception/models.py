@@ -14,6 +14,7 @@ from portal.duty.models import DutySlot
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
 from portal.org.models import Department
+from portal.protection import EncryptedString
 
 
 class Handling(enum.StrEnum):
@@ -80,9 +81,10 @@ class ReceptionEntry(db.Model):
     log_id: Mapped[int] = mapped_column(ForeignKey("reception_logs.id", ondelete="CASCADE"), index=True)
     number: Mapped[str] = mapped_column(String(12), unique=True)  # JF2026-0001
     name: Mapped[str] = mapped_column(String(50))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    id_number: Mapped[str | None] = mapped_column(String(18))
-    address: Mapped[str] = mapped_column(String(200), default="")
+    # Encrypted at rest (portal.protection): read on the log, never searched.
+    phone: Mapped[str | None] = mapped_column(EncryptedString(20))
+    id_number: Mapped[str | None] = mapped_column(EncryptedString(18))
+    address: Mapped[str] = mapped_column(EncryptedString(200), default="")
     matter: Mapped[str] = mapped_column(Text)
     place: Mapped[str] = mapped_column(String(200), default="")  # 问题发生地
     people_count: Mapped[int] = mapped_column(default=1)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
+from portal.protection import EncryptedString
 
 
 class SmsState(enum.StrEnum):
@@ -27,8 +28,9 @@ class SmsMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
-    phone: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text)
+    # Encrypted at rest (portal.protection): the number, and the notice that ties it to a case.
+    phone: Mapped[str] = mapped_column(EncryptedString(20))
+    text: Mapped[str] = mapped_column(EncryptedString())
     state: Mapped[SmsState] = mapped_column(enum_column(SmsState), default=SmsState.QUEUED, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]

@@ -430,8 +430,8 @@ def query_plan(stmt) -> str:
 INDEXED = {
     "name": ("张三", "ix_petitioners_name", "ix_petitioners_name"),
     "one character": ("张", "ix_petitioners_name", "ix_petitioners_name"),
-    "phone": ("138 0013 8000", "ix_petitioners_phone", "ix_petitioners_phone"),
-    "id number": (ID_WITH_X.lower(), "ix_petitioners_id_number", "ix_petitioners_id_number"),
+    "phone": ("138 0013 8000", "ix_petitioners_phone_index", "ix_petitioners_phone_index"),
+    "id number": (ID_WITH_X.lower(), "ix_petitioners_id_number_index", "ix_petitioners_id_number_index"),
     "tracking code": (None, "sqlite_autoindex_cases_1", "uq_cases_tracking_code"),
     "title word": ("电梯", "sqlite_autoindex_case_terms_1", "pk_case_terms"),
     "title words": ("长期停运 小区", "sqlite_autoindex_case_terms_1", "pk_case_terms"),

@@ -29,6 +29,7 @@ from portal.cases.services.transitions import assign_to
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today as local_today
+from portal.protection import matches
 from portal.settings.models import get_setting
 from portal.sms import services as sms
 from portal.validation import contact, limited, normalise_id_number, normalise_phone, phone_problem, required
@@ -41,9 +42,19 @@ def find_or_create_petitioner(name: str, phone: str | None, id_number: str | Non
     phone, id_number = contact(phone, id_number)
     petitioner = None
     if id_number:
-        petitioner = db.session.execute(db.select(Petitioner).filter_by(id_number=id_number)).scalars().first()
+        petitioner = (
+            db.session.execute(db.select(Petitioner).where(matches(Petitioner.id_number_index, "id_number", id_number)))
+            .scalars()
+            .first()
+        )
     if petitioner is None and phone:
-        petitioner = db.session.execute(db.select(Petitioner).filter_by(phone=phone, name=name)).scalars().first()
+        petitioner = (
+            db.session.execute(
+                db.select(Petitioner).where(matches(Petitioner.phone_index, "phone", phone), Petitioner.name == name)
+            )
+            .scalars()
+            .first()
+        )
     if petitioner is None:
         petitioner = Petitioner(name=name, phone=phone, id_number=id_number, address=address or "")
         db.session.add(petitioner)
@@ -77,9 +88,9 @@ def earlier_cases(phone: str | None = None, id_number: str | None = None, limit:
     conditions = []
     phone, id_number = normalise_phone(phone), normalise_id_number(id_number)
     if id_number:
-        conditions.append(Petitioner.id_number == id_number)
+        conditions.append(matches(Petitioner.id_number_index, "id_number", id_number))
     if phone:
-        conditions.append(Petitioner.phone == phone)
+        conditions.append(matches(Petitioner.phone_index, "phone", phone))
     if not conditions:
         return []
     stmt = (
