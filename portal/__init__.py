@@ -11,6 +11,9 @@ from portal.extensions import csrf, db, htmx, init_limiter, login_manager, migra
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_mapping(config_module.load(config))
+    from portal import protection
+
+    protection.init_app(app)
 
     from portal import models  # noqa: F401  (register every table before migrate sees the metadata)
 
