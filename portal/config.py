@@ -90,12 +90,6 @@ class Config:
     DATA_KEYS_OLD = os.environ.get("DATA_KEYS_OLD", "")  # comma-separated, readable until `flask keys rotate`
     INDEX_KEY = os.environ.get("INDEX_KEY", "")
     INDEX_KEYS_OLD = os.environ.get("INDEX_KEYS_OLD", "")
-    # Personal data at rest (portal.protection): sm4 (SM4-GCM, HMAC-SM3) or aes; keys hex/base64, empty: var/ files.
-    DATA_CIPHER = os.environ.get("DATA_CIPHER", "sm4")
-    DATA_KEY = os.environ.get("DATA_KEY", "")
-    DATA_KEYS_OLD = os.environ.get("DATA_KEYS_OLD", "")  # comma-separated, readable until `flask keys rotate`
-    INDEX_KEY = os.environ.get("INDEX_KEY", "")
-    INDEX_KEYS_OLD = os.environ.get("INDEX_KEYS_OLD", "")
 
 
 def load(overrides: dict | None = None) -> dict:
