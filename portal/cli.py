@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app wsgi deadline | users create / reset-password / unlock | demo``."""
+"""Command-line tools: ``flask --app wsgi deadline | calendar recompute | users create / reset-password / unlock |
+demo``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ def init_app(app: Flask) -> None:
     from portal.audit.cli import audit
 
     app.cli.add_command(audit)
+    from portal.deadlines.cli import calendar
+
+    app.cli.add_command(calendar)
 
 
 @click.command("deadline")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import chinese_calendar
@@ -228,6 +228,13 @@ class Deadline:
     skipped: list[Day]  # rest days passed over
     missing_years: list[int]  # years the official calendar does not know
     statutory: list[Day] = field(default_factory=list)  # rest days of the 办法 counted in such a year, in the span
+    recomputed: dt.date | None = None  # set by keep(): today's calendar gives this earlier date
+
+    def keep(self, told: dt.date | None) -> Deadline:
+        """A petitioner's window is never shortened: a date already told that is later than this one stands."""
+        if told is None or told <= self.due:
+            return self
+        return replace(self, due=told, recomputed=self.due)
 
     @property
     def first_day(self) -> dt.date:
@@ -247,7 +254,13 @@ class Deadline:
             text += f"，只计工作日，跳过休息日{len(self.skipped)}天"
         elif self.skipped:
             text += f"；期限最后一日 {self.skipped[0].date.isoformat()} 为休息日，顺延至其后第一个工作日"
-        text += f"，截止 {self.due.isoformat()}。依据：{self.rule.source}。"
+        if self.recomputed is not None:
+            text += (
+                f"，按更正后的日历截止 {self.recomputed.isoformat()}；已告知的期限不缩短，"
+                f"仍截止 {self.due.isoformat()}。依据：{self.rule.source}。"
+            )
+        else:
+            text += f"，截止 {self.due.isoformat()}。依据：{self.rule.source}。"
         if self.statutory:
             days = "、".join(str(d) for d in self.statutory)
             text += f"期间按{STATUTORY_ACT}第二条、第六条计为休息日的法定节假日及补假：{days}。"

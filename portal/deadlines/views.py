@@ -50,8 +50,9 @@ def calendar():
     form = OverrideForm()
     if form.validate_on_submit():
         set_override(form.day.data, form.is_workday.data, form.note.data, current_user)
+        moved = _recompute(form.day.data)
         db.session.commit()
-        flash(f"已设置 {form.day.data.isoformat()}。", "success")
+        flash(f"已设置 {form.day.data.isoformat()}。{moved}", "success")
         return redirect(url_for("deadlines.calendar"), code=303)
     overrides = db.session.execute(db.select(CalendarOverride).order_by(CalendarOverride.day)).scalars().all()
     year = today().year
@@ -71,6 +72,16 @@ def delete_override(day: str):
     except ValueError:
         abort(404)
     remove_override(parsed, current_user)
+    moved = _recompute(parsed)
     db.session.commit()
-    flash(f"已删除 {day} 的设置，恢复官方安排。", "success")
+    flash(f"已删除 {day} 的设置，恢复官方安排。{moved}", "success")
     return redirect(url_for("deadlines.calendar"), code=303)
+
+
+def _recompute(day: dt.date) -> str:
+    """Bring the stored due dates in line with the changed day, so ledgers, lists and statistics follow it."""
+    # Imported here: portal.cases imports the clock rules from this package while it loads.
+    from portal.cases.services.clocks import recompute_clocks
+
+    cases = {move.case.id for move in recompute_clocks(current_user, since=day)}
+    return f"已重新计算{len(cases)}件信访件的期限。" if cases else "没有信访件的期限受影响。"

@@ -135,9 +135,11 @@ def current_clock(case: Case):
     """The running clock with its explanation (start, length, skipped days), or None when no clock runs."""
     if not case.clock_rule:
         return None
-    return deadline(
+    clock = deadline(
         case.clock_rule, case.clock_start, length=case.clock_length, paused_days=case.clock_paused_days or 0
     )
+    # A petitioner's window keeps the date already told when a calendar correction would shorten it (clocks.py).
+    return clock.keep(case.due_date) if case.clock_is_window else clock
 
 
 def delivery_date(case: Case, delivered_on: dt.date | None, today: dt.date) -> dt.date:
