@@ -111,7 +111,9 @@ class User(UserMixin, db.Model):
         roles = {Role(r) for r in roles}
         if message := separation_violation(roles):
             raise ValueError(message)
-        self.role_rows = [UserRole(role=r) for r in sorted(roles)]
+        # Keep the rows of roles that stay: a new row beside the old one's pending delete would break the unique key.
+        kept = {row.role: row for row in self.role_rows}
+        self.role_rows = [kept.get(r) or UserRole(role=r) for r in sorted(roles)]
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))

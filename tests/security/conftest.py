@@ -16,7 +16,7 @@ from tests import factories
 from tests.conftest import StaffRef
 
 # A moment to sign in at, and offsets from it: sessions are judged by portal.localtime.utcnow, which as_of moves.
-T0 = dt.datetime(2026, 12, 2, 9, 0, tzinfo=CST)
+T0 = dt.datetime.now(CST).replace(microsecond=0)
 
 
 def at(minutes: float = 0, hours: float = 0) -> dt.datetime:
