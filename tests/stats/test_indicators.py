@@ -148,6 +148,53 @@ def test_first_time_resolution_is_closed_without_review_over_closed(world):
     assert report().rates["first_time_resolution"] == round(2 / 3, 4)
 
 
+def test_first_time_resolution_excludes_a_closed_case_followed_by_a_repeat_on_the_same_matter_in_the_period(world):
+    came_back = make_case(world, Status.CLOSED, on=D(2025, 7, 1))
+    make_case(world, Status.REGISTERED, on=D(2025, 9, 1), repeat_of_id=came_back.id)
+    make_case(world, Status.CLOSED, on=D(2025, 7, 1))  # nobody came back: resolved at once
+    back_next_year = make_case(world, Status.CLOSED, on=D(2025, 7, 1))
+    make_case(world, Status.REGISTERED, on=D(2026, 1, 5), repeat_of_id=back_next_year.id)  # outside the period
+
+    counts = report().overall
+
+    assert (counts.closed_without_review, counts.closed) == (2, 3)
+    assert report().rates["first_time_resolution"] == round(2 / 3, 4)
+
+
+def test_first_time_resolution_excludes_a_closed_repeat_followed_by_a_later_repeat_of_the_same_matter(world):
+    first = make_case(world, Status.REGISTERED, on=D(2025, 3, 2))
+    second = make_case(world, Status.CLOSED, on=D(2025, 4, 1), repeat_of_id=first.id)
+    make_case(world, Status.REGISTERED, on=D(2025, 6, 1), repeat_of_id=first.id)  # the third time, same matter
+
+    counts = report().overall
+
+    assert second.status is Status.CLOSED
+    assert (counts.closed_without_review, counts.closed) == (0, 1)
+
+
+def test_department_timely_acceptance_is_attributed_to_the_petition_office_that_held_the_step(world):
+    # Acceptance happens before assignment: a late acceptance is the petition office's, not the department's.
+    late = make_case(world, Status.REGISTERED, on=D(2025, 3, 2), department=world.housing)
+    with as_of(late.accept_due + dt.timedelta(days=3)):
+        services.accept(late, world.clerk)
+        services.assign(late, world.clerk, department_id=world.housing.id)
+    make_case(world, Status.ASSIGNED, on=D(2025, 3, 2), department=world.labour)  # accepted the day it came
+    make_case(world, Status.REGISTERED, on=D(2025, 3, 2), channel=Channel.ONLINE, actor=None)  # online, undecided
+    db.session.commit()
+
+    result = report()
+    rows = {d.name: d for d in result.departments}
+
+    office = rows["县信访局"].counts
+    assert (office.decided_in_time, office.acceptance_counted) == (1, 3)
+    assert rows["县信访局"].rates["timely_acceptance"] == round(1 / 3, 4)
+    for name in ("县住房和城乡建设局", "县人力资源和社会保障局"):
+        assert (rows[name].counts.acceptance_counted, rows[name].rates["timely_acceptance"]) == (0, None)
+    assert rows["县住房和城乡建设局"].counts.received == 1
+    assert (result.overall.decided_in_time, result.overall.acceptance_counted) == (1, 3)
+    assert result.unassigned.acceptance_counted == 0  # the online case's acceptance is the office's too
+
+
 # --- zero denominators, departments, months, the period -------------------------------------------------------
 def test_a_rate_with_nothing_to_count_is_none_not_zero(world):
     make_case(world, Status.REGISTERED, on=D(2025, 12, 30))  # clocks running, nothing replied, closed or rated
@@ -186,7 +233,8 @@ def test_departments_are_counted_by_the_assigned_department_and_unassigned_cases
     result = report()
     rows = {d.name: d for d in result.departments}
 
-    assert list(rows) == ["县住房和城乡建设局", "县人力资源和社会保障局"]  # most cases first
+    assert list(rows) == ["县住房和城乡建设局", "县人力资源和社会保障局", "县信访局"]  # most cases first
+    assert rows["县信访局"].counts.received == 0  # listed for the acceptance step only
     assert rows["县住房和城乡建设局"].counts.received == 2
     assert rows["县人力资源和社会保障局"].counts.received == 1
     assert result.unassigned.received == 2
