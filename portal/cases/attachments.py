@@ -1,9 +1,12 @@
 """Petition attachments: what may be uploaded (JPEG, PNG, PDF, judged by content, not by the name), and where the
-bytes are kept (UPLOAD_FOLDER, outside static/, under random names)."""
+bytes are kept (UPLOAD_FOLDER, outside static/, under random names, sealed with the data key of portal.protection
+in files and a folder only the app's user can read)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +14,13 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
 
 from portal.cases.models import Attachment, Case
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.protection import cipher, keyring, rotation
+from portal.protection.files import private_dir, replace_private, write_private
 
 # content type → (magic bytes at the start of the file, extensions a person may give it, stored extension)
 KINDS = {
@@ -23,6 +29,7 @@ KINDS = {
     "application/pdf": (b"%PDF-", {"pdf"}, "pdf"),
 }
 ACCEPT = ".jpg,.jpeg,.png,.pdf"  # for <input type=file accept=…>: a hint to the browser, not a check
+log = logging.getLogger("portal.attachments")
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,7 @@ def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list
     for upload in uploads:
         stored_name = f"{secrets.token_hex(16)}.{upload.extension}"
         path = folder / stored_name
-        path.write_bytes(upload.data)
+        write_private(path, _seal(upload.data, stored_name), exclusive=True)
         db.session.info.setdefault(_WRITTEN, []).append(path)
         row = Attachment(
             case=case,
@@ -113,10 +120,69 @@ def _remove_written_files(session: Session) -> None:
 
 
 def upload_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(Path(current_app.config["UPLOAD_FOLDER"]))
 
 
 def path_of(attachment: Attachment) -> Path:
     return upload_folder() / attachment.stored_name
+
+
+def _context(stored_name: str) -> bytes:
+    # Bound to its name: a sealed file moved over another attachment's file does not open.
+    return f"attachment:{stored_name}".encode()
+
+
+def _seal(data: bytes, stored_name: str) -> bytes:
+    return cipher.seal(keyring(), data, _context(stored_name))
+
+
+def _is_legacy(data: bytes) -> bool:
+    """A file written before files were sealed: it starts with the magic bytes of a kind we accept (none of which
+    starts like a sealed file). ``flask keys rotate`` seals these."""
+    return not cipher.is_sealed(data) and _sniff(data) is not None
+
+
+def read(attachment: Attachment) -> bytes:
+    """The file's bytes as uploaded; NotFound when the file is missing or does not open under the keyring."""
+    try:
+        data = path_of(attachment).read_bytes()
+    except FileNotFoundError:
+        raise NotFound("附件文件不存在。") from None
+    if _is_legacy(data):
+        return data
+    try:
+        return cipher.open_sealed(keyring(), data, _context(attachment.stored_name))
+    except cipher.Unreadable as error:
+        log.error("attachment %s does not open: %s", attachment.id, error)
+        raise NotFound("附件文件无法读取。") from None
+
+
+def open_file(attachment: Attachment) -> io.BytesIO:
+    """The file, opened, for ``send_file``."""
+    return io.BytesIO(read(attachment))
+
+
+def _reseal_files(ring, *, dry_run: bool = False) -> dict[str, int]:
+    """Seal every attachment file that is in clear or not under the current key and suite (``flask keys rotate``)."""
+    counts = {"files resealed": 0, "files sealed (were in clear)": 0, "files missing": 0}
+    for attachment in db.session.execute(db.select(Attachment).order_by(Attachment.id)).scalars():
+        path = path_of(attachment)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            counts["files missing"] += 1
+            continue
+        context = _context(attachment.stored_name)
+        if _is_legacy(data):
+            counts["files sealed (were in clear)"] += 1
+        elif cipher.needs_resealing(ring, data):
+            data = cipher.open_sealed(ring, data, context)
+            counts["files resealed"] += 1
+        else:
+            continue
+        if not dry_run:
+            replace_private(path, cipher.seal(ring, data, context))
+    return counts
+
+
+rotation.register_files("attachments", _reseal_files)

@@ -258,7 +258,7 @@ def attachment(case_id: int, attachment_id: int):
     if not case.can_see_materials(current_user):
         abort(403)
     response = send_file(
-        attachments.path_of(item),
+        attachments.open_file(item),
         mimetype=item.content_type,
         download_name=item.original_name,
         as_attachment=item.content_type == "application/pdf",

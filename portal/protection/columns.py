@@ -37,6 +37,8 @@ from portal.protection.state import keyring
 from portal.validation import normalise_id_number, normalise_phone
 
 INDEX_LENGTH = 64  # hex of a 256-bit HMAC (SM3 or SHA-256)
+# (table, source column, index column, kind) for every blind index kept by keep_blind_index: what rotation recomputes.
+INDEXED: list[tuple[str, str, str, str]] = []
 
 
 def _canonical_phone(value: str) -> str | None:
@@ -124,6 +126,7 @@ def keep_blind_index(attribute, index_name: str, kind: str) -> None:
     """Keep ``index_name`` equal to the blind index of ``attribute`` whenever the row is inserted or ``attribute``
     changed (computed at flush, so objects can be built outside an app context)."""
     cls, name = attribute.class_, attribute.key
+    INDEXED.append((cls.__table__.name, attribute.property.columns[0].name, index_name, kind))
 
     def _insert(_mapper, _connection, target):
         setattr(target, index_name, blind_index(kind, getattr(target, name)))

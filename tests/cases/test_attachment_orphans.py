@@ -87,7 +87,7 @@ def test_a_committed_registration_keeps_its_file_even_if_the_session_later_rolls
     db.session.rollback()  # a later unit of work in the same session fails
 
     assert files(ctx) - before == {stored}
-    assert stored.read_bytes() == PNG
+    assert attachments.read(case.attachments[0]) == PNG
 
 
 # --- the registration page -------------------------------------------------------------------------------------------
@@ -118,4 +118,4 @@ def test_a_registration_on_the_page_keeps_its_file(app, client, login):
     with app.app_context():
         attachment = db.session.execute(db.select(Attachment)).scalar_one()
         assert files(app) - before == {attachments.path_of(attachment)}
-        assert attachments.path_of(attachment).read_bytes() == PNG
+        assert attachments.read(attachment) == PNG

@@ -320,7 +320,7 @@ def test_attachments_are_stored_with_the_case(world):
         ("证明.pdf", "application/pdf", len(b"%PDF-1.4 test"), world.clerk.id),
     ]
     stored = case.attachments[0]
-    assert attachments.path_of(stored).read_bytes() == PNG
+    assert attachments.read(stored) == PNG
     assert "来信" not in stored.stored_name  # a random name on disk
     audit = db.session.execute(db.select(AuditLog).filter_by(action="case.register", object_id=case.id)).scalar_one()
     assert audit.detail["attachments"] == 2
