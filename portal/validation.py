@@ -123,10 +123,10 @@ def people_count(value: int | None, *, maximum: int) -> int:
 
 
 def representatives(names, *, people_count: int, limit: int) -> list[str]:
-    """A group's representatives (条例 art.18: at most ``limit``, never more than the people who came)."""
+    """A group's representatives (条例 art.20: at most ``limit``, never more than the people who came)."""
     names = [n.strip() for n in names if n and n.strip()]
     if len(names) > limit:
-        raise DomainError(f"集体访推选的代表不得超过{limit}人（《信访工作条例》第十八条），现填写了{len(names)}人。")
+        raise DomainError(f"集体访推选的代表不得超过{limit}人（《信访工作条例》第二十条），现填写了{len(names)}人。")
     if len(names) > people_count:
         raise DomainError(f"代表人数（{len(names)}人）不能多于来访人数（{people_count}人）。")
     if any(len(n) > NAME_MAX for n in names):
