@@ -7,6 +7,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.audit.services import record_read
 from portal.cases import attachments, bp, forms, receipts, search, services
 from portal.cases.forms import CaseFilterForm, RegisterForm, TickForm
 from portal.cases.lifecycle import ACTIONS, Action
@@ -245,7 +246,11 @@ def earlier():
 @bp.route("/<int:case_id>")
 @login_required
 def detail(case_id: int):
-    return _render_case(get_case(case_id))
+    case = get_case(case_id)
+    page = _render_case(case)
+    if case.confidential or case.can_see_identity(current_user):  # a confidential case, or the petitioner's identity
+        record_read("case.view", current_user, case, tracking_code=case.tracking_code, confidential=case.confidential)
+    return page
 
 
 @bp.route("/<int:case_id>/attachments/<int:attachment_id>")
@@ -257,6 +262,7 @@ def attachment(case_id: int, attachment_id: int):
         abort(404)
     if not case.can_see_materials(current_user):
         abort(403)
+    record_read("case.attachment", current_user, item, tracking_code=case.tracking_code, name=item.original_name)
     response = send_file(
         attachments.open_file(item),
         mimetype=item.content_type,
