@@ -210,7 +210,7 @@ def test_a_secret_sealed_under_another_key_does_not_open(app, database_url):
         assert secretbox.unseal(sealed, factors.Totp.purpose) == b"JBSWY3DPEHPK3PXP"
         with pytest.raises(ValueError, match="sealed value does not open"):
             secretbox.unseal(sealed, "another-purpose")
-    other = create_app({**BASE_CONFIG, "SECRET_KEY": "another-key", "SQLALCHEMY_DATABASE_URI": database_url})
+    other = create_app({**BASE_CONFIG, "DATA_KEY": "ab" * 32, "SQLALCHEMY_DATABASE_URI": database_url})
     with other.app_context():
         with pytest.raises(ValueError, match="sealed value does not open"):
             secretbox.unseal(sealed, factors.Totp.purpose)
