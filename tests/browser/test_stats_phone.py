@@ -28,15 +28,19 @@ def phone(browser, live_server):
     context.close()
 
 
-def axe_violations(page: Page) -> list[dict]:
-    """axe's violations on the page as it is now, the serious and critical ones only."""
+def axe_findings(page: Page) -> list[dict]:
+    """axe's serious and critical findings on the page as it is now: its violations, and the checks it could not
+    decide (a background it cannot read, such as a gradient behind a table, hides contrast from it). The SVG charts
+    are left out of the undecided ones: axe never reads a colour behind SVG text, and a chart is one role="img"."""
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations', 'incomplete']})")
+    findings = []
+    for kind in ("violations", "incomplete"):
+        for rule in result[kind]:
+            nodes = [n["target"] for n in rule["nodes"] if kind == "violations" or "svg" not in str(n["target"])]
+            if rule["impact"] in ("serious", "critical") and nodes:
+                findings.append({"kind": kind, "id": rule["id"], "impact": rule["impact"], "nodes": nodes[:5]})
+    return findings
 
 
 def open_chart_tables(page: Page) -> None:
@@ -46,10 +50,10 @@ def open_chart_tables(page: Page) -> None:
 
 def test_stats_has_no_serious_or_critical_axe_violations_on_a_phone(phone, live_server):
     phone.goto(f"{live_server['url']}/stats")
-    assert axe_violations(phone) == []
+    assert axe_findings(phone) == []
     # the charts' data tables too, once opened
     open_chart_tables(phone)
-    assert axe_violations(phone) == []
+    assert axe_findings(phone) == []
 
 
 def test_department_table_is_a_named_region_reached_by_tab_and_scrolled_by_arrow_keys(phone, live_server, artifacts):
