@@ -65,10 +65,12 @@ def fresh_phone(app) -> str:
     """A mobile number no petitioner in the database has (so no earlier cases are listed for it)."""
     from portal.cases.models import Petitioner
     from portal.extensions import db
+    from portal.protection import matches
 
     rng = random.Random()
     with app.app_context():
         while True:
             phone = f"139{rng.randrange(10**8):08d}"
-            if db.session.execute(db.select(Petitioner.id).filter_by(phone=phone)).first() is None:
+            known = db.select(Petitioner.id).where(matches(Petitioner.phone_index, "phone", phone))
+            if db.session.execute(known).first() is None:
                 return phone
