@@ -21,7 +21,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, hmac
@@ -80,7 +80,9 @@ def generated_key(path: Path) -> str:
     return path.read_text().strip()
 
 
+@lru_cache(maxsize=256)
 def _derive(master: bytes, suite: Suite, info: str, length: int) -> bytes:
+    # Cached: every value sealed or opened asks for its working key, and HKDF gives the same answer each time.
     return HKDF(algorithm=suite.hash(), length=length, salt=None, info=f"portal/{info}".encode()).derive(master)
 
 
