@@ -1,7 +1,6 @@
 """Settings read from the environment, with safe defaults for a local install."""
 
 import os
-import secrets
 from pathlib import Path
 from typing import ClassVar
 
@@ -23,12 +22,9 @@ def _secret_key() -> str:
     if key:
         return key
     # A local install keeps one generated key in var/ so that sessions survive a restart.
-    path = ROOT / "var" / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    from portal.protection.keys import generated_key
+
+    return generated_key(ROOT / "var" / "secret_key")  # 0600 in a 0700 var/, whatever the umask
 
 
 class Config:
