@@ -16,6 +16,11 @@ AREAS = {
     "http": "访问控制",
     "audit": "审计",
     "keys": "密钥管理",
+    "department": "单位设置",
+    "category": "问题分类",
+    "checklist": "清单模板",
+    "setting": "系统设置",
+    "system": "系统",
 }
 
 LABELS = {
@@ -31,7 +36,9 @@ LABELS = {
     "session.end": "结束会话",
     "user.create": "创建账号",
     "user.roles": "修改角色",
-    "user.enable": "启用或停用账号",
+    "user.enable": "启用账号",
+    "user.disable": "停用账号",
+    "user.import": "导入账号",
     "user.unlock": "解锁账号",
     "user.password_change": "修改本人密码",
     "user.password_change_failed": "修改本人密码失败",
@@ -68,6 +75,9 @@ LABELS = {
     "case.checklist": "勾销清单事项",
     "case.evaluate": "满意度评价",
     "case.clock_recomputed": "节假日调整后重算期限",
+    "case.record_accused": "记录被检举控告对象",
+    "case.confirm_petitioner": "核对信访人身份",
+    "case.edit_petitioner": "修改信访人信息",
     # reads of personal or confidential data
     "case.view": "查看信访件（含信访人身份或保密件）",
     "case.identity_reveal": "显示信访人完整身份信息",
@@ -98,6 +108,23 @@ LABELS = {
     "calendar.override": "修改节假日安排",
     "calendar.override_removed": "删除节假日修改",
     "sms.deliver": "发送短信",
+    # the system administrator's configuration
+    "department.create": "新增单位",
+    "department.update": "修改单位",
+    "department.delete": "删除单位",
+    "department.import": "导入单位",
+    "category.create": "新增问题分类",
+    "category.update": "修改问题分类",
+    "checklist.create": "新增清单模板",
+    "checklist.update": "修改清单模板",
+    "checklist.delete": "删除清单模板",
+    "checklist.item_add": "新增清单模板事项",
+    "checklist.item_update": "修改清单模板事项",
+    "checklist.item_move": "调整清单模板事项顺序",
+    "checklist.item_remove": "删除清单模板事项",
+    "setting.change": "修改系统设置",
+    "setting.reset": "恢复系统设置默认值",
+    "system.setup": "系统初始化",
     "keys.rotate": "轮换个人信息加密密钥",
 }
 

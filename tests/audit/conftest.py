@@ -46,14 +46,17 @@ def migration():
 
 
 @pytest.fixture
-def append_only(app, database_url):
-    """The trigger exactly as the migration installs it (the suite's schema comes from create_all)."""
+def append_only(ctx, database_url):
+    """The trigger exactly as the migration installs it (the suite's schema comes from create_all). Changing
+    triggers waits for every transaction on the table: the test's own session lets go first."""
     if not is_postgres(database_url):
         pytest.skip("the append-only trigger is PostgreSQL's")
     module = migration()
-    with app.app_context(), db.engine.begin() as connection:
+    db.session.rollback()
+    with db.engine.begin() as connection:
         connection.execute(text(module.REMOVE_TRIGGER))  # a killed run may have left the function behind
         connection.execute(text(module.INSTALL_TRIGGER))
     yield
-    with app.app_context(), db.engine.begin() as connection:
+    db.session.rollback()
+    with db.engine.begin() as connection:
         connection.execute(text(module.REMOVE_TRIGGER))
