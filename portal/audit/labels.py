@@ -39,6 +39,7 @@ LABELS = {
     "user.enable": "启用账号",
     "user.disable": "停用账号",
     "user.import": "导入账号",
+    "user.export": "导出账号列表",
     "user.unlock": "解锁账号",
     "user.password_change": "修改本人密码",
     "user.password_change_failed": "修改本人密码失败",
