@@ -1,5 +1,5 @@
 """How personal data is shown masked on screen: the public sees a petitioner's surname only (DESIGN §8), staff
-lists show a phone number with its middle digits hidden."""
+pages show phone and ID numbers with their middle digits hidden until someone entitled asks to see them."""
 
 from __future__ import annotations
 
@@ -37,3 +37,16 @@ def mask_name(name: str | None) -> str:
 def mask_phone(phone: str | None) -> str:
     """13812345678 → 138****5678; a number too short to mask, or none, shows as “—”."""
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else "—"
+
+
+def mask_id_number(id_number: str | None) -> str:
+    """410102199001011234 → 4101**********1234: the region of issue and the last four; none shows as “—”."""
+    if not id_number or len(id_number) < 9:
+        return "—"
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+
+
+def mask_address(address: str | None) -> str:
+    """城关镇幸福路1号 → 城关镇****: the first three characters, enough to tell a township, not a door."""
+    address = (address or "").strip()
+    return f"{address[:3]}****" if address else "—"

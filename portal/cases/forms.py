@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.accounts.models import Role, User
+from portal.cases.accused import NAME_MAX, POST_MAX, CadreLevel
 from portal.cases.attachments import ACCEPT
 from portal.cases.models import CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Status
 from portal.extensions import db
@@ -25,7 +26,7 @@ from portal.org.models import Department
 class RegisterForm(Form):
     channel = SelectField("渠道", choices=enum_options(Channel), default=Channel.LETTER.value)
     received_on = DateField("收到日期", validators=[DataRequired("请填写收到日期。")])
-    petitioner_name = StringField("信访人姓名", validators=[DataRequired("请填写信访人姓名。"), Length(max=50)])
+    petitioner_name = StringField("信访人姓名", validators=[Optional(), Length(max=50)])
     phone = StringField("联系电话", validators=[Optional(), Length(max=20)])
     id_number = StringField("身份证号", validators=[Optional(), Length(max=18, message="身份证号应为18位。")])
     address = StringField("住址", validators=[Optional(), Length(max=200)])
@@ -56,6 +57,16 @@ class RegisterForm(Form):
     # repeat detection
     repeat_of_id = RadioField("重复信访", coerce=int, validate_choice=False, default=0)
     new_facts = BooleanField("有新的事实和理由（原件已复核终结时勾选）")
+    anonymous = BooleanField("匿名检举控告（不留姓名和联系方式）")
+    # Asked only when the ID number is known under another name (IdentityConflict).
+    same_person = RadioField(
+        "身份证号已登记为他人姓名",
+        choices=options([("yes", "同一人（登记到原信访人名下，原信息不变）"), ("no", "不是同一人（另建信访人）")]),
+        validate_choice=False,
+    )
+
+    def same_person_answer(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.same_person.data)
 
 
 class VersionedForm(Form):
@@ -134,7 +145,7 @@ class AssignForm(VersionedForm):
             .all()
         )
         self.owner_leader_id.choices = options(
-            [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders]
+            [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders if case.owner_refusal(u) is None]
         )
 
 
@@ -333,3 +344,73 @@ class ClearUnsatisfiedForm(VersionedForm):
 
     def arguments(self) -> dict:
         return {"reason": self.reason.data}
+
+
+class AccusedForm(VersionedForm):
+    """被检举控告对象: a person and/or a unit; for an official, the 干部管理权限 that decides the receiving organ."""
+
+    name = StringField("被检举控告人姓名", validators=[Optional(), Length(max=NAME_MAX)])
+    post = StringField("职务", validators=[Optional(), Length(max=POST_MAX)])
+    username = StringField(
+        "本系统账号（用户名）",
+        validators=[Optional(), Length(max=50)],
+        description="被检举控告人在本系统有账号的，填写其用户名：该件对其永不可见",
+    )
+    unit_id = SelectField("被检举控告单位", coerce=int, validate_choice=False)
+    cadre_level = SelectField(
+        "干部管理权限", choices=enum_options(CadreLevel, blank="（未填写）"), validate_choice=False
+    )
+
+    def arguments(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "post": self.post.data or "",
+            "username": self.username.data or "",
+            "unit_id": self.unit_id.data or None,
+            "cadre_level": CadreLevel(self.cadre_level.data) if self.cadre_level.data in set(CadreLevel) else None,
+        }
+
+    def prepare(self, case, fresh: bool) -> None:
+        units = db.session.execute(db.select(Department).where(Department.active).order_by(Department.name))
+        self.unit_id.choices = options([(0, "（无）")] + [(d.id, d.name) for d in units.scalars()])
+
+
+class SamePersonForm(VersionedForm):
+    """“可能是同一人”: the clerk links the case to a known petitioner, or keeps them apart."""
+
+    petitioner_id = RadioField("信访人", coerce=int, validate_choice=False, default=0)
+
+    def arguments(self) -> dict:
+        return {"petitioner_id": self.petitioner_id.data or None}
+
+    def prepare(self, case, fresh: bool) -> None:
+        from portal.cases.services.registration import identity_suggestions
+
+        self.petitioner_id.choices = options(
+            [(0, "不是同一人（保留为新的信访人）")]
+            + [
+                (
+                    p.id,
+                    f"同一人：{p.name} · 身份证 {p.masked_id_number} · 电话 {p.masked_phone} · {len(p.cases)} 件信访",
+                )
+                for p in identity_suggestions(case)
+            ]
+        )
+
+
+class PetitionerForm(VersionedForm):
+    """A clerk's edit of the petitioner's current details; a blank field keeps what is recorded (the full values
+    are never put into the page unasked)."""
+
+    name = StringField("姓名", validators=[Optional(), Length(max=50)], description="留空则不变")
+    phone = StringField("联系电话", validators=[Optional(), Length(max=20)], description="留空则不变")
+    id_number = StringField("身份证号", validators=[Optional(), Length(max=18)], description="留空则不变")
+    address = StringField("住址", validators=[Optional(), Length(max=200)], description="留空则不变")
+
+    def arguments(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "phone": self.phone.data or "",
+            "id_number": self.id_number.data or "",
+            "address": self.address.data or "",
+        }

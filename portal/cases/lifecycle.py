@@ -420,7 +420,31 @@ ACTIONS: dict[str, Action] = {
             primary=True,
             queue=Queue("close", "待回访、销号", "已答复或复核终结，回访、勾销清单后销号"),
         ),
+        # The petitioner and the accused (条例 art.30), recorded by the petition office.
+        _a(
+            "record_accused",
+            "记录被检举控告对象",
+            "AccusedForm",
+            {Role.CLERK},
+            "_refuse_record_accused",
+        ),
+        _a(
+            "confirm_petitioner",
+            "核对信访人身份",
+            "SamePersonForm",
+            {Role.CLERK},
+            "_refuse_confirm_petitioner",
+            primary=True,
+        ),
         # Actions with a place of their own on the case page.
+        _a(
+            "edit_petitioner",
+            "修改信访人信息",
+            "PetitionerForm",
+            {Role.CLERK},
+            "_refuse_edit_petitioner",
+            on_actions_card=False,
+        ),
         _a(
             "note",
             "添加调查记录",

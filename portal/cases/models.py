@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import DEPARTMENT_SCOPED, Role, User
+from portal.cases.accused import Accused, CadreLevel, organ_for
 from portal.cases.lifecycle import (
     ACTIONS,
     CHECKLIST_EDITABLE,
@@ -30,7 +31,7 @@ from portal.errors import DomainError
 from portal.extensions import db, enum_column
 from portal.localtime import today as local_today
 from portal.localtime import utcnow
-from portal.masking import mask_name, mask_phone
+from portal.masking import mask_address, mask_id_number, mask_name, mask_phone
 from portal.org.models import Department, Kind
 from portal.protection import EncryptedString, blind_index_column, keep_blind_index
 
@@ -206,6 +207,18 @@ class Petitioner(db.Model):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_address(self) -> str:
+        return mask_address(self.address)
+
+
+# What a case shows instead of its title to someone who may know that it exists but not what it says.
+SEALED_TITLE = "检举控告件（内容保密）"
+
 
 keep_blind_index(Petitioner.phone, "phone_index", "phone")
 keep_blind_index(Petitioner.id_number, "id_number_index", "id_number")
@@ -239,6 +252,15 @@ class Case(db.Model):
     representatives: Mapped[list] = mapped_column(JSON, default=list)  # names of a group's representatives
     new_facts: Mapped[bool] = mapped_column(default=False)  # a repeat of a final case that brings new facts
     procedure_reason: Mapped[str] = mapped_column(String(200), default="")  # why 简易办理 qualifies
+    anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())  # 匿名: nobody to contact or match
+    # A public submission whose ID number or phone is that of a known petitioner: the clerk says whether it is the
+    # same person (同一人) or not; until then the case has a petitioner of its own and changes nobody else's record.
+    identity_unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The contact details given with this case (a submission's own claim, or what the clerk took down), kept as
+    # given whatever becomes of the petitioner's record: the petitioner's current details are the clerk's to edit.
+    contact_phone: Mapped[str | None] = mapped_column(EncryptedString(20))
+    contact_id_number: Mapped[str | None] = mapped_column(EncryptedString(18))
+    contact_address: Mapped[str | None] = mapped_column(EncryptedString(ADDRESS_MAX))
 
     petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -308,11 +330,17 @@ class Case(db.Model):
     hearings: Mapped[list[Hearing]] = relationship(
         back_populates="case", order_by="Hearing.id", cascade="all, delete-orphan"
     )
+    accused: Mapped[list[Accused]] = relationship(order_by=Accused.id, cascade="all, delete-orphan", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
     def __str__(self) -> str:
         return f"{self.tracking_code} {self.title}"
+
+    @property
+    def masked_representatives(self) -> list[str]:
+        """A confidential group's representatives are masked like the petitioner."""
+        return [mask_name(name) for name in self.representatives or []]
 
     @property
     def is_repeat(self) -> bool:
@@ -378,17 +406,53 @@ class Case(db.Model):
         """超期: an open case whose staff deadline has passed."""
         return db.and_(cls.due_date < today, cls.staff_clock(), cls.status.in_(sorted(OPEN)))
 
+    # The seal (条例 art.30): an accusation, and any case that names an accused person or unit, is read only by the
+    # petition office, the organ it was sent to (and the organ reviewing it), and its owner leader; supervisors
+    # know it exists and follow its clocks; an accused person, and everyone in an accused unit, never learn of it,
+    # whatever else they are. Department-scoped roles see their department's cases, and the organ above while it
+    # reviews one. ``visible_to`` / ``reads_sealed`` / ``accuses`` are the SQL of ``can_view`` / ``can_read``.
     @classmethod
-    def visible_to(cls, user: User):
-        """The rule of ``can_view`` as a WHERE clause: department-scoped roles see their department's cases, and
-        the organ above while it reviews one."""
-        if not user.is_authenticated or not user.works_cases:
-            return db.false()
-        if not user.department_scoped:
-            return db.true()
+    def sealed_clause(cls):
+        return db.or_(cls.case_type == CaseType.ACCUSATION, cls.accused.any())
+
+    @classmethod
+    def accuses_clause(cls, user: User):
+        """The case accuses ``user`` or ``user``'s unit."""
+        named = [Accused.user_id == user.id]
+        if user.department_id is not None:
+            named.append(Accused.unit_id == user.department_id)
+        return cls.accused.any(db.or_(*named))
+
+    @classmethod
+    def _handling_organ(cls, user: User):
         if user.department_id is None:
             return db.false()
         return db.or_(cls.department_id == user.department_id, cls.reviewing_department_id == user.department_id)
+
+    @classmethod
+    def reads_sealed(cls, user: User):
+        """Who reads a sealed case in full: the petition office, the organ handling or reviewing it, its owner."""
+        if user.has_role(Role.CLERK):
+            return db.true()
+        clauses = [cls._handling_organ(user)]
+        if user.has_role(Role.LEADER):
+            clauses.append(cls.owner_leader_id == user.id)
+        return db.or_(*clauses)
+
+    @classmethod
+    def visible_to(cls, user: User):
+        """The rule of ``can_view`` as a WHERE clause."""
+        if not user.is_authenticated or not user.works_cases:
+            return db.false()
+        if user.department_scoped:
+            open_rule = cls._handling_organ(user)
+        else:
+            open_rule = db.true()
+        sealed_rule = db.true() if user.has_role(Role.SUPERVISOR) else cls.reads_sealed(user)
+        return db.and_(
+            db.not_(cls.accuses_clause(user)),
+            db.or_(db.and_(db.not_(cls.sealed_clause()), open_rule), db.and_(cls.sealed_clause(), sealed_rule)),
+        )
 
     @classmethod
     def identity_visible_to(cls, user: User):
@@ -397,7 +461,13 @@ class Case(db.Model):
             return db.false()
         if user.has_role(Role.CLERK):
             return cls.visible_to(user)
-        return db.and_(cls.visible_to(user), cls.confidential.is_(False))
+        return db.and_(
+            cls.visible_to(user),
+            db.or_(
+                cls.confidential.is_(False),
+                db.and_(cls.sealed_clause(), cls.reads_sealed(user), cls.anonymous.is_(False)),
+            ),
+        )
 
     @classmethod
     def reviewed_by(cls, user: User):
@@ -424,16 +494,54 @@ class Case(db.Model):
         )
 
     # --- who may see and do what -------------------------------------------------------------------------
+    @property
+    def sealed(self) -> bool:
+        """Under the seal of 条例 art.30: an accusation, or a case that names an accused person or unit."""
+        return self.case_type is CaseType.ACCUSATION or bool(self.accused)
+
+    def accuses(self, user: User) -> bool:
+        """``user`` is accused by this case, or works in an accused unit."""
+        return any(
+            a.user_id == user.id or (a.unit_id is not None and a.unit_id == user.department_id) for a in self.accused
+        )
+
+    def accuses_unit(self, department_id: int | None) -> bool:
+        return department_id is not None and any(a.unit_id == department_id for a in self.accused)
+
+    def accuses_person(self, user_id: int | None) -> bool:
+        return user_id is not None and any(a.user_id == user_id for a in self.accused)
+
+    def _in_handling_organ(self, user: User) -> bool:
+        return user.department_id is not None and user.department_id in (
+            self.department_id,
+            self.reviewing_department_id,
+        )
+
+    def _reads_sealed(self, user: User) -> bool:
+        return (
+            user.has_role(Role.CLERK)
+            or self._in_handling_organ(user)
+            or (user.has_role(Role.LEADER) and user.id == self.owner_leader_id)
+        )
+
     def can_view(self, user: User) -> bool:
-        if not user.is_authenticated or not user.works_cases:
+        """May know the case exists and follow it (list rows, clocks); what it says is ``can_read``."""
+        if not user.is_authenticated or not user.works_cases or self.accuses(user):
             return False
+        if self.sealed:
+            return user.has_role(Role.SUPERVISOR) or self._reads_sealed(user)
         if user.department_scoped:
             # The department handling it, and the organ above it while that organ reviews it.
-            return user.department_id is not None and user.department_id in (
-                self.department_id,
-                self.reviewing_department_id,
-            )
+            return self._in_handling_organ(user)
         return True
+
+    def can_read(self, user: User) -> bool:
+        """May read the case: its title, text, notes, replies, instructions and timeline. A supervisor sees only
+        that a sealed case exists and how its clocks run."""
+        return self.can_view(user) and (not self.sealed or self._reads_sealed(user))
+
+    def title_for(self, user: User) -> str:
+        return self.title if self.can_read(user) else SEALED_TITLE
 
     def assignment_refusal(self, department: Department) -> str | None:
         """Why this case may not be assigned (交办) to ``department``; None when it may."""
@@ -441,9 +549,26 @@ class Case(db.Model):
             return "请选择有效的责任单位。"
         if not department.takes_assignments:
             return f"{department.name}不是可交办的责任单位。"
-        if self.case_type is CaseType.ACCUSATION and department.kind is not Kind.DISCIPLINE:
-            # 条例 art.30: accusations go to the discipline organ, never to the department complained against.
-            return "检举控告类信访件只能交纪检监察机关办理。"
+        if self.accuses_unit(department.id):
+            # 条例 art.30: never to the unit complained against.
+            return f"{department.name}是被检举控告的单位，不能交其办理。"
+        if self.case_type is CaseType.ACCUSATION:
+            # 条例 art.30: an official goes to the 纪检监察 organ of their 干部管理权限 (the CADRE_ORGANS setting);
+            # anything else to the authority competent to handle it, whom the petition office chooses.
+            for accused in self.accused:
+                organ = organ_for(accused.cadre_level)
+                if organ is not None and organ.id != department.id:
+                    return f"被检举控告人为{accused.cadre_level.label}，应交{organ.name}办理。"
+                if accused.cadre_level not in (None, CadreLevel.NONE) and department.kind is not Kind.DISCIPLINE:
+                    return "检举控告公职人员的，应交有管辖权的纪检监察机关办理。"
+        return None
+
+    def owner_refusal(self, leader: User | None) -> str | None:
+        """Why ``leader`` may not own (包案) this case: an accused person, or someone of an accused unit."""
+        if leader is None:
+            return None
+        if self.accuses(leader):
+            return "被检举控告人或其所在单位的领导不能担任包案领导。"
         return None
 
     def can_see_materials(self, user: User) -> bool:
@@ -451,12 +576,29 @@ class Case(db.Model):
         return self.can_see_identity(user)
 
     def can_see_identity(self, user: User) -> bool:
-        """Petitioner identity: the petition office always; others only when the case is not confidential."""
-        if not self.can_view(user):
+        """The petitioner's name and masked contact: the petition office always; the organ investigating a sealed
+        case (which may contact a named accuser) and its owner leader; others only when the case is not
+        confidential."""
+        if not self.can_read(user):
             return False
         if user.has_role(Role.CLERK):
             return True
+        if self.sealed and self._reads_sealed(user):
+            return True
         return not self.confidential
+
+    def can_reveal_identity(self, user: User) -> bool:
+        """The full phone, ID number and address on an explicit 显示 (audited): the petition office, the department
+        handling a case it may see the identity of, the investigating organ, and the owner leader; never a
+        supervisor or another leader."""
+        if self.anonymous or not self.can_see_identity(user):
+            return False
+        return (
+            user.has_role(Role.CLERK)
+            or (self.department_id is not None and user.department_id == self.department_id)
+            or self._in_handling_organ(user)
+            or (user.has_role(Role.LEADER) and user.id == self.owner_leader_id)
+        )
 
     def refusal(self, name: str, user: User | None) -> Refusal | None:
         """Why ``user`` (None: the petitioner through the lookup page) may not take action ``name`` on this case
@@ -625,6 +767,27 @@ class Case(db.Model):
             return Refusal("只有督查人员可以说明不满意件的销号理由。", forbidden=True)
         if self.evaluation is None or not self.evaluation.blocks_mark_off:
             return Refusal("该信访件没有待说明的不满意评价。")
+        return None
+
+    def _refuse_record_accused(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.CLERK):
+            return Refusal("只有信访部门可以记录被检举控告对象。", forbidden=True)
+        if not self.is_open:
+            return Refusal("该信访件已办结，不能再记录被检举控告对象。")
+        return None
+
+    def _refuse_confirm_petitioner(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.CLERK):
+            return Refusal("只有信访部门可以核对信访人身份。", forbidden=True)
+        if not self.identity_unconfirmed:
+            return Refusal("该信访件的信访人身份无需核对。")
+        return None
+
+    def _refuse_edit_petitioner(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.CLERK):
+            return Refusal("只有信访部门可以修改信访人信息。", forbidden=True)
+        if self.anonymous:
+            return Refusal("匿名检举控告没有信访人信息可修改。")
         return None
 
     # The named predicates other areas and tests use; each is a row of lifecycle.ACTIONS.

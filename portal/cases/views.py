@@ -9,13 +9,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record_read
 from portal.cases import attachments, bp, forms, receipts, search, services
-from portal.cases.forms import CaseFilterForm, RegisterForm, TickForm
+from portal.cases.forms import CaseFilterForm, EmptyForm, RegisterForm, TickForm
 from portal.cases.lifecycle import ACTIONS, Action
 from portal.cases.models import Attachment, Case, CaseType, Category, Channel, ChecklistItem, Procedure, Status
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx
 from portal.forms import options
 from portal.localtime import today
+from portal.masking import mask_phone
 from portal.settings.models import get_setting
 
 
@@ -27,7 +28,7 @@ def get_case(case_id: int) -> Case:
 
 
 # The actions with a place of their own on the case page, beside the actions card.
-SIDE_ACTIONS = ("note", "instruct", "follow_up")
+SIDE_ACTIONS = ("note", "instruct", "follow_up", "edit_petitioner")
 
 
 def _action_form(action: Action, case: Case, formdata=None):
@@ -45,6 +46,7 @@ def _render_case(
     error: str | None = None,
     notice: str | None = None,
     status: int = 200,
+    revealed: services.Identity | None = None,
 ):
     actions = case.available_actions(current_user)
     action_forms = {a.name: _action_form(a, case) for a in actions}
@@ -68,14 +70,18 @@ def _render_case(
         notice=notice,
         open_action=submitted[0] if submitted else None,
         events=case.events,
+        can_read=case.can_read(current_user),
         show_identity=case.can_see_identity(current_user),
         show_materials=case.can_see_materials(current_user),
+        can_reveal=case.can_reveal_identity(current_user),
+        revealed=revealed,
+        suggestions=services.identity_suggestions(case) if case.can("confirm_petitioner", current_user) else [],
         # 销号 is this person's to do, but the case is not ready: say what is missing instead of the button.
         blockers=case.mark_off_blockers() if mark_off is not None and mark_off.by_check else [],
         ticks={item.id: item.can_tick(current_user) for item in case.checklist},
         tick_version=str(case.version),
         kept=kept,
-        related=[c for c in services.related_cases(case) if c.can_view(current_user)],
+        related=services.related_cases(case, current_user) if case.can_read(current_user) else [],
     )
     template = "cases/_case.html" if htmx and htmx.target == "case" else "cases/detail.html"
     return render_template(template, **context), status
@@ -163,7 +169,9 @@ def _register_form() -> RegisterForm:
 
 
 def _earlier(phone: str | None, id_number: str | None) -> list[Case]:
-    return services.earlier_cases(phone=(phone or "").strip() or None, id_number=(id_number or "").strip() or None)
+    return services.earlier_cases(
+        phone=(phone or "").strip() or None, id_number=(id_number or "").strip() or None, viewer=current_user
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -213,6 +221,8 @@ def new():
                 group_visit=form.group_visit.data,
                 representatives=(form.representatives.data or "").splitlines(),
                 procedure_reason=form.procedure_reason.data or "",
+                anonymous=form.anonymous.data,
+                same_person=form.same_person_answer(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -221,8 +231,10 @@ def new():
                 form=form,
                 earlier=earlier,
                 message=error.message,
+                # The ID number is known under another name: nothing is saved until the clerk answers.
+                conflict=isinstance(error, services.IdentityConflict),
                 max_representatives=get_setting("max_representatives"),
-            ), 422
+            ), error.status_code
         db.session.commit()
         response = render_template("cases/receipt.html", **receipts.context(case, query_code))
         # The query code is shown this once: no cache may keep it.
@@ -238,7 +250,11 @@ def earlier():
     """Earlier cases of the petitioner being registered, while the clerk types the phone or ID number (htmx)."""
     if not current_user.can_register_cases:
         abort(403)
-    cases = _earlier(request.args.get("phone"), request.args.get("id_number"))
+    phone, id_number = request.args.get("phone"), request.args.get("id_number")
+    cases = _earlier(phone, id_number)
+    if cases:  # a lookup by phone or ID number that showed someone's earlier petitions: audited, the number masked
+        term = mask_phone((phone or "").strip() or (id_number or "").strip())  # 138****8000, 110****123X
+        record_read("case.search", current_user, kind="registration_lookup", term=term, found=len(cases))
     selected = request.args.get("repeat_of_id", type=int)
     return render_template("cases/_earlier.html", earlier=cases, selected=selected, looked_up=True)
 
@@ -251,6 +267,39 @@ def detail(case_id: int):
     if case.confidential or case.can_see_identity(current_user):  # a confidential case, or the petitioner's identity
         record_read("case.view", current_user, case, tracking_code=case.tracking_code, confidential=case.confidential)
     return page
+
+
+@bp.route("/<int:case_id>/identity", methods=["POST"])
+@login_required
+def reveal(case_id: int):
+    """显示: the petitioner's full contact details, for someone entitled, on an explicit request; the read is
+    audited. htmx gets the identity fragment, a plain form the case page with the details shown."""
+    case = get_case(case_id)
+    if not case.can_reveal_identity(current_user):
+        abort(403)
+    form = EmptyForm(formdata=request.form)
+    if not form.validate():
+        abort(400)
+    identity = services.reveal_identity(case, current_user)
+    record_read("case.identity_reveal", current_user, case, tracking_code=case.tracking_code)
+    response = (
+        make_response(
+            render_template(
+                "cases/_identity.html",
+                case=case,
+                revealed=identity,
+                can_read=True,
+                show_identity=True,
+                can_reveal=True,
+                suggestions=[],
+            )
+        )
+        if htmx and htmx.target == "identity"
+        else make_response(_render_case(case, revealed=identity)[0])
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("HX-Target")
+    return response
 
 
 @bp.route("/<int:case_id>/attachments/<int:attachment_id>")

@@ -52,7 +52,10 @@ def _width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
-def workbook(ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: list[tuple[str, str]]) -> BytesIO:
+def workbook(
+    ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: list[tuple[str, str]], viewer=None
+) -> BytesIO:
+    """``viewer``: the exporter; a sealed case they may not read (条例 art.30) carries no title."""
     wb = Workbook()
     ws = wb.active
     ws.title = ledger.title  # ≤ 31 characters, none of []:*?/\
@@ -68,6 +71,8 @@ def workbook(ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: li
     days_column = [header for header, _ in COLUMNS].index("剩余天数") + 1
     for number, row in enumerate(rows, start=2):
         values = [get(row, today) for _, get in COLUMNS]
+        if viewer is not None:
+            values[1] = row.case.title_for(viewer)
         append_row(ws, values)
         for i, value in enumerate(values):
             if value is not None:

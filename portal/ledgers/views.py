@@ -147,7 +147,7 @@ def export(name: str):
     )
     db.session.commit()
     response = send_file(
-        workbook(ledger, items, day, notes=notes),
+        workbook(ledger, items, day, notes=notes, viewer=current_user),
         as_attachment=True,
         download_name=f"{ledger.title}-{day:%Y%m%d}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

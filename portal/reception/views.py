@@ -64,7 +64,7 @@ def _earlier(phone: str | None, id_number: str | None) -> dict:
     """The visitor's earlier cases, and whether there was anything to look them up by (for ``cases/_earlier.html``)."""
     phone, id_number = (phone or "").strip() or None, (id_number or "").strip() or None
     return {
-        "earlier": case_services.earlier_cases(phone=phone, id_number=id_number),
+        "earlier": case_services.earlier_cases(phone=phone, id_number=id_number, viewer=current_user),
         "looked_up": bool(phone or id_number),
     }
 

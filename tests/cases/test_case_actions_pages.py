@@ -11,6 +11,7 @@ import pytest
 
 from portal.accounts.models import Role, User
 from portal.cases import services
+from portal.cases.accused import CadreLevel
 from portal.cases.models import Case, CaseType, ExtensionRequest, ExtensionState, Outcome, Status
 from portal.errors import StaleCase
 from portal.extensions import db
@@ -80,7 +81,7 @@ def under_rereview(world) -> dict:
     [
         ("handler", {"start", "request_extension", "note"}),
         ("dept_head", {"start", "assign_handler", "request_extension", "note"}),
-        ("clerk", {"note"}),
+        ("clerk", {"note", "record_accused", "edit_petitioner"}),
         ("leader", {"instruct"}),  # a leader may give an instruction at any stage
         ("supervisor", {"supervise"}),
     ],
@@ -101,7 +102,7 @@ def test_an_assigned_case_offers_each_role_exactly_its_actions(client, login, se
     [
         ("handler", False, {"draft", "note"}),
         ("dept_head", False, {"assign_handler", "approve_extension", "refuse_extension", "note"}),
-        ("clerk", False, {"note"}),
+        ("clerk", False, {"note", "record_accused", "edit_petitioner"}),
         ("leader", False, {"instruct"}),
         ("leader", True, {"approve_extension", "refuse_extension", "instruct"}),
     ],
@@ -137,7 +138,10 @@ def test_a_request_left_pending_after_the_reply_went_out_is_not_offered_for_appr
     "key, expected",
     [
         ("government_head", {"decide_rereview", "hearing", "note"}),
-        ("clerk", {"note", "follow_up"}),  # the reply was delivered: the office may follow up meanwhile
+        (
+            "clerk",
+            {"note", "follow_up", "record_accused", "edit_petitioner"},
+        ),  # the reply was delivered: the office may follow up meanwhile
         ("dept_head", {"note"}),
     ],
 )
@@ -161,8 +165,14 @@ def test_the_review_organ_cannot_open_the_case_once_it_went_up_a_level(client, a
     assert client.get(f"/staff/cases/{setup['case_id']}").status_code == 403
 
 
-def test_an_accusation_can_only_be_assigned_to_the_discipline_department_on_the_page(client, login, seed):
-    case_id = seed(lambda world: make_case(world, S.ACCEPTED, case_type=CaseType.ACCUSATION).id)
+def _accusation_against_an_official(world) -> int:
+    case = make_case(world, S.ACCEPTED, case_type=CaseType.ACCUSATION, commit=False)
+    services.record_accused(case, world.clerk, name="某局长", cadre_level=CadreLevel.COUNTY)
+    return case.id
+
+
+def test_an_accusation_against_an_official_is_assigned_to_the_discipline_department_on_the_page(client, login, seed):
+    case_id = seed(_accusation_against_an_official)
     login("clerk")
 
     html = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)

@@ -10,6 +10,7 @@ from sqlalchemy import func
 
 from portal.audit.models import AuditLog
 from portal.cases import services
+from portal.cases.accused import CadreLevel
 from portal.cases.lifecycle import TRANSITIONS
 from portal.cases.models import (
     CaseEvent,
@@ -557,8 +558,9 @@ def test_review_request_needs_a_reason(world):
 
 
 # --- assignment and departments ------------------------------------------------------------------------------
-def test_accusation_is_confidential_and_can_only_go_to_the_discipline_department(world):
+def test_accusation_against_an_official_is_confidential_and_can_only_go_to_the_discipline_department(world):
     case = make_case(world, S.ACCEPTED, case_type=CaseType.ACCUSATION)
+    services.record_accused(case, world.clerk, name="某局长", cadre_level=CadreLevel.COUNTY)
     assert case.confidential
     before = snapshot(case)
 
@@ -577,7 +579,7 @@ def test_accused_department_cannot_see_the_accusers_identity(world):
 
     assert case.can_see_identity(world.clerk)
     assert case.can_view(world.discipline_head)
-    assert not case.can_see_identity(world.discipline_head)
+    assert case.can_see_identity(world.discipline_head)  # the investigating organ may contact a named accuser
     assert not case.can_view(world.dept_head)  # another department cannot even open it
 
 

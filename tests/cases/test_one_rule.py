@@ -12,7 +12,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditLog
 from portal.cases import services
 from portal.cases.lifecycle import ACTIONS, Status
-from portal.cases.models import Case, CaseEvent, FollowUp, Rating
+from portal.cases.models import Case, CaseEvent, CaseType, Channel, FollowUp, Rating
 from portal.extensions import db
 from portal.localtime import today
 from tests.factories import USERS, make_case, ready_for_mark_off
@@ -39,10 +39,26 @@ def ready_to_close(world) -> int:
     return ready_for_mark_off(make_case(world, S.REPLIED, owner_leader=world.leader), world).id
 
 
+def unconfirmed_identity(world) -> int:
+    """An online submission with the ID number of a known petitioner: the clerk is asked “同一人？”."""
+    known = make_case(world, S.REGISTERED, id_number="110105198503071230")
+    case, _ = services.register_case(
+        None,
+        channel=Channel.ONLINE,
+        case_type=CaseType.CLAIM,
+        title="同一事项再次反映",
+        content="电梯仍未修复。",
+        petitioner_name="张三",
+        id_number=known.petitioner.id_number,
+    )
+    return case.id
+
+
 # Cases in states that between them let every action be taken by someone. From assignment on they are owned by
 # the leader, so the checklist has both the office's items and the 五包 items only the owner leader ticks.
 STATES = {
     "registered": lambda w: make_case(w, S.REGISTERED).id,
+    "unconfirmed_identity": unconfirmed_identity,
     "accepted": lambda w: make_case(w, S.ACCEPTED).id,
     "assigned": lambda w: make_case(w, S.ASSIGNED, owner_leader=w.leader).id,
     "in_progress_extension": pending_extension,
@@ -91,6 +107,9 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "note": {"text": REASON},
         "instruct": {"text": REASON},
         "follow_up": {"method": "电话"},
+        "record_accused": {"name": "某某", "post": "科长"},
+        "confirm_petitioner": {"petitioner_id": "0"},
+        "edit_petitioner": {"address": "城关镇新址2号"},
     }.get(name, {})
     return {f"{name}-{key}": str(value) for key, value in fields.items()}
 

@@ -10,8 +10,9 @@ from typing import ClassVar
 import pytest
 from sqlalchemy import func
 
+from portal import validation as identity
 from portal.audit.models import AuditLog
-from portal.cases import attachments, identity, services
+from portal.cases import attachments, services
 from portal.cases.models import Attachment, Case, CaseEvent, CaseType, Channel, Petitioner, Status
 from portal.errors import DomainError
 from portal.extensions import db
@@ -192,14 +193,15 @@ def test_a_malformed_number_of_another_channel_is_dropped_not_refused(world):
 
 
 # --- recognising the petitioner ------------------------------------------------------------------------------------
-def test_the_petitioner_is_recognised_by_id_number_first(world):
+def test_the_petitioner_is_recognised_by_id_number_first_and_their_record_is_left_as_it_was(world):
     first, _ = reg(world, petitioner_name="张三", phone="13900000001", id_number=VALID_ID)
     reg(world, petitioner_name="李四", phone="13900000002")  # someone else with the phone used below
 
-    second, _ = reg(world, petitioner_name="李四", phone="13900000002", id_number=VALID_ID.lower())
+    second, _ = reg(world, petitioner_name="张三", phone="13900000002", id_number=VALID_ID.lower())
 
     assert second.petitioner_id == first.petitioner_id
-    assert first.petitioner.phone == "13900000002"  # the newer contact number is kept
+    assert first.petitioner.phone == "13900000001"  # only a clerk's edit changes the record
+    assert second.contact_phone == "13900000002"  # the case keeps the number given with it
 
 
 def test_without_an_id_number_the_petitioner_is_recognised_by_phone_and_name(world):
@@ -212,13 +214,14 @@ def test_without_an_id_number_the_petitioner_is_recognised_by_phone_and_name(wor
     assert other.petitioner_id != first.petitioner_id
 
 
-def test_an_id_number_fills_in_a_petitioner_known_by_phone(world):
+def test_an_id_number_given_later_stays_with_its_case_until_a_clerk_edits_the_petitioner(world):
     first, _ = reg(world, petitioner_name="赵七", phone="13900000004")
 
     second, _ = reg(world, petitioner_name="赵七", phone="13900000004", id_number=VALID_ID)
 
     assert second.petitioner_id == first.petitioner_id
-    assert first.petitioner.id_number == VALID_ID
+    assert first.petitioner.id_number is None
+    assert second.contact_id_number == VALID_ID
 
 
 @pytest.mark.parametrize(
@@ -252,7 +255,9 @@ def test_a_repeat_is_linked_to_the_earlier_case_and_audited(world):
     assert not earlier.is_repeat
     audit = db.session.execute(db.select(AuditLog).filter_by(action="case.register", object_id=repeat.id)).scalar_one()
     assert audit.detail["repeat_of"] == earlier.tracking_code
-    assert repeat in services.related_cases(earlier) and earlier in services.related_cases(repeat)
+    assert repeat in services.related_cases(earlier, world.clerk) and earlier in services.related_cases(
+        repeat, world.clerk
+    )
 
 
 def test_a_repeat_of_a_case_that_does_not_exist_is_refused(world):

@@ -34,43 +34,98 @@ from portal.settings.models import get_setting
 from portal.sms import services as sms
 from portal.validation import contact, limited, normalise_id_number, normalise_phone, phone_problem, required
 
-
 # --- registration --------------------------------------------------------------------------------------------
-def find_or_create_petitioner(name: str, phone: str | None, id_number: str | None, address: str = "") -> Petitioner:
-    """The same person is recognised by ID number first, then by phone and name."""
+ANONYMOUS_NAME = "匿名"
+
+
+class IdentityConflict(DomainError):
+    """The ID number given belongs to a petitioner of another name: the clerk must say whether it is the same
+    person before anything is saved."""
+
+    def __init__(self, known: Petitioner, name: str):
+        super().__init__(
+            f"身份证号 {known.masked_id_number} 已登记为信访人“{known.masked_name}”，与所填姓名“{name}”不一致。"
+            "请核实后选择“同一人”（登记到原信访人名下）或“不是同一人”（另建信访人）。"
+        )
+        self.known = known
+
+    status_code = 409
+
+
+def _matches(phone: str | None, id_number: str | None, *, name: str | None = None) -> list[Petitioner]:
+    """Known petitioners with this ID number, or this phone (and ``name``, when given); ID number matches first."""
+    found = []
+    if id_number:
+        found += db.session.execute(
+            db.select(Petitioner)
+            .where(matches(Petitioner.id_number_index, "id_number", id_number))
+            .order_by(Petitioner.id)
+        ).scalars()
+    if phone:
+        stmt = db.select(Petitioner).where(matches(Petitioner.phone_index, "phone", phone)).order_by(Petitioner.id)
+        if name is not None:
+            stmt = stmt.filter_by(name=name)
+        found += [p for p in db.session.execute(stmt).scalars() if p not in found]
+    return found
+
+
+def find_or_create_petitioner(
+    name: str,
+    phone: str | None,
+    id_number: str | None,
+    address: str = "",
+    *,
+    claimed: bool = False,
+    same_person: bool | None = None,
+) -> tuple[Petitioner, bool]:
+    """The petitioner a case is registered to, and whether a known petitioner may be the same person and waits for
+    a clerk to say so. Nothing here ever changes a known petitioner: their details change only by a clerk's edit.
+
+    ``claimed``: the details are the petitioner's own claim (an online submission), proving nobody's identity, so
+    a new petitioner is made and a match is only a suggestion for the clerk. Otherwise (the petition office
+    registering) the person is recognised by ID number, then by phone and name; an ID number known under another
+    name raises ``IdentityConflict`` unless ``same_person`` answers it (True: that petitioner, False: a new one)."""
     name = required(name, "信访人姓名", 50)
     phone, id_number = contact(phone, id_number)
-    petitioner = None
-    if id_number:
-        petitioner = (
-            db.session.execute(db.select(Petitioner).where(matches(Petitioner.id_number_index, "id_number", id_number)))
-            .scalars()
-            .first()
-        )
-    if petitioner is None and phone:
-        petitioner = (
-            db.session.execute(
-                db.select(Petitioner).where(matches(Petitioner.phone_index, "phone", phone), Petitioner.name == name)
-            )
-            .scalars()
-            .first()
-        )
-    if petitioner is None:
+    if claimed:
         petitioner = Petitioner(name=name, phone=phone, id_number=id_number, address=address or "")
         db.session.add(petitioner)
-    else:
-        petitioner.phone = phone or petitioner.phone
-        petitioner.id_number = id_number or petitioner.id_number
-        petitioner.address = address or petitioner.address
-    return petitioner
+        return petitioner, bool(_matches(phone, id_number))
+    known = None
+    if id_number:
+        known = next(iter(_matches(None, id_number)), None)
+        if known is not None and known.name != name:
+            if same_person is None:
+                raise IdentityConflict(known, name)
+            known = known if same_person else None
+        elif known is None and phone:
+            known = next(iter(_matches(phone, None, name=name)), None)
+    elif phone:
+        known = next(iter(_matches(phone, None, name=name)), None)
+    if known is not None:
+        return known, False
+    petitioner = Petitioner(name=name, phone=phone, id_number=id_number, address=address or "")
+    db.session.add(petitioner)
+    return petitioner, False
 
 
-def related_cases(case: Case, limit: int = 10) -> list[Case]:
-    """The case it repeats, the cases that repeat it, and the petitioner's other cases; newest first."""
+def identity_suggestions(case: Case) -> list[Petitioner]:
+    """Known petitioners who may be the person behind ``case`` (same ID number or phone), for the clerk to confirm
+    or keep apart; empty once the clerk has answered."""
+    if not case.identity_unconfirmed:
+        return []
+    given = case.petitioner
+    return [p for p in _matches(given.phone, given.id_number) if p.id != given.id]
+
+
+def related_cases(case: Case, viewer: User, limit: int = 10) -> list[Case]:
+    """The case it repeats, the cases that repeat it, and the petitioner's other cases that ``viewer`` may read;
+    newest first. A sealed case is never linked for someone outside its seal (条例 art.30)."""
     stmt = (
         db.select(Case)
         .where(
             Case.id != case.id,
+            Case.visible_to(viewer),
             db.or_(
                 Case.petitioner_id == case.petitioner_id,
                 Case.repeat_of_id == case.id,
@@ -80,11 +135,14 @@ def related_cases(case: Case, limit: int = 10) -> list[Case]:
         .order_by(Case.received_on.desc(), Case.id.desc())
         .limit(limit)
     )
-    return list(db.session.execute(stmt).scalars())
+    return [c for c in db.session.execute(stmt).scalars() if c.can_read(viewer)]
 
 
-def earlier_cases(phone: str | None = None, id_number: str | None = None, limit: int = 10) -> list[Case]:
-    """Cases of the petitioner with this ID number or phone, newest first: the basis of repeat detection."""
+def earlier_cases(
+    phone: str | None = None, id_number: str | None = None, *, viewer: User | None = None, limit: int = 10
+) -> list[Case]:
+    """Cases of the petitioner with this ID number or phone, newest first: the basis of repeat detection. With
+    ``viewer`` (every page), only the cases that person may read: a sealed case stays hidden from the accused."""
     conditions = []
     phone, id_number = normalise_phone(phone), normalise_id_number(id_number)
     if id_number:
@@ -96,11 +154,12 @@ def earlier_cases(phone: str | None = None, id_number: str | None = None, limit:
     stmt = (
         db.select(Case)
         .join(Case.petitioner)
-        .where(db.or_(*conditions))
+        .where(db.or_(*conditions), Case.visible_to(viewer) if viewer is not None else db.true())
         .order_by(Case.received_on.desc(), Case.id.desc())
         .limit(limit)
     )
-    return list(db.session.execute(stmt).scalars())
+    found = db.session.execute(stmt).scalars()
+    return [c for c in found if viewer is None or c.can_read(viewer)]
 
 
 def register_case(actor: User | None, *, channel: Channel, **details) -> tuple[Case, str]:
@@ -139,14 +198,20 @@ def _register(
     new_facts: bool = False,
     procedure_reason: str = "",
     notify: bool = True,
+    anonymous: bool = False,
+    same_person: bool | None = None,
 ) -> tuple[Case, str]:
     """The registration itself. ``attachments`` have been checked by ``attachments.check_uploads``; their files are
-    written here. ``notify`` queues the SMS receipt when a phone number is known."""
+    written here. ``notify`` queues the SMS receipt when a phone number is known. ``anonymous``: an accusation
+    without a name or contact (匿名检举控告), accepted and labelled so. ``same_person`` answers an
+    ``IdentityConflict`` of an earlier attempt."""
     title = required(title, "标题", TITLE_MAX)
     content = required(content, "信访内容", CONTENT_MAX)
-    phone, id_number = contact(phone, id_number)
-    address, place = limited(address, "住址", ADDRESS_MAX), limited(place, "问题发生地", 200)
-    if not (phone or id_number):
+    if anonymous and case_type is not CaseType.ACCUSATION:
+        raise DomainError("只有检举控告类信访件可以匿名。")
+    phone, id_number = (None, None) if anonymous else contact(phone, id_number)
+    address, place = "" if anonymous else limited(address, "住址", ADDRESS_MAX), limited(place, "问题发生地", 200)
+    if not (phone or id_number or anonymous):
         raise DomainError("请至少填写联系电话或身份证号，以便告知办理情况。")
     if people_count < 1:
         raise DomainError("来访人数至少为 1。")
@@ -171,7 +236,14 @@ def _register(
         channel, received_on, postmarked_on, caller_number, people_count, group_visit, representatives
     )
 
-    petitioner = find_or_create_petitioner(petitioner_name, phone, id_number, address)
+    if anonymous:
+        # Nobody to recognise, and nobody else's record to attach an accusation to.
+        petitioner, unconfirmed = Petitioner(name=ANONYMOUS_NAME, address=""), False
+        db.session.add(petitioner)
+    else:
+        petitioner, unconfirmed = find_or_create_petitioner(
+            petitioner_name, phone, id_number, address, claimed=actor is None, same_person=same_person
+        )
     query_code = codes.new_query_code()
     case = Case(
         tracking_code=_unique_tracking_code(today),
@@ -186,6 +258,11 @@ def _register(
         people_count=people_count,
         place=place,
         petitioner=petitioner,
+        anonymous=anonymous,
+        identity_unconfirmed=unconfirmed,
+        contact_phone=phone,
+        contact_id_number=id_number,
+        contact_address=address or None,
         repeat_of=repeat_of,
         registered_by_id=getattr(actor, "id", None),
         received_on=received_on,
@@ -209,7 +286,7 @@ def _register(
     )
     stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
     db.session.flush()
-    if notify:
+    if notify and phone:
         sms.queue(
             phone,
             f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
@@ -224,6 +301,8 @@ def _register(
         channel=channel.value,
         repeat_of=repeat_of.tracking_code if repeat_of else None,
         attachments=len(stored),
+        anonymous=anonymous,
+        identity_unconfirmed=unconfirmed,
     )
     return case, query_code
 
@@ -326,7 +405,7 @@ def open_reception_case(
     steps.log(case, actor, "instruct", title="领导批示", public=False, text=instruction_row.text)
     assign_to(case, actor, department_id, leader.id)
     sms.queue(
-        case.petitioner.phone,
+        normalise_phone(phone),  # the number given at this visit, not whatever the petitioner's record holds
         f"【{get_setting('office_name')}】您在领导接访中反映的事项已当场受理并交"
         f"{case.department.name}办理，编号{case.tracking_code}，将于{clock.due:%m月%d日}前"
         "出具书面处理意见。凭编号和查询码可在网上查询办理进度。",

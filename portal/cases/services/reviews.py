@@ -34,7 +34,10 @@ def review_organ(case: Case) -> Department | None:
     """Who reviews: the level above the department that answered (复查), then the level above the reviewer (复核).
     None when the tree has no level above: the petition office then records the opinion."""
     answered_by = case.department if case.review_level == 0 else case.reviewing_department
-    return answered_by.parent if answered_by is not None else None
+    organ = answered_by.parent if answered_by is not None else None
+    while organ is not None and case.accuses_unit(organ.id):  # never the unit complained against (条例 art.30)
+        organ = organ.parent
+    return organ
 
 
 def request_review(

@@ -120,6 +120,8 @@ def assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int 
         leader = db.session.get(User, owner_leader_id)
         if leader is None or not leader.has_role(Role.LEADER) or not leader.active:
             raise DomainError("包案领导必须是在岗的领导。")
+        if refusal := case.owner_refusal(leader):
+            raise DomainError(refusal)
     case.department = department
     case.owner_leader = leader
     case.assigned_on = local_today()
