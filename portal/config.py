@@ -53,6 +53,8 @@ class Config:
     # Which registered second factor new enrolments use (portal.accounts.factors.REGISTRY).
     SECOND_FACTOR = os.environ.get("SECOND_FACTOR", "totp")
     CASES_PER_PAGE = 30
+    # 干部管理权限 → the 纪检监察 organ (department name) receiving accusations against such officials (art.30).
+    CADRE_ORGANS = os.environ.get("CADRE_ORGANS", "")
     # Petitioners' attachments live outside static/ and are served only to staff who may see the case.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "var" / "uploads"))
     MAX_ATTACHMENTS = 5
