@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,8 +54,6 @@ class Config:
     # Which registered second factor new enrolments use (portal.accounts.factors.REGISTRY).
     SECOND_FACTOR = os.environ.get("SECOND_FACTOR", "totp")
     CASES_PER_PAGE = 30
-    # 干部管理权限 → the 纪检监察 organ (department name) receiving accusations against such officials (art.30).
-    CADRE_ORGANS = os.environ.get("CADRE_ORGANS", "")
     # Petitioners' attachments live outside static/ and are served only to staff who may see the case.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "var" / "uploads"))
     MAX_ATTACHMENTS = 5
@@ -70,8 +69,15 @@ class Config:
     LOOKUP_LIMIT_PER_CODE = os.environ.get("LOOKUP_LIMIT_PER_CODE", "5 per 10 minutes;20 per day")
     # How long a successful lookup keeps a case readable in the browser session.
     TRACK_GRANT_MINUTES = 30
-    # The address printed in receipts' QR codes; by default the address the request came in on.
+    # The address printed in receipts' QR codes and other links that leave the portal; by default the request's host,
+    # which is one of TRUSTED_HOSTS.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Host names the portal answers to (Flask answers any other Host header with 400), so a link or QR code built
+    # on the request's host never carries a host an attacker sent. Default: localhost, 127.0.0.1 and the host of
+    # PUBLIC_BASE_URL. None in load()'s overrides switches the check off.
+    TRUSTED_HOSTS: ClassVar[list[str] | None] = [
+        host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
+    ]
     # Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted (for rate limits).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Import path of the SMS gateway adapter; the default writes messages to the log.
@@ -101,4 +107,7 @@ def load(overrides: dict | None = None) -> dict:
     if "SECRET_KEY" not in overrides:
         values["SECRET_KEY"] = _secret_key()
     values.update(overrides)
+    if values["TRUSTED_HOSTS"] == []:
+        public = urlsplit(values["PUBLIC_BASE_URL"]).hostname
+        values["TRUSTED_HOSTS"] = ["localhost", "127.0.0.1", *([public] if public else [])]
     return values

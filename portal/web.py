@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, flash, render_template, request
+from flask import Flask, current_app, flash, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from portal.accounts import sessions
 from portal.audit import services as audit
 from portal.deadlines.clock import official_year_known
 from portal.errors import DomainError
 from portal.extensions import db, htmx, login_manager
+from portal.forms import INT_MAX
 from portal.localtime import local, today
+from portal.validation import printable
 
 ERROR_TITLES = {
     400: "请求有误",
@@ -20,13 +24,36 @@ ERROR_TITLES = {
     404: "页面不存在",
     405: "请求方式不正确",
     409: "内容已被他人更新",
+    413: "提交的内容过大",
     422: "无法办理",
     429: "操作过于频繁",
     500: "系统出错",
 }
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: an id a column can hold, or the URL names no page (404) — a larger number would
+    reach the database, which refuses it (PostgreSQL ``integer``), instead of finding nothing."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", INT_MAX)  # a rule may still ask for a smaller one: <int(max=12):month>
+        super().__init__(url_map, *args, **kwargs)
+
+
+class TextConverter(UnicodeConverter):
+    """``<name>`` in every route: a segment with a control character (NUL, …) names no page (404), so no view
+    looks it up (PostgreSQL refuses NUL in a query)."""
+
+    def to_python(self, value: str) -> str:
+        try:
+            return printable(value, "地址")
+        except DomainError:
+            raise ValidationError from None
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: a rule takes its converters from the map when it is added.
+    app.url_map.converters.update(int=IdConverter, default=TextConverter, string=TextConverter)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "warning"
@@ -53,6 +80,8 @@ def _audit_address() -> None:
 
 
 def _error_page(error):
+    if isinstance(error, SecurityError):
+        return _unknown_host()
     if getattr(error, "response", None) is not None:
         return error.response  # a page made for this refusal, e.g. a throttled form that keeps what was typed
     code = getattr(error, "code", 500) or 500
@@ -70,6 +99,12 @@ def _error_page(error):
     )
 
 
+def _unknown_host():
+    # The Host header is not one of TRUSTED_HOSTS. No URL can be built for this request (Flask made no URL adapter),
+    # so the page is one that needs none, rendered without the context processors that might build one.
+    return current_app.jinja_env.get_template("errors/unknown_host.html").render(), 400
+
+
 def _chinese(code: int, message: str) -> str:
     # werkzeug's default descriptions are English; show a Chinese one unless the code gave its own.
     if message and not message.isascii():
@@ -80,8 +115,16 @@ def _chinese(code: int, message: str) -> str:
         405: "该地址不支持这种请求方式。",
         400: "请求内容有误，请检查后重试。",
         429: "操作过于频繁，请稍后再试。",
-        413: "上传的内容过大：每个附件不超过10MB，合计不超过60MB。",
+        413: _too_large(),
     }.get(code, message or "请稍后再试。")
+
+
+def _too_large() -> str:
+    config = current_app.config
+    each, total = config["MAX_ATTACHMENT_BYTES"] // 2**20, (config["MAX_CONTENT_LENGTH"] or 0) // 2**20
+    return (
+        f"提交的内容过大：每个附件不超过{each}MB，一次提交合计不超过{total}MB。您填写的内容未被保存，请精简后重新提交。"
+    )
 
 
 def _csrf_error(error):
@@ -113,10 +156,19 @@ def _calendar_gap() -> dict:
 # replace (a full page, or the fragment for that target). Named in every response's Vary, so a cache keeps apart
 # answers that differ by them; a view that starts branching on another one (HX-Trigger, …) adds it here.
 HTMX_VARY = ("HX-Request", "HX-Target")
+# Pages no cache may keep — not a shared one, not the browser's own (the back button after signing out on a shared
+# computer): every staff page, and the public pages that show a case (lookup, progress, evaluation, review request)
+# and the API's lookup.
+NO_STORE_PREFIXES = ("/staff/", "/track", "/api/v1/lookup")
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _headers(response):
     response.vary.update(HTMX_VARY)
+    if request.path.startswith(NO_STORE_PREFIXES) and "no-store" not in response.headers.get("Cache-Control", ""):
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS: browsers must never try plain HTTP
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

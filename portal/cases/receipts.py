@@ -4,15 +4,14 @@ code is never in it)."""
 from __future__ import annotations
 
 import segno
-from flask import current_app, url_for
 from markupsafe import Markup
+
+from portal.links import external_url
 
 
 def lookup_url(tracking_code: str) -> str:
     """The address that opens the lookup page with the tracking code filled in."""
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    path = url_for("public.track_case", tracking_code=tracking_code)
-    return base + path if base else url_for("public.track_case", tracking_code=tracking_code, _external=True)
+    return external_url("public.track_case", tracking_code=tracking_code)
 
 
 def qr_svg(url: str) -> Markup:

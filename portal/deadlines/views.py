@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 
 from portal.deadlines import bp
 from portal.deadlines.clock import RULES, UnknownRule, get_rule, official_year_known
-from portal.deadlines.forms import CalculatorForm, OverrideForm
+from portal.deadlines.forms import COUNTED_YEARS, CalculatorForm, OverrideForm
 from portal.deadlines.models import CalendarOverride
 from portal.deadlines.services import deadline, remove_override, set_override
 from portal.extensions import db
 from portal.localtime import today
 
-API_YEARS = (1990, 2100)
+API_YEARS = COUNTED_YEARS  # the page and the API count the same years
 
 
 @bp.route("/api/v1/deadline")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, request
+
+from portal.links import external_url
 
 
 def public_url(endpoint: str, **values) -> str:
     """An absolute address for people and calendar apps: on ``PUBLIC_BASE_URL`` when it is set."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    return base.rstrip("/") + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values)
 
 
 def public_host() -> str:

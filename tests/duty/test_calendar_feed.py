@@ -135,6 +135,7 @@ def test_uids_stay_the_same_between_downloads_and_follow_the_public_address(app,
     seed(lambda w: add_slot(w.leader, TODAY))
 
     first, again = (events(fetch_feed(client))[0]["UID"] for _ in range(2))
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["localhost", "10.0.0.5"])  # the intranet address, configured
     by_ip = events(client.get("/roster.ics", base_url="http://10.0.0.5:8080").get_data(as_text=True))[0]["UID"]
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://xinfang.example.gov.cn")
     public = events(fetch_feed(client))[0]
