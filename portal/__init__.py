@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
 
     from portal.accounts import bp as accounts_bp
+    from portal.administration import bp as administration_bp
     from portal.api import bp as api_bp
     from portal.audit import bp as audit_bp
     from portal.cases import bp as cases_bp
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
         reception_bp,
         audit_bp,
         security_bp,
+        administration_bp,
     ):
         app.register_blueprint(bp)
 

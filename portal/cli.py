@@ -20,9 +20,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo_command)
     app.cli.add_command(sms)
-    from portal.audit.cli import audit
+    from portal.administration.cli import setup_command
 
-    app.cli.add_command(audit)
+    app.cli.add_command(setup_command)
     from portal.protection.cli import keys
 
     app.cli.add_command(keys)

@@ -149,6 +149,11 @@ class User(UserMixin, db.Model):
         return self.has_role(Role.ADMIN)
 
     @property
+    def can_administer(self) -> bool:
+        """系统管理员: departments, categories, checklist templates, settings — never case content or accounts."""
+        return self.has_role(Role.ADMIN)
+
+    @property
     def can_read_audit(self) -> bool:
         return self.has_role(Role.AUDITOR)
 

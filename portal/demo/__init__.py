@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from portal.accounts.models import User
 from portal.cases.models import Case
 from portal.demo.catalogue import ensure_categories, ensure_checklist_templates
-from portal.demo.county import STAFF, ensure_departments, ensure_users
+from portal.demo.county import STAFF, ensure_departments, ensure_settings, ensure_users
 from portal.demo.duty import make_duty_slots
 from portal.demo.planning import HISTORY_DAYS
 from portal.demo.reception import make_reception_logs
@@ -55,6 +55,7 @@ def load_demo(password: str, cases: int = 300) -> DemoReport:
         departments = ensure_departments()
         created = ensure_users(password, departments)
         db.session.flush()  # timestamps are taken at flush time
+    ensure_settings()
     categories = ensure_categories()
     ensure_checklist_templates()
     db.session.flush()

@@ -102,6 +102,29 @@ COUNTY_LEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
 TOWNSHIP_LEADERS = {"cg": "cg_leader", "qs": "qs_leader", "lh": "lh_leader"}
 
 
+# The demo county's public channels (条例 art.18), set through the same settings a real office fills in with
+# `flask setup` or on the system administrator's settings page. A value someone already set is kept.
+SETTINGS = {
+    "county_name": "云溪县",
+    "office_name": "云溪县信访局",
+    "office_address": "云溪县人民来访接待中心（县政务服务中心一楼，滨江路18号）",
+    "reception_hours": "工作日 上午8:30—12:00，下午14:30—17:30",
+    "office_mail_address": "云溪县滨江路18号 云溪县信访局",
+    "office_postcode": "418300",
+    "office_phone": "0745-8223110",
+    "office_email": "xfj@yunxi.gov.cn",
+}
+
+
+def ensure_settings() -> None:
+    from portal.settings.models import is_set
+    from portal.settings.services import change_setting
+
+    for key, value in SETTINGS.items():
+        if not is_set(key):
+            change_setting(key, value, None)
+
+
 # --- reference data ------------------------------------------------------------------------------------------
 def ensure_departments() -> dict[str, Department]:
     """The department tree by key (townships' villages under ``village:<name>``); existing rows are kept."""

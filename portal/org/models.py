@@ -15,10 +15,25 @@ class Level(enum.StrEnum):
     COUNTY = "county"
     TOWNSHIP = "township"
     VILLAGE = "village"
+    GROUP = "group"  # 村民小组 (DESIGN §2); stored in the same VARCHAR(30), no constraint lists the values
 
     @property
     def label(self) -> str:
-        return {"city": "市级", "county": "县级", "township": "乡镇（街道）", "village": "村（社区）"}[self.value]
+        return LEVEL_LABELS[self.value]
+
+    @property
+    def rank(self) -> int:
+        """0 for the city, growing downwards: a department never sits under one of a lower level."""
+        return list(Level).index(self)
+
+
+LEVEL_LABELS = {
+    "city": "市级",
+    "county": "县级",
+    "township": "乡镇（街道）",
+    "village": "村（社区）",
+    "group": "村民小组",
+}
 
 
 class Kind(enum.StrEnum):
@@ -35,7 +50,7 @@ class Kind(enum.StrEnum):
             "petition_office": "信访部门",
             "discipline": "纪检监察机关",
             "functional": "职能部门",
-            "local": "属地",
+            "local": "属地（乡镇、村）",
         }[self.value]
 
 
@@ -59,6 +74,25 @@ class Department(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def can_edit(self, user) -> bool:
+        """The system administrator keeps the department tree."""
+        return user.can_administer
+
+    @property
+    def ancestors(self) -> list[Department]:
+        """Parent, grandparent, … up to the root (a cycle, which the services refuse, stops the walk)."""
+        chain, seen, node = [], {self.id}, self.parent
+        while node is not None and node.id not in seen:
+            chain.append(node)
+            seen.add(node.id)
+            node = node.parent
+        return chain
+
+    @property
+    def path(self) -> str:
+        """县政府 / 县信访局: where the department sits in the tree."""
+        return " / ".join(d.name for d in [*reversed(self.ancestors), self])
 
     @property
     def is_petition_office(self) -> bool:

@@ -17,12 +17,12 @@ from portal.masking import mask_name
 from portal.public import bp, tracking
 from portal.public.forms import CASE_TYPE_HINTS, EvaluationForm, LookupForm, ReviewForm, SubmitForm
 from portal.public.progress import public_case
-from portal.settings.models import SPECS, get_setting
+from portal.settings.models import office_contacts as configured_contacts
 
 
 def office_contacts() -> dict:
-    """The channels and reception hours 条例 art.18 requires to be published."""
-    return {key: get_setting(key) for key in SPECS if key.startswith("office_") or key == "reception_hours"}
+    """The channels and reception hours 条例 art.18 requires to be published: only those configured."""
+    return configured_contacts()
 
 
 @bp.route("/")

@@ -1,15 +1,25 @@
-"""Run-time settings: one row per key that differs from its default."""
+"""Run-time settings: one row per key that differs from its default. Each setting says what it means, in which unit
+it counts and which values it takes, so the system administrator's page can show and check it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.errors import DomainError
 from portal.extensions import db
 from portal.localtime import utcnow
+from portal.validation import printable
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_POSTCODE = re.compile(r"^\d{6}$")
+# A public number as published: a landline with its area code or a hotline such as 12345, with an optional
+# extension or a second number after 、.
+_PUBLIC_PHONE = re.compile(r"^[0-9０-９\-—()（）、，, 转]{3,60}$")
 
 
 @dataclass(frozen=True)
@@ -17,26 +27,190 @@ class SettingSpec:
     key: str
     label: str
     default: object
+    meaning: str = ""  # what changes when the value changes, and the rule behind it
+    unit: str = ""  # 日, 天, 人 …; empty for text
+    group: str = "办理"
+    minimum: int | None = None  # for numbers
+    maximum: int | None = None
+    max_length: int = 200  # for text
+    shape: str | None = None  # "email", "postcode", "phone": a check beyond the length
+
+    @property
+    def is_number(self) -> bool:
+        return isinstance(self.default, int)
+
+    def clean(self, raw) -> object:
+        """The value ``raw`` (typed on the page, read from a spreadsheet or given on the command line) means, or a
+        DomainError that says why it is refused."""
+        text = printable(str(raw if raw is not None else "").strip(), self.label)
+        if self.is_number:
+            if not re.fullmatch(r"-?\d{1,9}", text):
+                raise DomainError(f"{self.label}应为整数。")
+            value = int(text)
+            if self.minimum is not None and value < self.minimum:
+                raise DomainError(f"{self.label}不能小于{self.minimum}{self.unit}。")
+            if self.maximum is not None and value > self.maximum:
+                raise DomainError(f"{self.label}不能大于{self.maximum}{self.unit}。")
+            return value
+        if len(text) > self.max_length:
+            raise DomainError(f"{self.label}不能超过{self.max_length}字。")
+        if not text:
+            if self.default:
+                raise DomainError(f"请填写{self.label}。")
+            return ""
+        if self.shape == "email" and not _EMAIL.match(text):
+            raise DomainError(f"{self.label}格式不正确，例如 xfj@county.gov.cn。")
+        if self.shape == "postcode" and not _POSTCODE.match(text):
+            raise DomainError(f"{self.label}应为6位数字。")
+        if self.shape == "phone" and not (_PUBLIC_PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 5):
+            raise DomainError(f"{self.label}格式不正确，例如 0745-1234567 或 12345。")
+        return text
 
 
-SPECS = {
+CONTACTS = "信访渠道（公开）"
+DUTY = "领导接访"
+HANDLING = "办理"
+
+# The petition office's public channels (条例 art.18): empty until configured, and a page shows only what is set.
+CONTACT_KEYS = (
+    "office_address",
+    "reception_hours",
+    "office_mail_address",
+    "office_postcode",
+    "office_phone",
+    "office_email",
+)
+
+SPECS: dict[str, SettingSpec] = {
     s.key: s
     for s in (
-        SettingSpec("evaluation_window_days", "满意度评价期限（日）", 30),
-        SettingSpec("max_representatives", "集体访代表人数上限", 5),
-        SettingSpec("roster_publish_days_ahead", "排班至少提前公布天数", 2),
-        SettingSpec("quota_city_days_per_quarter", "市级领导每季度接访天数（至少）", 1),
-        SettingSpec("quota_county_days_per_month", "县级领导每月接访天数（至少）", 1),
-        SettingSpec("quota_township_days_per_week", "乡镇领导每周接访天数（至少）", 1),
-        SettingSpec("repeat_lookback_days", "重信重访判定回溯天数", 365),
-        SettingSpec("office_name", "信访部门名称", "县信访局"),
-        SettingSpec("office_address", "来访接待地址", "县人民来访接待中心（县政务服务中心一楼）"),
-        SettingSpec("office_phone", "来电电话", "0000-12345"),
-        SettingSpec("office_mail_address", "来信地址", "县信访局（邮编 000000）"),
-        SettingSpec("office_email", "来邮地址", "xinfang@example.gov.cn"),
-        SettingSpec("reception_hours", "接待时间", "工作日 上午8:30—12:00，下午14:30—17:30"),
+        SettingSpec(
+            "county_name",
+            "县（市、区）名称",
+            "",
+            "本平台服务的行政区域，公开首页标题下显示，例如“云溪县”。",
+            group=CONTACTS,
+            max_length=30,
+        ),
+        SettingSpec(
+            "office_name",
+            "信访部门名称",
+            "信访部门",
+            "短信告知的署名（【…】）、个人信息保护告知和领导接访日历使用的名称。",
+            group=CONTACTS,
+            max_length=50,
+        ),
+        SettingSpec(
+            "office_address",
+            "来访接待地址",
+            "",
+            "群众来访的接待场所，公开首页和领导接访页公布（《信访工作条例》第十八条）；也是新建接访排班的默认地点。",
+            group=CONTACTS,
+        ),
+        SettingSpec(
+            "reception_hours",
+            "接待时间",
+            "",
+            "来访接待的日期和时段，公开首页和领导接访页公布（第十八条）。",
+            group=CONTACTS,
+        ),
+        SettingSpec(
+            "office_mail_address",
+            "来信地址",
+            "",
+            "群众来信的收信地址（不含邮编），公开首页公布（第十八条）。",
+            group=CONTACTS,
+        ),
+        SettingSpec(
+            "office_postcode",
+            "来信邮编",
+            "",
+            "来信地址的邮政编码，6位数字。",
+            group=CONTACTS,
+            max_length=6,
+            shape="postcode",
+        ),
+        SettingSpec(
+            "office_phone",
+            "来电电话",
+            "",
+            "群众来电和预约约访的电话，含区号，公开首页和领导接访页公布（第十八条）。",
+            group=CONTACTS,
+            max_length=60,
+            shape="phone",
+        ),
+        SettingSpec(
+            "office_email",
+            "来邮地址",
+            "",
+            "接收群众电子邮件的信箱，公开首页公布（第十八条）。",
+            group=CONTACTS,
+            max_length=100,
+            shape="email",
+        ),
+        SettingSpec(
+            "evaluation_window_days",
+            "满意度评价期限",
+            30,
+            "信访人收到处理意见后可以网上评价满意度的期限，自送达之日起计算。",
+            unit="日",
+            group=HANDLING,
+            minimum=1,
+            maximum=90,
+        ),
+        SettingSpec(
+            "max_representatives",
+            "集体访代表人数上限",
+            5,
+            "多人来访推选代表的人数上限，登记时超出即拒绝；《信访工作条例》第二十条规定不超过5人。",
+            unit="人",
+            group=HANDLING,
+            minimum=1,
+            maximum=5,
+        ),
+        SettingSpec(
+            "roster_publish_days_ahead",
+            "接访排班至少提前公布",
+            2,
+            "领导接访排班须提前公布的天数，不足的排班不能公布。",
+            unit="天",
+            group=DUTY,
+            minimum=0,
+            maximum=60,
+        ),
+        SettingSpec(
+            "quota_city_days_per_quarter",
+            "市级领导每季度接访天数",
+            1,
+            "每位市级领导每季度至少接访的天数，排班页据此提示谁未达标。",
+            unit="天/季度",
+            group=DUTY,
+            minimum=0,
+            maximum=92,
+        ),
+        SettingSpec(
+            "quota_county_days_per_month",
+            "县级领导每月接访天数",
+            1,
+            "每位县级领导每月至少接访的天数。",
+            unit="天/月",
+            group=DUTY,
+            minimum=0,
+            maximum=31,
+        ),
+        SettingSpec(
+            "quota_township_days_per_week",
+            "乡镇领导每周接访天数",
+            1,
+            "每位乡镇（街道）领导每周至少接访的天数。",
+            unit="天/周",
+            group=DUTY,
+            minimum=0,
+            maximum=7,
+        ),
     )
 }
+GROUPS = (CONTACTS, HANDLING, DUTY)
 
 
 class Setting(db.Model):
@@ -52,3 +226,22 @@ def get_setting(key: str):
     spec = SPECS[key]
     row = db.session.get(Setting, key)
     return spec.default if row is None else row.value
+
+
+def is_set(key: str) -> bool:
+    """True when someone configured ``key`` (a row exists), whatever its value."""
+    return db.session.get(Setting, key) is not None
+
+
+def office_contacts() -> dict[str, str]:
+    """The public channels that are configured (条例 art.18), by key; a channel not configured is absent, never a
+    placeholder. ``county_name`` only when set; ``office_name`` always (its default is a plain description)."""
+    rows = {
+        row.key: row.value
+        for row in db.session.execute(
+            db.select(Setting).where(Setting.key.in_((*CONTACT_KEYS, "county_name", "office_name")))
+        ).scalars()
+    }
+    shown = {key: value for key, value in rows.items() if isinstance(value, str) and value.strip()}
+    shown.setdefault("office_name", SPECS["office_name"].default)
+    return shown

@@ -235,7 +235,17 @@ def test_the_page_makes_as_many_queries_for_many_slots_as_for_one(app, client, s
 
 
 # --- the page itself -------------------------------------------------------------------------------------------
-def test_an_empty_roster_says_so_and_gives_the_reception_address_and_hours(client, staff):
+def test_an_empty_roster_says_so_and_gives_the_reception_address_and_hours(client, seed):
+    from portal.settings.models import Setting
+
+    seed(
+        lambda w: db.session.add_all(
+            [
+                Setting(key="office_address", value="县人民来访接待中心（县政务服务中心一楼）"),
+                Setting(key="reception_hours", value="工作日 上午8:30—12:00，下午14:30—17:30"),
+            ]
+        )
+    )
     page = client.get("/roster").get_data(as_text=True)
 
     assert "近期暂无公布的领导接访安排" in page
