@@ -92,7 +92,7 @@ class User(UserMixin, db.Model):
 
     department: Mapped[Department] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    factor: Mapped[UserFactor | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    factor: Mapped[UserFactor | None] = relationship(cascade="all, delete-orphan")  # loaded when asked for
 
     def __str__(self) -> str:
         return self.name
@@ -151,6 +151,11 @@ class User(UserMixin, db.Model):
     @property
     def can_administer(self) -> bool:
         """系统管理员: departments, categories, checklist templates, settings — never case content or accounts."""
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def can_manage_jobs(self) -> bool:
+        """系统管理员: the background jobs that failed after their retries, and retrying them."""
         return self.has_role(Role.ADMIN)
 
     @property

@@ -47,6 +47,9 @@ def live_server(tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            # The case-role journeys sign in with the password; the administrators still enrol a second factor
+            # (test_sign_in_journey drives that).
+            "MFA_REQUIRED_FOR_ALL_STAFF": False,
         }
     )
     with app.app_context():
