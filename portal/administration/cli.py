@@ -82,7 +82,7 @@ def setup_command(non_interactive: bool, **given) -> None:
                     f"{role.label}的初始密码（留空则生成临时密码）",
                     default="",
                     hide_input=True,
-                    confirmation_prompt=True,
+                    confirmation_prompt="再次输入以确认",
                     show_default=False,
                 )
                 or None

@@ -36,14 +36,14 @@ class CategoryForm(Form):
 
 class TemplateForm(Form):
     name = StringField("清单名称", validators=[DataRequired("请填写清单名称。"), Length(max=50)])
-    case_type = SelectField("适用的信访类型", choices=enum_options(CaseType, blank="所有类型"))
+    case_type = SelectField("适用的信访类型", choices=enum_options(CaseType, blank="所有类型"), default="")
     leader_owned = BooleanField("领导包案清单（“五包”：交办时有包案领导的才附上，只有包案领导勾销）")
 
 
 class ItemForm(Form):
     label = StringField("事项名称", validators=[DataRequired("请填写事项名称。"), Length(max=100)])
     required = BooleanField("必办（未勾销不能销号）", default=True)
-    mirrors = SelectField("勾销方式")
+    mirrors = SelectField("勾销方式", default="")
 
     def with_mirrors(self, choices) -> ItemForm:
         self.mirrors.choices = options([("", "由承办人手工勾销"), *choices])

@@ -94,7 +94,7 @@ def set_up(
         raise DomainError("三位管理员的用户名不能相同（三员分立）。")
     for a in wanted.values():
         if not a.username or not a.name:
-            raise DomainError(f"请提供{a.role.label}的用户名和姓名。")
+            raise DomainError(f"请提供第一位{a.role.label}的用户名和姓名。")
         if a.password:
             passwords.check(a.password, a.username, personal=(a.name,))
 

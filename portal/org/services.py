@@ -101,7 +101,7 @@ def update_department(department: Department, data: DepartmentData, actor) -> bo
     if not changes:
         return False
     db.session.flush()
-    record("department.update", actor, department, actor_name=None if actor else "命令行", name=name, **changes)
+    record("department.update", actor, department, actor_name=None if actor else "命令行", department=name, **changes)
     return True
 
 
