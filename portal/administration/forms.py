@@ -61,4 +61,4 @@ class UploadForm(Form):
 class ConfirmImportForm(Form):
     """The file checked by the dry run, sent back with the confirmation (nothing is kept on the server)."""
 
-    data = HiddenField(validators=[DataRequired()])
+    workbook = HiddenField(validators=[DataRequired()])

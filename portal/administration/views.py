@@ -232,7 +232,7 @@ def _import_page(kind: str, spec: dict, *, plan=None, data: str = "", error: str
             title=spec["title"],
             layout=spec["layout"],
             form=UploadForm(),
-            confirm=ConfirmImportForm(data=data),
+            confirm=ConfirmImportForm(workbook=data),
             plan=plan,
             error=error,
             max_kb=workbooks.MAX_BYTES // 1024,
@@ -269,7 +269,7 @@ def import_apply(kind: str):
     if not form.validate_on_submit():
         return _import_page(kind, spec, error="请先上传文件并检查。", status=422)
     try:
-        data = base64.b64decode(form.data.data, validate=True)
+        data = base64.b64decode(form.workbook.data, validate=True)
     except (binascii.Error, ValueError):
         return _import_page(kind, spec, error="确认的文件已损坏，请重新上传。", status=422)
     try:
