@@ -109,3 +109,16 @@ def test_every_403_leaves_a_refusal_row_and_nothing_else_of_the_request(app, cli
         ("/staff/audit/export.xlsx", False),
     ]
     assert rows(app, "audit.export") == []
+
+
+def test_the_registration_lookup_that_finds_earlier_cases_leaves_a_masked_row(app, client, login, seed):
+    seed(lambda world: make_case(world, Status.ASSIGNED, phone=PHONE).id)
+    login("clerk")
+
+    assert client.get("/staff/cases/earlier", query_string={"phone": "13800000000"}).status_code == 200
+    assert rows(app, "case.search") == []  # nothing found, nothing read
+
+    assert client.get("/staff/cases/earlier", query_string={"phone": PHONE}).status_code == 200
+
+    [row] = rows(app, "case.search")
+    assert row.detail == {"kind": "registration_lookup", "term": "139****9000", "found": 1}
