@@ -95,7 +95,8 @@ def accounts():
     _require(current_user.can_manage_accounts)
     form = AccountSearchForm(request.args).with_departments(_departments())
     stmt = db.select(User).order_by(User.username)
-    q = (form.q.data or "").strip()[:50]
+    form.validate()  # a filter the form refuses (a control character: PostgreSQL refuses NUL) is not applied
+    q = "" if form.q.errors else (form.q.data or "").strip()[:50]
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(db.or_(User.username.ilike(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
