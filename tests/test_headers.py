@@ -96,6 +96,17 @@ def test_a_request_for_an_untrusted_host_gets_a_chinese_400(client, url):
     assert "不是本系统的地址" in response.get_data(as_text=True)
 
 
+def test_a_signed_in_request_through_an_untrusted_host_gets_the_same_400(client, login):
+    # Whatever runs before a view (the session check, the audit address) must not need a URL either.
+    login("clerk")
+
+    for method, url in (("GET", "/staff/"), ("GET", "/staff/cases/"), ("POST", "/staff/logout")):
+        response = client.open(url, method=method, base_url="http://evil.example")
+        assert response.status_code == 400, url
+        assert "不是本系统的地址" in response.get_data(as_text=True)
+    assert client.get("/staff/cases/").status_code == 200  # still signed in: the refused logout did nothing
+
+
 def test_a_submission_through_an_untrusted_host_creates_nothing(app, client, staff):
     assert post(client).status_code == 201  # the same form through a trusted host works
     before = count(app)
