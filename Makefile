@@ -11,7 +11,7 @@ FLASK := $(BIN)/flask --app wsgi
 UV_COMPILE = $(abspath $(BIN))/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: run test install install-dev migrate demo serve browsers clean lock lock-check lint
+.PHONY: run test install install-dev migrate demo serve dev-serve worker browsers clean lock lock-check lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -55,10 +55,20 @@ migrate: install
 demo: migrate
 	$(FLASK) demo
 
-serve: install
+dev-serve: install
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-run: demo serve
+run: demo dev-serve
+
+# Production: refuse generated secrets and per-process rate limits, migrate, then gunicorn (WEB_* settings).
+serve: install
+	$(FLASK) preflight
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c python:portal.ops.gunicorn wsgi:app
+
+# The job queue's worker on REDIS_URL, with the retry scheduler and the periodic jobs (run one of these).
+worker: install
+	$(FLASK) jobs worker
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -67,4 +67,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import cli
 
     cli.init_app(app)
+    from portal import jobs, ops
+    from portal.jobs import queue
+
+    app.register_blueprint(jobs.bp)
+    queue.init_app(app)
+    ops.init_app(app)
     return app

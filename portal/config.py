@@ -54,6 +54,8 @@ class Config:
     # Which registered second factor new enrolments use (portal.accounts.factors.REGISTRY).
     SECOND_FACTOR = os.environ.get("SECOND_FACTOR", "totp")
     CASES_PER_PAGE = 30
+    # 干部管理权限 → the 纪检监察 organ (department name) receiving accusations against such officials (art.30).
+    CADRE_ORGANS = os.environ.get("CADRE_ORGANS", "")
     # Petitioners' attachments live outside static/ and are served only to staff who may see the case.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "var" / "uploads"))
     MAX_ATTACHMENTS = 5
@@ -94,6 +96,19 @@ class Config:
     DATA_KEYS_OLD = os.environ.get("DATA_KEYS_OLD", "")  # comma-separated, readable until `flask keys rotate`
     INDEX_KEY = os.environ.get("INDEX_KEY", "")
     INDEX_KEYS_OLD = os.environ.get("INDEX_KEYS_OLD", "")
+    # Production (portal.ops, portal.jobs): Redis for the job queue (unset: jobs run inline), gunicorn, logs, backups.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    WEB_BIND = os.environ.get("WEB_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+    WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
+    WEB_THREADS = int(os.environ.get("WEB_THREADS", "4"))
+    WEB_TIMEOUT = int(os.environ.get("WEB_TIMEOUT", "60"))
+    FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # json: one JSON line per record, with the request id
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    SWEEP_CRON = os.environ.get("SWEEP_CRON", "0 23 * * *")  # UTC: 07:00 Beijing time
+    SWEEP_DUE_SOON_DAYS = int(os.environ.get("SWEEP_DUE_SOON_DAYS", "3"))
+    BACKUP_KEY = os.environ.get("BACKUP_KEY", "")  # hex/base64, not a data key; required by flask backup/restore
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(ROOT / "var" / "backups"))
 
 
 def load(overrides: dict | None = None) -> dict:

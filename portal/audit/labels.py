@@ -13,6 +13,7 @@ AREAS = {
     "reception": "接访登记",
     "calendar": "节假日",
     "sms": "短信",
+    "jobs": "后台任务",
     "http": "访问控制",
     "audit": "审计",
     "keys": "密钥管理",
@@ -109,6 +110,10 @@ LABELS = {
     "calendar.override": "修改节假日安排",
     "calendar.override_removed": "删除节假日修改",
     "sms.deliver": "发送短信",
+    "jobs.sweep": "期限巡检（到期提醒）",
+    "jobs.retry": "重试失败的后台任务",
+    "system.backup": "备份数据",
+    "system.restore": "从备份恢复数据",
     # the system administrator's configuration
     "department.create": "新增单位",
     "department.update": "修改单位",

@@ -1,7 +1,10 @@
-"""Queue SMS notices and deliver the queue through the configured sender (``SMS_SENDER``)."""
+"""Queue SMS notices and deliver them through the configured sender (``SMS_SENDER``): each queued message becomes a
+job (portal.jobs: RQ with retries and back-off when REDIS_URL is set, inline otherwise); ``flask sms send`` still
+delivers whatever waits in the outbox."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Protocol
 
@@ -32,12 +35,60 @@ class LogSender:
 
 
 def queue(phone: str | None, text: str, case=None) -> SmsMessage | None:
-    """Put a notice in the outbox (flush, no commit); nothing when there is no phone number."""
+    """Put a notice in the outbox (flush, no commit) and queue its delivery for after the commit; nothing when
+    there is no phone number."""
+    from portal.jobs.queue import enqueue
+    from portal.jobs.tasks import SMS_RETRY
+
     if not phone:
         return None
     message = SmsMessage(phone=phone, text=text, case_id=getattr(case, "id", None))
     db.session.add(message)
+    db.session.flush()
+    enqueue("portal.jobs.tasks.send_sms", message.id, retry=SMS_RETRY)
     return message
+
+
+class GatewayError(Exception):
+    """The gateway refused or failed a message; the job is retried (the message stays in the outbox)."""
+
+
+def send_one(message_id: int) -> str:
+    """Send one outbox message unless it was sent already (a retried or duplicated job never sends twice), and
+    commit; raise GatewayError when the gateway fails, after recording the attempt."""
+    message = db.session.execute(
+        db.select(SmsMessage).where(SmsMessage.id == message_id).with_for_update()
+    ).scalar_one_or_none()
+    if message is None or message.state is SmsState.SENT:
+        db.session.rollback()
+        return "nothing to send"
+    message.attempts += 1
+    try:
+        sender().send(message.phone, message.text)
+    except Exception as error:  # noqa: BLE001 -- a gateway may fail in any way; the job is retried
+        message.error = str(error)[:200]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.state = SmsState.FAILED
+        record("sms.deliver", None, message, actor_name="系统", sent=0, failed=1)
+        db.session.commit()
+        raise GatewayError(f"SMS {message_id}: attempt {message.attempts} failed") from None
+    message.state, message.sent_at, message.error = SmsState.SENT, utcnow(), ""
+    record("sms.deliver", None, message, actor_name="系统", sent=1, failed=0)
+    db.session.commit()
+    return "sent"
+
+
+def stale_queued(minutes: int = 15, limit: int = 500) -> list[int]:
+    """Ids of messages still 待发送 this long after they were queued: their job was lost (Redis was unreachable)."""
+    before = utcnow() - dt.timedelta(minutes=minutes)
+    return list(
+        db.session.execute(
+            db.select(SmsMessage.id)
+            .where(SmsMessage.state == SmsState.QUEUED, SmsMessage.created_at < before)
+            .order_by(SmsMessage.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def sender() -> Sender:

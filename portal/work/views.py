@@ -3,6 +3,7 @@
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
+from portal.jobs.sweep import reminders_for
 from portal.work import bp
 from portal.work.queues import queue_page, queues_for
 
@@ -13,7 +14,12 @@ def index():
     if not current_user.works_cases:
         abort(403)
     queues = queues_for(current_user)
-    return render_template("work/index.html", queues=queues, waiting=sum(q.total for q in queues))
+    return render_template(
+        "work/index.html",
+        queues=queues,
+        waiting=sum(q.total for q in queues),
+        reminders=reminders_for(current_user),
+    )
 
 
 @bp.route("/<key>")
