@@ -675,6 +675,16 @@ class Case(db.Model):
             return Refusal(f"该信访件当前状态为“{self.status.label}”，不能申请延期。")
         if self.pending_extension is not None:
             return Refusal("已有待审批的延期申请。")
+        return self._handling_period_passed()
+
+    def _handling_period_passed(self, today: dt.date | None = None) -> Refusal | None:
+        """条例 art.34 extends a handling period that is still running: once its last day has passed, the case is
+        overdue and stays so; an extension would erase the overdue record."""
+        if self.due_date is not None and (today or local_today()) > self.due_date:
+            return Refusal(
+                f"办理期限已于{self.due_date:%Y年%m月%d日}届满，不能再延期；延期须在办理期限届满前申请并批准"
+                "（《信访工作条例》第三十四条）。"
+            )
         return None
 
     def _refuse_decide_extension(self, user: User) -> Refusal | None:
@@ -690,7 +700,7 @@ class Case(db.Model):
             return refused
         if not self.handling_clock_runs:
             return Refusal("该信访件已不在办理期限内，不能延期。")
-        return None
+        return self._handling_period_passed()
 
     def _refuse_review_request(self, user: User | None) -> Refusal | None:
         message = self.review_request_refusal()

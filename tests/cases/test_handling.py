@@ -16,6 +16,7 @@ from portal.audit.models import AuditLog
 from portal.cases import services
 from portal.cases.accused import CadreLevel
 from portal.cases.models import (
+    Case,
     CaseEvent,
     CaseType,
     ExtensionRequest,
@@ -306,6 +307,13 @@ def test_an_empty_note_is_refused(world):
 REASON = "涉及多个部门，需现场勘验"
 
 
+@pytest.fixture
+def in_time():
+    """A day inside the handling period of ``extension_case`` (due 2026-11-19): art.34 extends a running period."""
+    with as_of(D(2026, 11, 1)):
+        yield
+
+
 def extension_case(world, **kwargs):
     """In progress, accepted 2026-09-20: handling due 2026-11-19 (Thursday)."""
     case = make_case(world, S.IN_PROGRESS, on=D(2026, 9, 20), **kwargs)
@@ -359,7 +367,7 @@ def test_approval_moves_the_handling_deadline_by_the_days_counted_on_the_calenda
     assert case.accept_due == D(2026, 10, 8)  # other statistics dates are untouched
 
 
-def test_the_owner_leader_may_approve_an_extension(world):
+def test_the_owner_leader_may_approve_an_extension(world, in_time):
     case = extension_case(world, owner_leader=world.leader)
     services.request_extension(case, world.handler, days=15, reason=REASON)
 
@@ -369,7 +377,7 @@ def test_the_owner_leader_may_approve_an_extension(world):
 
 
 @pytest.mark.parametrize("key", ["leader", "other_dept_head", "discipline_head", "handler", "clerk", "supervisor"])
-def test_only_the_cases_department_head_or_owner_leader_decides_an_extension(world, key):
+def test_only_the_cases_department_head_or_owner_leader_decides_an_extension(world, in_time, key):
     case = extension_case(world)  # no owner leader: the leader is not its 包案领导
     services.request_extension(case, world.handler, days=15, reason=REASON)
     db.session.commit()
@@ -380,7 +388,7 @@ def test_only_the_cases_department_head_or_owner_leader_decides_an_extension(wor
 
 
 @pytest.mark.parametrize("days", [31, 45, 0, -3])
-def test_an_extension_outside_one_to_thirty_days_is_refused(world, days):
+def test_an_extension_outside_one_to_thirty_days_is_refused(world, in_time, days):
     case = extension_case(world)
 
     refused(
@@ -391,7 +399,7 @@ def test_an_extension_outside_one_to_thirty_days_is_refused(world, days):
     )
 
 
-def test_an_extension_needs_a_reason(world):
+def test_an_extension_needs_a_reason(world, in_time):
     case = extension_case(world)
 
     refused(
@@ -402,7 +410,7 @@ def test_an_extension_needs_a_reason(world):
     )
 
 
-def test_a_case_is_extended_only_once(world):
+def test_a_case_is_extended_only_once(world, in_time):
     case = extension_case(world)
     services.request_extension(case, world.handler, days=10, reason=REASON)
     services.decide_extension(case, world.dept_head, approve=True)
@@ -417,7 +425,7 @@ def test_a_case_is_extended_only_once(world):
     assert not case.can_request_extension(world.handler)
 
 
-def test_a_refused_request_allows_a_new_one(world):
+def test_a_refused_request_allows_a_new_one(world, in_time):
     case = extension_case(world)
     services.request_extension(case, world.handler, days=30, reason=REASON)
     request = services.decide_extension(case, world.dept_head, approve=False, note="理由不充分")
@@ -433,7 +441,7 @@ def test_a_refused_request_allows_a_new_one(world):
     assert second.state is ExtensionState.APPROVED and case.handle_due == D(2026, 11, 30)
 
 
-def test_a_pending_request_blocks_another(world):
+def test_a_pending_request_blocks_another(world, in_time):
     case = extension_case(world)
     services.request_extension(case, world.handler, days=10, reason=REASON)
     db.session.commit()
@@ -446,7 +454,7 @@ def test_a_pending_request_blocks_another(world):
     )
 
 
-def test_deciding_without_a_pending_request_is_refused(world):
+def test_deciding_without_a_pending_request_is_refused(world, in_time):
     case = extension_case(world)
 
     refused(
@@ -455,7 +463,7 @@ def test_deciding_without_a_pending_request_is_refused(world):
 
 
 @pytest.mark.parametrize("key", ["other_handler", "discipline_handler", "clerk", "leader"])
-def test_only_the_cases_department_asks_for_an_extension(world, key):
+def test_only_the_cases_department_asks_for_an_extension(world, in_time, key):
     case = extension_case(world)
 
     refused(case, NotAllowed, lambda: services.request_extension(case, world.actor(key), days=10, reason=REASON))
@@ -470,7 +478,7 @@ def test_an_extension_is_asked_only_while_the_department_handles_the_case(world,
     refused(case, error_type, lambda: services.request_extension(case, actor, days=10, reason=REASON))
 
 
-def test_an_extension_decision_with_a_stale_form_is_refused(world):
+def test_an_extension_decision_with_a_stale_form_is_refused(world, in_time):
     case = extension_case(world)
     seen = case.version
     services.request_extension(case, world.handler, days=10, reason=REASON)  # changes the version
@@ -480,7 +488,7 @@ def test_an_extension_decision_with_a_stale_form_is_refused(world):
     )
 
 
-def test_a_request_left_pending_when_the_reply_went_out_cannot_be_approved_and_writes_nothing(world):
+def test_a_request_left_pending_when_the_reply_went_out_cannot_be_approved_and_writes_nothing(world, in_time):
     case = extension_case(world)
     services.request_extension(case, world.handler, days=10, reason=REASON)
     services.draft_reply(case, world.handler, outcome=Outcome.SUPPORT, text="限期修复。")
@@ -496,10 +504,44 @@ def test_an_approved_extension_counts_for_the_simple_procedure_too(world):
     case = make_case(world, S.IN_PROGRESS, procedure=Procedure.SIMPLE, on=D(2026, 9, 30))
     assert case.handle_due == D(2026, 10, 20)
 
-    services.request_extension(case, world.handler, days=10, reason=REASON)
-    services.decide_extension(case, world.dept_head, approve=True)
+    with as_of(D(2026, 10, 12)):
+        services.request_extension(case, world.handler, days=10, reason=REASON)
+        services.decide_extension(case, world.dept_head, approve=True)
 
     assert case.handle_due == deadline("extend", D(2026, 10, 20), length=10).due == D(2026, 10, 30)
+
+
+def test_an_extension_is_requested_only_while_the_handling_period_is_still_running(world):
+    # 条例 art.34 lengthens a period that is still running: due 11-19, asked on 11-20, nothing is recorded.
+    case = extension_case(world)
+
+    with as_of(D(2026, 11, 19)):  # the last day of the period still counts
+        assert case.can_request_extension(world.handler)
+    with as_of(D(2026, 11, 20)):
+        assert not case.can_request_extension(world.handler)
+        error = refused(
+            case, DomainError, lambda: services.request_extension(case, world.handler, days=10, reason=REASON)
+        )
+    assert "2026年11月19日" in error.message and "第三十四条" in error.message
+
+
+def test_an_extension_is_approved_only_while_the_handling_period_is_still_running(world):
+    # The audit's case: handling due 05-06 (here 11-19), asked in time, approved after the due date — refused, so
+    # the late reply stays overdue.
+    case = extension_case(world)
+    with as_of(D(2026, 11, 18)):
+        services.request_extension(case, world.handler, days=20, reason=REASON)
+    db.session.commit()
+
+    with as_of(D(2026, 11, 20)):
+        assert not case.can_approve_extension(world.dept_head)
+        refused(case, DomainError, lambda: services.decide_extension(case, world.dept_head, approve=True))
+        overdue = db.select(Case.id).where(Case.id == case.id, Case.overdue(D(2026, 11, 20)))
+        assert db.session.scalar(overdue) == case.id
+    assert not case.extended and case.handle_due == case.due_date == D(2026, 11, 19)
+    with as_of(D(2026, 11, 20)):  # a late request can still be answered with a refusal
+        services.decide_extension(case, world.dept_head, approve=False, note="已超过办理期限")
+    assert case.extensions[-1].state is ExtensionState.REFUSED
 
 
 # --- the leader's rehandle (批示重办) ---------------------------------------------------------------------------------

@@ -146,7 +146,11 @@ def written(app, case_id: int) -> tuple[int, int, int]:
                 db.select(
                     db.select(Case.version).where(Case.id == case_id).scalar_subquery(),
                     db.select(count()).where(CaseEvent.case_id == case_id).scalar_subquery(),
-                    db.select(count()).select_from(AuditLog).scalar_subquery(),
+                    # Every 403 is audited as http.forbidden (portal.audit.hooks): that is the refusal, not a write.
+                    db.select(count())
+                    .select_from(AuditLog)
+                    .where(AuditLog.action != "http.forbidden")
+                    .scalar_subquery(),
                 )
             ).one()
         )
