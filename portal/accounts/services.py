@@ -28,7 +28,7 @@ def authenticate(username: str, password: str) -> User | None:
     """The user when the password step passes, else None (audited; wrong passwords count towards the lockout).
     A user returned here is not signed in yet: ``complete_sign_in`` does that after the second factor."""
     username = username.strip()
-    user = db.session.execute(db.select(User).filter_by(username=username).with_for_update()).scalar_one_or_none()
+    user = db.session.execute(_locked(db.select(User).filter_by(username=username))).scalar_one_or_none()
     if user is None:
         passwords.verify_dummy(password)
         _refused(None, username, "unknown_user")
@@ -49,7 +49,7 @@ def authenticate(username: str, password: str) -> User | None:
 def verify_second_factor(user: User, response: str) -> str | None:
     """How ``user`` passed the second step ("totp", … or "recovery_code"), or None (audited, counted towards the
     lockout like a wrong password). Refused outright when the account was disabled or locked meanwhile."""
-    db.session.refresh(user, with_for_update=True)
+    db.session.execute(_locked(db.select(User).filter_by(id=user.id)).execution_options(populate_existing=True))
     now = utcnow()
     if not user.active or user.locked(now):
         _refused(user, user.username, "locked" if user.active else "disabled", step="second_factor")
@@ -61,6 +61,12 @@ def verify_second_factor(user: User, response: str) -> str | None:
         return "recovery_code"
     _count_failure(user, now, "second_factor")
     return None
+
+
+def _locked(query):
+    # The row lock serialises concurrent attempts on one account, so no failure goes uncounted. Only the users row:
+    # PostgreSQL refuses FOR UPDATE on the outer-joined department.
+    return query.with_for_update(of=User)
 
 
 def may_continue(user: User) -> bool:
