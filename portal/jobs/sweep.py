@@ -14,11 +14,12 @@ from portal.cases.models import OPEN, Case
 from portal.extensions import db
 from portal.jobs.models import Reminder, ReminderKind
 from portal.localtime import today as local_today
-from portal.work.queues import queue_actions, statement
 
 
 def sweep(today: dt.date | None = None) -> dict:
     """Give the reminders due today (flush and commit are the caller's); return the counts."""
+    from portal.work.queues import queue_actions, statement  # the work area shows reminders_for: no import cycle
+
     today = today or local_today()
     soon = today + dt.timedelta(days=current_app.config["SWEEP_DUE_SOON_DAYS"])
     existing = set(
