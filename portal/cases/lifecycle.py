@@ -193,11 +193,8 @@ def _mine(C, user):
 
 
 def _decides_extension(C, user):
-    """The SQL form of ``Case.can_decide_extension``: the handling department's head, or the owner leader."""
-    return or_(
-        C.department_id == user.department_id if user.has_role(Role.DEPT_HEAD) else false(),
-        C.owner_leader_id == user.id if user.has_role(Role.LEADER) else false(),
-    )
+    """The SQL form of ``Case.can_decide_extension``: the head of the handling organ (条例 art.34)."""
+    return C.department_id == user.department_id if user.has_role(Role.DEPT_HEAD) else false()
 
 
 ACCEPT_DAYS = RULES["accept"].length
@@ -305,7 +302,7 @@ ACTIONS: dict[str, Action] = {
             "approve_extension",
             "批准延期",
             "ExtensionDecisionForm",
-            {Role.DEPT_HEAD, Role.LEADER},
+            {Role.DEPT_HEAD},
             "_refuse_approve_extension",
             queue=Queue(
                 "extension",
@@ -320,7 +317,7 @@ ACTIONS: dict[str, Action] = {
             "refuse_extension",
             "不予延期",
             "RefuseExtensionForm",
-            {Role.DEPT_HEAD, Role.LEADER},
+            {Role.DEPT_HEAD},
             "_refuse_decide_extension",
             service="decide_extension",
         ),

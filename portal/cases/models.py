@@ -471,13 +471,25 @@ class Case(db.Model):
 
     @classmethod
     def reviewed_by(cls, user: User):
-        """The rule of ``can_decide_review`` as a WHERE clause (for cases under review)."""
+        """The rule of ``can_decide_review`` as a WHERE clause (for cases under review), 回避 included."""
         clauses = []
         if user.has_role(Role.CLERK):
             clauses.append(cls.reviewing_department_id.is_(None))
         if user.has_role(Role.LEADER, Role.DEPT_HEAD) and user.department_id is not None:
             clauses.append(cls.reviewing_department_id == user.department_id)
-        return db.or_(*clauses) if clauses else db.false()
+        if not clauses:
+            return db.false()
+        recused = db.or_(
+            cls.owner_leader_id == user.id,
+            cls.handler_id == user.id,
+            cls.replies.any(
+                db.and_(
+                    db.or_(Reply.drafted_by_id == user.id, Reply.signed_by_id == user.id),
+                    db.or_(Reply.kind == ReplyKind.REPLY, cls.reviewing_department_id.is_not(None)),
+                )
+            ),
+        )
+        return db.and_(db.or_(*clauses), db.not_(recused))
 
     @classmethod
     def has_pending_extension(cls):
@@ -691,7 +703,7 @@ class Case(db.Model):
         if self.pending_extension is None:
             return Refusal("没有待审批的延期申请。")
         if not self.can_decide_extension(user):
-            return Refusal("只有责任单位负责人或包案领导可以审批延期。", forbidden=True)
+            return Refusal("只有承办单位负责人可以审批延期（《信访工作条例》第三十四条）。", forbidden=True)
         return None
 
     def _refuse_approve_extension(self, user: User) -> Refusal | None:
@@ -722,6 +734,11 @@ class Case(db.Model):
         return None
 
     def _refuse_decide_review(self, user: User) -> Refusal | None:
+        if self.can_view(user) and self.must_recuse(user):
+            return Refusal(
+                "您包案或参与办理过该信访件，依照《信访工作条例》第二十八条应当回避，不能出具复查（复核）意见。",
+                forbidden=True,
+            )
         if not self.can_decide_review(user):
             return Refusal("只有复查（复核）机关可以出具意见。", forbidden=True)
         return None
@@ -826,20 +843,29 @@ class Case(db.Model):
         return self.can("tick", user)
 
     def can_decide_review(self, user: User) -> bool:
-        """The review organ (the level above) decides 复查 / 复核; without one, the petition office records it."""
-        if not self.can_view(user):
+        """The review organ (the level above) decides 复查 / 复核; without one, the petition office records it.
+        Nobody who owned or handled the case decides its review (回避, 条例 art.28): ``must_recuse``."""
+        if not self.can_view(user) or self.must_recuse(user):
             return False
         if self.reviewing_department_id is None:
             return user.has_role(Role.CLERK)
         return user.department_id == self.reviewing_department_id and user.has_role(Role.LEADER, Role.DEPT_HEAD)
 
-    def can_decide_extension(self, user: User) -> bool:
-        """The department head of the handling department, or the owner leader (包案领导)."""
-        if not self.can_view(user):
-            return False
-        return self._in_department(user, Role.DEPT_HEAD) or (
-            user.has_role(Role.LEADER) and user.id == self.owner_leader_id
+    def must_recuse(self, user: User) -> bool:
+        """回避 (条例 art.28): the owner leader (包案领导), the handler, whoever drafted or signed the 处理意见书,
+        and the review organ's signer of a review opinion may not decide the case's review or re-review. (Where the
+        tree has no level above, the petition office records both opinions: its clerk is not their author.)"""
+        if user.id in (self.owner_leader_id, self.handler_id):
+            return True
+        return any(
+            user.id in (r.drafted_by_id, r.signed_by_id)
+            and (r.kind is ReplyKind.REPLY or self.reviewing_department_id is not None)
+            for r in self.replies
         )
+
+    def can_decide_extension(self, user: User) -> bool:
+        """The head of the handling organ (责任单位负责人, 条例 art.34) — not the owner leader."""
+        return self.can_view(user) and self._in_department(user, Role.DEPT_HEAD)
 
     # --- mark-off (DESIGN §5) ----------------------------------------------------------------------------
     def mark_off_blockers(self) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import func
 
 from portal.accounts.models import Role, User
 from portal.audit.models import AuditLog
-from portal.cases import services
+from portal.cases import lifecycle, services
 from portal.cases.accused import CadreLevel
 from portal.cases.models import (
     Case,
@@ -367,18 +367,24 @@ def test_approval_moves_the_handling_deadline_by_the_days_counted_on_the_calenda
     assert case.accept_due == D(2026, 10, 8)  # other statistics dates are untouched
 
 
-def test_the_owner_leader_may_approve_an_extension(world, in_time):
+def test_an_extension_is_approved_by_the_head_of_the_handling_organ_not_by_the_owner_leader(world, in_time):
+    # 条例 art.34: 经本机关、单位负责人批准 — the handling organ's head, whoever owns the case.
     case = extension_case(world, owner_leader=world.leader)
     services.request_extension(case, world.handler, days=15, reason=REASON)
+    db.session.commit()
 
-    services.decide_extension(case, world.leader, approve=True)
+    assert not case.can_approve_extension(world.leader)
+    refused(case, NotAllowed, lambda: services.decide_extension(case, world.leader, approve=True))
+    queued = db.select(Case.id).where(lifecycle.ACTIONS["approve_extension"].queue.scope(Case, world.leader))
+    assert db.session.scalars(queued).all() == []
 
+    services.decide_extension(case, world.dept_head, approve=True)
     assert case.extended
 
 
 @pytest.mark.parametrize("key", ["leader", "other_dept_head", "discipline_head", "handler", "clerk", "supervisor"])
-def test_only_the_cases_department_head_or_owner_leader_decides_an_extension(world, in_time, key):
-    case = extension_case(world)  # no owner leader: the leader is not its 包案领导
+def test_only_the_head_of_the_handling_organ_decides_an_extension(world, in_time, key):
+    case = extension_case(world, owner_leader=world.leader)
     services.request_extension(case, world.handler, days=15, reason=REASON)
     db.session.commit()
 
@@ -713,6 +719,41 @@ def test_with_a_review_organ_nobody_else_decides_the_review(world, key):
 
     assert not case.can_decide_review(actor)
     refused(case, NotAllowed, lambda: services.decide_review(case, actor, outcome=Outcome.EXPLAIN, text="维持"))
+
+
+def test_the_owner_leader_of_a_case_does_not_decide_its_review(world):
+    # 回避 (条例 art.28): the city bureau's leader owns the case, so the bureau's head decides its 复查.
+    organs = add_organs(world)
+    case = make_case(world, S.UNDER_REVIEW, owner_leader=organs.city_leader)
+    assert case.reviewing_department_id == organs.city.id
+
+    assert not case.can_decide_review(organs.city_leader)
+    error = refused(
+        case, NotAllowed, lambda: services.decide_review(case, organs.city_leader, outcome=Outcome.EXPLAIN, text="维持")
+    )
+    assert "回避" in error.message and "第二十八条" in error.message
+    assert db.session.scalars(db.select(Case.id).where(Case.reviewed_by(organs.city_leader))).all() == []
+    assert db.session.scalars(db.select(Case.id).where(Case.reviewed_by(organs.city_head))).all() == [case.id]
+    assert case.can_decide_review(organs.city_head)
+
+
+def test_whoever_handled_or_signed_a_case_does_not_decide_its_review_or_rereview(world):
+    # The county bureau's head signed the reply, then moved up to the city bureau: he may not review it; the city
+    # head who signed the 复查 opinion, moved to the city government, may not decide its 复核.
+    case, organs = under_rereview(world)
+    signer = world.dept_head
+    signer.department = organs.government
+    reviewer = organs.city_head
+    reviewer.department = organs.government
+    db.session.commit()
+
+    for person in (signer, reviewer):
+        assert case.must_recuse(person) and not case.can_decide_review(person)
+        refused(
+            case, NotAllowed, lambda p=person: services.decide_review(case, p, outcome=Outcome.EXPLAIN, text="维持")
+        )
+        assert db.session.scalars(db.select(Case.id).where(Case.reviewed_by(person))).all() == []
+    assert case.can_decide_review(organs.government_head)
 
 
 def test_an_organ_below_or_beside_cannot_open_the_review_of_another_bureau(world):
