@@ -70,9 +70,10 @@ def _start() -> None:
 
 
 def _finish(response):
-    rid = g.get("request_id")
-    if rid:
-        response.headers["X-Request-ID"] = rid
+    # An earlier before_request (a throttle, a redirect) may have answered before _start ran.
+    if g.get("request_started") is None:
+        _start()
+    response.headers["X-Request-ID"] = g.request_id
     if current_app.config.get("LOG_FORMAT") == "json" and request.endpoint != "static":
         log.info(
             "%s %s %s",

@@ -85,3 +85,11 @@ class TestJsonRequestLog:
         assert len(records) == 1
         assert records[0].path == "/healthz" and records[0].status == 200
         assert "13900000000" not in JsonFormatter().format(records[0])
+
+
+def test_a_response_given_before_the_request_id_was_made_still_gets_one(app):
+    from portal.ops import logs
+
+    with app.test_request_context("/staff/login", headers={"X-Request-ID": "early-1"}):
+        response = logs._finish(app.response_class("ok"))
+    assert response.headers["X-Request-ID"] == "early-1"
