@@ -60,10 +60,12 @@ dev-serve: install
 
 run: demo dev-serve
 
-# Production: refuse generated secrets and per-process rate limits, migrate, then gunicorn (WEB_* settings).
+# Production: refuse generated secrets and per-process rate limits, migrate (as MIGRATION_DATABASE_URL's owner role
+# when set), then gunicorn (WEB_* settings).
 serve: install
 	$(FLASK) preflight
-	$(FLASK) db upgrade
+	if [ -n "$$MIGRATION_DATABASE_URL" ]; then DATABASE_URL="$$MIGRATION_DATABASE_URL" $(FLASK) db upgrade; \
+	else $(FLASK) db upgrade; fi
 	$(BIN)/gunicorn -c python:portal.ops.gunicorn wsgi:app
 
 # The job queue's worker on REDIS_URL, with the retry scheduler and the periodic jobs (run one of these).
