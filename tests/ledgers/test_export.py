@@ -183,7 +183,7 @@ HOSTILE_TITLES = {
     "tab": "\t=1+1 拖欠工资",
     "cr": "\r=1+1 拖欠工资",
     "vertical tab": "拖欠\x0b工资",
-    "controls": "拖欠\x00\x01\x08\x0c\x1f工资\ufffe\uffff",
+    "controls": "拖欠\x01\x08\x0c\x1f工资\ufffe\uffff",  # no NUL: PostgreSQL cannot store one
 }
 
 
