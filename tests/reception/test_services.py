@@ -281,16 +281,19 @@ def test_a_transfer_needs_department_instruction_and_a_contact(world, change, me
     assert totals() == before
 
 
-def test_an_accusation_goes_to_the_discipline_organ_only(world):
+def test_an_accusation_goes_to_the_competent_authority_and_never_to_a_unit_that_takes_no_assignments(world):
+    # 条例 art.30: to the 纪检监察 organ or the authority competent to handle it, as the office chooses.
     slot = make_slot(world.leader)
     db.session.commit()
     before = totals()
 
-    with pytest.raises(DomainError, match="只能交纪检监察机关"):
-        transferred(slot, world.leader, world, options={"case_type": CaseType.ACCUSATION})
+    with pytest.raises(DomainError, match="不是可交办的责任单位"):
+        transferred(slot, world.leader, world, department=world.office, options={"case_type": CaseType.ACCUSATION})
     db.session.rollback()  # the case service had flushed the case before refusing the department; the view rolls back
     assert totals() == before
 
+    entry, _ = transferred(slot, world.leader, world, options={"case_type": CaseType.ACCUSATION})
+    assert entry.case.department_id == world.housing.id and entry.case.confidential
     entry, _ = transferred(
         slot, world.leader, world, department=world.discipline, options={"case_type": CaseType.ACCUSATION}
     )
