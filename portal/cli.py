@@ -1,5 +1,5 @@
-"""Command-line tools: ``flask --app wsgi deadline | calendar recompute | users create / reset-password / unlock |
-demo``."""
+"""Command-line tools: ``flask --app wsgi deadline | calendar recompute | users create / reset-password / unlock /
+remove-factor | demo``."""
 
 from __future__ import annotations
 
@@ -116,6 +116,21 @@ def unlock(username) -> None:
     unlock_user(_user(username), actor=None)
     db.session.commit()
     click.echo(f"unlocked {username}")
+
+
+@users.command("remove-factor")
+@click.argument("username")
+def remove_factor(username) -> None:
+    """Remove USERNAME's second factor (a lost phone, no recovery codes left); they enrol again at next sign-in."""
+    from portal.accounts.services import remove_second_factor
+    from portal.errors import DomainError
+
+    try:
+        remove_second_factor(_user(username), actor=None)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"second factor of {username} removed; they enrol a new one at their next sign-in")
 
 
 @click.command("demo")

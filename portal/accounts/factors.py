@@ -150,6 +150,15 @@ def use_recovery_code(user: User, response: str) -> bool:
     return True
 
 
+def forget(user: User) -> None:
+    """Remove ``user``'s second factor and recovery codes (a lost phone); they enrol again at the next sign-in."""
+    db.session.execute(db.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    if user.factor is not None:
+        db.session.delete(user.factor)
+        user.factor = None
+    db.session.flush()
+
+
 def recovery_codes_left(user: User) -> int:
     return db.session.scalar(
         db.select(db.func.count()).select_from(RecoveryCode).filter_by(user_id=user.id, used_at=None)

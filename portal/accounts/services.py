@@ -161,6 +161,21 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
     return codes
 
 
+def remove_second_factor(user: User, actor: User | None) -> None:
+    """A person lost their phone and their recovery codes: the security administrator (after checking who asks)
+    removes the factor; the next sign-in enrols a new one. ``actor`` None: the command line on the server."""
+    if actor is not None and not actor.can_manage_accounts:
+        raise NotAllowed("只有安全管理员可以重置他人的两步验证。")
+    if actor is not None and actor.id == user.id:
+        raise DomainError("不能重置自己的两步验证：请由另一位安全管理员操作。")
+    if user.factor is None:
+        raise DomainError("该账户尚未设置两步验证。")
+    kind = user.factor.kind
+    factors.forget(user)
+    record("user.factor_reset", actor, user, actor_name=None if actor else "命令行", kind=kind, success=True)
+    db.session.flush()
+
+
 # --- passwords -------------------------------------------------------------------------------------------------
 def change_password(user: User, current: str, new: str) -> None:
     """The person's own change: the current password, then a new one under the policy."""

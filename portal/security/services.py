@@ -90,6 +90,13 @@ def unlock(user: User, actor: User) -> None:
     accounts.unlock(user, actor)
 
 
+def remove_second_factor(user: User, actor: User) -> None:
+    """The factor is gone and every session of ``user`` ends: whoever holds the lost phone has nothing left."""
+    _check(actor)
+    accounts.remove_second_factor(user, actor)
+    sessions.end_all(user, sessions.EndReason.BY_SECURITY_ADMIN)
+
+
 def reset_password(user: User, actor: User) -> str:
     """A temporary password, shown to the security administrator once; changed at the next sign-in."""
     _check(actor)

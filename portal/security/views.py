@@ -213,6 +213,16 @@ def unlock(user_id: int):
     return _act(user_id, lambda u: services.unlock(u, current_user), "账户已解锁。")
 
 
+@bp.route("/accounts/<int:user_id>/second-factor/remove", methods=["POST"])
+@login_required
+def remove_second_factor(user_id: int):
+    return _act(
+        user_id,
+        lambda u: services.remove_second_factor(u, current_user),
+        "两步验证已重置，该账户的登录会话已全部结束；其下次登录时须重新设置。",
+    )
+
+
 @bp.route("/accounts/<int:user_id>/reset-password", methods=["POST"])
 @login_required
 def reset_password(user_id: int):

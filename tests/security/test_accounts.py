@@ -325,3 +325,39 @@ def test_the_command_line_refuses_an_administrator_with_a_case_role(app, staff):
     )
 
     assert result.exit_code != 0 and "三员分立" in result.output
+
+
+def test_a_lost_second_factor_is_removed_by_the_security_administrator_and_ends_the_sessions(
+    app, client, as_security_admin, staff
+):
+    from portal.accounts.models import RecoveryCode, UserFactor
+    from portal.accounts.sessions import StaffSession
+
+    target = staff["admin"].id  # administrators are enrolled with a second factor
+    with app.app_context():
+        assert db.session.scalar(db.select(UserFactor).filter_by(user_id=target)) is not None
+        db.session.add(StaffSession(user_id=target, token_hash="x" * 64, ip="10.0.0.9", user_agent="t"))
+        db.session.commit()
+    assert "重置两步验证" in client.get(f"/staff/security/accounts/{target}").get_data(as_text=True)
+
+    response = client.post(f"/staff/security/accounts/{target}/second-factor/remove")
+
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(UserFactor).filter_by(user_id=target)) is None
+        assert db.session.scalar(db.select(db.func.count()).select_from(RecoveryCode).filter_by(user_id=target)) == 0
+        open_sessions = db.select(db.func.count()).select_from(StaffSession).filter_by(user_id=target, ended_at=None)
+        assert db.session.scalar(open_sessions) == 0
+    [row] = audit_actions(app, "user.factor_reset")
+    assert row.actor_id == as_security_admin.id and row.object_id == target
+
+
+def test_no_one_else_removes_a_second_factor(app, client, login, staff):
+    from portal.accounts.models import UserFactor
+
+    login("clerk")
+    target = staff["admin"].id
+
+    assert client.post(f"/staff/security/accounts/{target}/second-factor/remove").status_code == 403
+    with app.app_context():
+        assert db.session.scalar(db.select(UserFactor).filter_by(user_id=target)) is not None
