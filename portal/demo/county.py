@@ -56,6 +56,7 @@ STAFF: dict[str, tuple[str, str, Role, str]] = {
     "handler": ("张晓燕", "rs", Role.HANDLER, "科员"),
     "supervisor": ("黄振东", "inspection", Role.SUPERVISOR, "督查专员"),
     "admin": ("何志鹏", "office", Role.ADMIN, "信息科科长"),
+    "security": ("郑海燕", "office", Role.SECURITY_ADMIN, "信息科副科长"),
     "auditor": ("马文静", "jw", Role.AUDITOR, "审计员"),
     "leader2": ("刘晓峰", "government", Role.LEADER, "副县长"),
     "leader3": ("陈慧敏", "government", Role.LEADER, "副县长"),
