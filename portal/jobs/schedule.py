@@ -41,6 +41,8 @@ def _run_cron(url: str, jobs: list[dict]) -> None:
 def run_worker(with_cron: bool = True, burst: bool = False) -> None:
     from rq import Queue, SimpleWorker
 
+    from portal.jobs import tasks
+
     redis = connection()
     if redis is None:
         raise RuntimeError("REDIS_URL is not set: without Redis jobs run inline and no worker is needed")
@@ -51,6 +53,7 @@ def run_worker(with_cron: bool = True, burst: bool = False) -> None:
             target=_run_cron, args=(current_app.config["REDIS_URL"], periodic(current_app.config)), daemon=True
         )
         cron.start()
+    tasks.in_worker = True
     try:
         # SimpleWorker runs each job in this process, inside the worker's app (portal.jobs.tasks): no fork that
         # would share database connections.

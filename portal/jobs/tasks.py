@@ -16,12 +16,19 @@ log = logging.getLogger("portal.jobs")
 # MAX_ATTEMPTS; after that the job waits on the administrator's page for a retry).
 SMS_RETRY = (60, 600)
 _worker_app = None
+# Set by the worker (portal.jobs.schedule): each job then ends with a fresh session, so one job's failed
+# transaction or stale objects never reach the next.
+in_worker = False
 
 
 @contextlib.contextmanager
 def _context():
-    if has_app_context():  # inline, inside the request (or the CLI command) that queued the job
-        yield
+    if has_app_context():  # inline in the request that queued the job, or in `flask jobs worker`'s own app
+        try:
+            yield
+        finally:
+            if in_worker:
+                db.session.remove()
         return
     global _worker_app
     if _worker_app is None:

@@ -29,16 +29,13 @@ def test_a_rolled_back_transaction_queues_nothing(ctx, use_sender):
     assert db.session.execute(db.select(SmsMessage)).first() is None
 
 
-def test_the_request_runs_the_committed_jobs(app, client, use_sender):
+def test_the_request_runs_the_committed_jobs(app, use_sender):
     use_sender(app, RecordingSender)
-
-    @app.get("/_test_queue_sms")
-    def _queue_sms():
+    with app.test_request_context("/staff/cases/new", method="POST"):
         sms.queue("13900000003", "请求里排队的短信", None)
         db.session.commit()
-        return "ok"
-
-    assert client.get("/_test_queue_sms").status_code == 200
+        assert RecordingSender.sent == []  # not before the view is done
+        app.process_response(app.response_class("ok"))  # the after_request hooks, as at the end of every request
     assert RecordingSender.sent == [("13900000003", "请求里排队的短信")]
 
 
@@ -51,3 +48,16 @@ def test_an_inline_failure_keeps_the_message_for_the_next_run(ctx, use_sender):
     assert (message.state, message.attempts) == (SmsState.QUEUED, 1)
     use_sender(ctx, RecordingSender)
     assert sms.deliver_queued() == (1, 0)  # `flask sms send` delivers what waits
+
+
+def test_in_the_worker_each_job_ends_with_a_fresh_session(ctx, use_sender, monkeypatch):
+    from portal.jobs import tasks
+
+    use_sender(ctx, RecordingSender)
+    message = sms.queue("13900000005", "通知", None)
+    db.session.commit()
+    db.session.info.pop(queue.READY, None)
+    monkeypatch.setattr(tasks, "in_worker", True)
+    session_before = db.session()
+    assert tasks.send_sms(message.id) == "sent"
+    assert db.session() is not session_before  # a failed transaction could not leak into the next job
