@@ -43,7 +43,7 @@ class Config:
     # werkzeug hash method for petitioners' query codes (and, by default, staff passwords).
     QUERY_CODE_HASH_METHOD = os.environ.get("QUERY_CODE_HASH_METHOD", "scrypt")
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
-    # Staff sign-in (等保 2.0 L3 身份鉴别): password expiry (0 = never), lockout after failures, the throttle per address.
+    # Staff sign-in (等保 2.0 L3 身份鉴别): password expiry (0 = never), lockout after failures, throttle per address.
     PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "90"))
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
