@@ -261,6 +261,6 @@ def test_the_page_links_to_the_calendar_feed_and_needs_no_inline_script_or_style
 
     assert 'href="/roster.ics"' in page
     assert "http://localhost/roster.ics" in page  # the address to subscribe to
-    assert 'href="/static/css/duty.css"' in page
+    assert 'href="/static/css/duty.css?v=' in page  # fingerprinted (portal.ops.static)
     assert not re.search(r"<script(?![^>]*\ssrc=)", page)
     assert not re.search(r"\sstyle=", page)
