@@ -56,7 +56,7 @@ class RegisterForm(Form):
     attachments = MultipleFileField("扫描件 / 材料", render_kw={"accept": ACCEPT})
     # repeat detection
     repeat_of_id = RadioField("重复信访", coerce=int, validate_choice=False, default=0)
-    new_facts = BooleanField("有新的事实和理由（原件已复核终结时勾选）")
+    new_facts = BooleanField("有新的事实和理由（作为新的信访事项受理，不并案）")
     anonymous = BooleanField("匿名检举控告（不留姓名和联系方式）")
     # Asked only when the ID number is known under another name (IdentityConflict).
     same_person = RadioField(
@@ -109,6 +109,13 @@ class AcceptForm(VersionedForm):
     def prepare(self, case, fresh: bool) -> None:
         if fresh:
             self.procedure.data = case.procedure.value
+
+
+class MergeForm(VersionedForm):
+    note = TextAreaField("并案说明", validators=[Optional(), Length(max=1000)])
+
+    def arguments(self) -> dict:
+        return {"note": self.note.data or ""}
 
 
 class NotAcceptForm(VersionedForm):
@@ -210,11 +217,24 @@ class PublishForm(VersionedForm):
 
 
 class ReviewRequestForm(VersionedForm):
+    received_on = DateField(
+        "收到申请日期",
+        validators=[Optional()],
+        description="来信以邮戳日期为准，来访为来访当日；不得早于答复送达之日",
+    )
     reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由。"), Length(max=2000)])
 
     def arguments(self) -> dict:
         # 复查 and 复核 share this form: the service must check the one that was posted, not the one that fits.
-        return {"reason": self.reason.data, "action": self._prefix.rstrip("-") or None}
+        return {
+            "reason": self.reason.data,
+            "received_on": self.received_on.data,
+            "action": self._prefix.rstrip("-") or None,
+        }
+
+    def prepare(self, case, fresh: bool) -> None:
+        if fresh:
+            self.received_on.data = local_today()
 
 
 class ReviewDecisionForm(DraftForm):
@@ -288,6 +308,17 @@ class ExtensionForm(VersionedForm):
 
     def arguments(self) -> dict:
         return {"days": self.days.data, "reason": self.reason.data}
+
+
+class ProcedureSwitchForm(VersionedForm):
+    reason = TextAreaField(
+        "转为普通程序的理由",
+        validators=[DataRequired("请填写理由，将告知信访人。"), Length(max=200)],
+        description="如：经调查，事实复杂、涉及多个部门，不宜简易办理",
+    )
+
+    def arguments(self) -> dict:
+        return {"reason": self.reason.data}
 
 
 class ExtensionDecisionForm(VersionedForm):

@@ -24,6 +24,7 @@ class Status(enum.StrEnum):
     ACCEPTED = "accepted"
     NOT_ACCEPTED = "not_accepted"
     FORWARDED = "forwarded"
+    MERGED = "merged"  # 并案: a repeat of a matter still being handled, merged into that case
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
     AWAITING_SIGNATURE = "awaiting_signature"
@@ -61,6 +62,7 @@ STATUS_LABELS = {
     S.ACCEPTED: "已受理",
     S.NOT_ACCEPTED: "不予受理",
     S.FORWARDED: "已转送",
+    S.MERGED: "已并案",
     S.ASSIGNED: "已交办",
     S.IN_PROGRESS: "办理中",
     S.AWAITING_SIGNATURE: "待署名",
@@ -88,6 +90,7 @@ STAGES = {
     S.ACCEPTED: "受理",
     S.NOT_ACCEPTED: "受理",
     S.FORWARDED: "受理",
+    S.MERGED: "受理",
     S.ASSIGNED: "交办",
     S.IN_PROGRESS: "办理",
     S.AWAITING_SIGNATURE: "办理",
@@ -101,8 +104,9 @@ STAGES = {
 STEPS_BEFORE_REPLY = ("登记", "受理", "交办", "办理")
 
 # --- the vocabulary every page and query uses ------------------------------------------------------------------
-# Ended without a reply: not accepted, or forwarded to an authority outside this system.
-STOPPED = frozenset({S.NOT_ACCEPTED, S.FORWARDED})
+# Ended without a reply of its own: not accepted, forwarded to an authority outside this system, or merged into the
+# open case on the same matter (并案).
+STOPPED = frozenset({S.NOT_ACCEPTED, S.FORWARDED, S.MERGED})
 # 在办: somebody still owes the case something (a reply, an opinion, a mark-off).
 OPEN = frozenset(set(S) - STOPPED - {S.FINAL, S.CLOSED})
 # No further action of the office: stopped, or marked off. (A closed case can still be reopened by a review request
@@ -121,6 +125,10 @@ RATEABLE = frozenset({S.REPLIED, S.CLOSED, S.FINAL})
 HANDLING_CLOCKS = frozenset({"handle", "simple_handle"})
 EXTENDABLE = frozenset({S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_SIGNATURE})
 UNDER_ANY_REVIEW = frozenset({S.UNDER_REVIEW, S.UNDER_REREVIEW})
+# Still being handled: a petition on the same matter now is merged into it (并案), not accepted a second time.
+BEING_HANDLED = BEFORE_REPLY | UNDER_ANY_REVIEW
+# A 简易办理 case that turns out otherwise is switched to the ordinary procedure while it is handled.
+ORDINARY_SWITCHABLE = frozenset({S.ACCEPTED}) | EXTENDABLE
 
 PUBLIC = "public"  # the petitioner, acting through the lookup page with the query code
 
@@ -209,8 +217,19 @@ ACTIONS: dict[str, Action] = {
             {S.REGISTERED},
             S.ACCEPTED,
             {Role.CLERK},
+            check="_refuse_accept",
             primary=True,
             queue=Queue("decide", "待作出受理决定", f"收到之日起{ACCEPT_DAYS}日内告知是否受理"),
+        ),
+        _t(
+            "merge",
+            "并案办理",
+            "MergeForm",
+            {S.REGISTERED},
+            S.MERGED,
+            {Role.CLERK},
+            check="_refuse_merge",
+            primary=True,
         ),
         _t("not_accept", "不予受理", "NotAcceptForm", {S.REGISTERED}, S.NOT_ACCEPTED, {Role.CLERK}),
         _t("forward", "转送其他机关", "ForwardForm", {S.REGISTERED}, S.FORWARDED, {Role.CLERK}),
@@ -290,6 +309,14 @@ ACTIONS: dict[str, Action] = {
             {S.AWAITING_SIGNATURE, S.AWAITING_VERIFICATION},
             S.IN_PROGRESS,
             {Role.LEADER},
+        ),
+        _a(
+            "to_ordinary",
+            "转为普通程序",
+            "ProcedureSwitchForm",
+            {Role.CLERK, Role.HANDLER, Role.DEPT_HEAD},
+            "_refuse_to_ordinary",
+            service="switch_to_ordinary",
         ),
         _a(
             "request_extension",

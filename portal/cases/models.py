@@ -13,10 +13,12 @@ from portal.accounts.models import DEPARTMENT_SCOPED, Role, User
 from portal.cases.accused import Accused, CadreLevel, organ_for
 from portal.cases.lifecycle import (
     ACTIONS,
+    BEING_HANDLED,
     CHECKLIST_EDITABLE,
     EXTENDABLE,
     HANDLING_CLOCKS,
     OPEN,
+    ORDINARY_SWITCHABLE,
     PUBLIC,
     RATEABLE,
     TERMINAL,
@@ -73,6 +75,18 @@ class Procedure(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"normal": "普通程序", "simple": "简易办理"}[self.value]
+
+
+def simple_procedure_refusal(case_type: CaseType, group_visit: bool, people_count: int, repeat: bool) -> str | None:
+    """Why a petition may not be handled under 简易办理: it is for first petitions with clear facts (consultations,
+    suggestions, daily-life matters), never an accusation, a group of five or more, or a repeat."""
+    if case_type is CaseType.ACCUSATION:
+        return "检举控告类信访事项不适用简易办理，请按普通程序受理。"
+    if group_visit or people_count >= 5:
+        return "集体访（5人以上）不适用简易办理，请按普通程序受理。"
+    if repeat:
+        return "重复信访不适用简易办理，请按普通程序受理。"
+    return None
 
 
 # How long what a person types may be: the columns, the forms and the services use these.
@@ -216,6 +230,14 @@ class Petitioner(db.Model):
         return mask_address(self.address)
 
 
+# 条例 art.35–36 review a 信访处理意见书 (申诉求决类, art.31(6)); the other kinds of matter are answered otherwise.
+REVIEW_ROUTES = {
+    CaseType.SUGGESTION: "建议意见类事项由有权处理的机关、单位研究论证后予以回复反馈（《信访工作条例》第二十九条），"
+    "不适用复查、复核程序；您可以继续提出建议意见，或对回复作出评价。",
+    CaseType.ACCUSATION: "检举控告类事项依规依纪依法办理和反馈（《信访工作条例》第三十条），不适用信访复查、复核程序；"
+    "对办理结果有异议的，可以依照纪检监察机关或者有权处理机关的有关规定提出。",
+}
+
 # What a case shows instead of its title to someone who may know that it exists but not what it says.
 SEALED_TITLE = "检举控告件（内容保密）"
 
@@ -290,6 +312,8 @@ class Case(db.Model):
     accept_due: Mapped[dt.date | None]
     handle_due: Mapped[dt.date | None]
     extended: Mapped[bool] = mapped_column(default=False)
+    # The evaluation window's last day as told at delivery: a calendar recompute only ever moves it later.
+    evaluation_due: Mapped[dt.date | None]
 
     not_accepted_route: Mapped[NotAcceptedRoute | None] = mapped_column(enum_column(NotAcceptedRoute))
     decision_note: Mapped[str] = mapped_column(Text, default="")  # reason for not accepting / forwarding
@@ -390,6 +414,19 @@ class Case(db.Model):
     def hearing_days(self) -> int:
         return sum(h.days for h in self.hearings)
 
+    def simple_refusal(self) -> str | None:
+        return simple_procedure_refusal(self.case_type, self.group_visit, self.people_count, self.is_repeat)
+
+    @property
+    def reviewable(self) -> bool:
+        """复查 / 复核 (条例 art.35–36) follow a 信访处理意见书, the answer to a 申诉求决类 matter (art.31(6))."""
+        return self.case_type is CaseType.CLAIM
+
+    @property
+    def review_route(self) -> str | None:
+        """What a matter that is not reviewable gets instead of 复查 / 复核, in words for the petitioner."""
+        return REVIEW_ROUTES.get(self.case_type)
+
     @property
     def review_kind(self) -> str:
         """What the petitioner may ask for next: 复查 after the reply, 复核 after the review opinion."""
@@ -474,7 +511,7 @@ class Case(db.Model):
         """The rule of ``can_decide_review`` as a WHERE clause (for cases under review), 回避 included."""
         clauses = []
         if user.has_role(Role.CLERK):
-            clauses.append(cls.reviewing_department_id.is_(None))
+            clauses.append(db.and_(cls.reviewing_department_id.is_(None), cls.case_type != CaseType.ACCUSATION))
         if user.has_role(Role.LEADER, Role.DEPT_HEAD) and user.department_id is not None:
             clauses.append(cls.reviewing_department_id == user.department_id)
         if not clauses:
@@ -661,6 +698,35 @@ class Case(db.Model):
         return user.has_role(*roles) and user.department_id == self.department_id
 
     # The checks of lifecycle.ACTIONS: each returns why not, or None.
+    @property
+    def merges_into(self) -> Case | None:
+        """The open case this petition repeats while it is still being handled, when no new facts are brought:
+        such a petition is merged into it (并案), not accepted a second time."""
+        earlier = self.repeat_of
+        if earlier is None or self.new_facts or earlier.status not in BEING_HANDLED:
+            return None
+        return earlier
+
+    def _refuse_accept(self, user: User) -> Refusal | None:
+        if (earlier := self.merges_into) is not None:
+            return Refusal(
+                f"同一事项的信访件 {earlier.tracking_code} 正在办理中（{earlier.status.label}），"
+                "应并案办理，不再重复受理；"
+                "信访人提出新的事实和理由的，请在登记时注明后作为新的信访事项受理。"
+            )
+        return None
+
+    def _refuse_merge(self, user: User) -> Refusal | None:
+        if self.repeat_of is None:
+            return Refusal("该信访件未关联原信访件，没有可并入的信访件。")
+        if self.merges_into is None:
+            if self.new_facts:
+                return Refusal("信访人提出了新的事实和理由，应作为新的信访事项受理，不并案。")
+            return Refusal(
+                f"原信访件 {self.repeat_of.tracking_code} 已不在办理中（{self.repeat_of.status.label}），不能并案。"
+            )
+        return None
+
     def _refuse_start(self, user: User) -> Refusal | None:
         if (
             self.handler_id is not None
@@ -683,6 +749,8 @@ class Case(db.Model):
             return Refusal("只有责任单位的承办人员可以申请延期。", forbidden=True)
         if self.extended or any(e.state is ExtensionState.APPROVED for e in self.extensions):
             return Refusal("该信访件已延期一次，不能再次延期（《信访工作条例》第三十四条）。")
+        if self.procedure is Procedure.SIMPLE:
+            return Refusal("简易办理的信访件不能延期；情况复杂、需要更多时间的，请先转为普通程序办理。")
         if self.status not in EXTENDABLE or not self.handling_clock_runs:
             return Refusal(f"该信访件当前状态为“{self.status.label}”，不能申请延期。")
         if self.pending_extension is not None:
@@ -714,13 +782,27 @@ class Case(db.Model):
             return Refusal("该信访件已不在办理期限内，不能延期。")
         return self._handling_period_passed()
 
+    def _refuse_to_ordinary(self, user: User) -> Refusal | None:
+        if not (user.has_role(Role.CLERK) or self._in_department(user, Role.HANDLER, Role.DEPT_HEAD)):
+            return Refusal("只有信访部门或承办单位可以将信访件转为普通程序。", forbidden=True)
+        if self.procedure is not Procedure.SIMPLE:
+            return Refusal("该信访件不是简易办理，无需转为普通程序。")
+        if self.status not in ORDINARY_SWITCHABLE or self.clock_rule != "simple_handle":
+            return Refusal(f"该信访件当前状态为“{self.status.label}”，不能转为普通程序。")
+        return None
+
     def _refuse_review_request(self, user: User | None) -> Refusal | None:
-        message = self.review_request_refusal()
+        # Staff register a request that came by letter or visit with the day it was received (the postmark), which
+        # may lie inside the window after it has passed: the service checks the window against that day.
+        message = self.review_request_refusal(window=user is None)
         return Refusal(message) if message else None
 
-    def review_request_refusal(self, today: dt.date | None = None) -> str | None:
-        """Why a review (or re-review) may not be requested now, in words for the petitioner; None when it may."""
+    def review_request_refusal(self, today: dt.date | None = None, *, window: bool = True) -> str | None:
+        """Why a review (or re-review) received on ``today`` may not be requested, in words for the petitioner; None
+        when it may. ``window=False``: everything but the window's last day."""
         kind = self.review_kind
+        if not self.reviewable:
+            return self.review_route
         if self.review_level >= 2 or self.status is Status.FINAL:
             return "复核意见为终结意见（《信访工作条例》第三十六条），不能再申请复查或复核。"
         if self.status in UNDER_ANY_REVIEW:
@@ -729,7 +811,7 @@ class Case(db.Model):
         request = transition_for_review(self.review_level, deciding=False)
         if self.status not in request.sources or self.delivered_on is None:
             return f"处理意见送达后才能申请{kind}。"
-        if self.clock_is_window and self.due_date and (today or local_today()) > self.due_date:
+        if window and self.clock_is_window and self.due_date and (today or local_today()) > self.due_date:
             return f"申请{kind}的期限已于{self.due_date:%Y年%m月%d日}届满，不能再申请。"
         return None
 
@@ -848,7 +930,8 @@ class Case(db.Model):
         if not self.can_view(user) or self.must_recuse(user):
             return False
         if self.reviewing_department_id is None:
-            return user.has_role(Role.CLERK)
+            # An accusation is never reviewed by the petition office: it follows the discipline rules (art.30).
+            return user.has_role(Role.CLERK) and self.case_type is not CaseType.ACCUSATION
         return user.department_id == self.reviewing_department_id and user.has_role(Role.LEADER, Role.DEPT_HEAD)
 
     def must_recuse(self, user: User) -> bool:

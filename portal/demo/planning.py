@@ -135,9 +135,10 @@ class Planner:
 
     # --- the whole set ------------------------------------------------------------------------------------
     def plans(self, count: int) -> list[Plan]:
-        statuses = self._spread(list(Status), STATUS_WEIGHTS, count)
+        statuses = self._spread(list(STATUS_WEIGHTS), STATUS_WEIGHTS, count)
         channels = self._spread(list(Channel), CHANNEL_WEIGHTS, count)
         types = self._spread(list(CaseType), TYPE_WEIGHTS, count)
+        _reviews_for_claims(statuses, types)
         plans = [self._plan(i, statuses[i], channels[i], types[i]) for i in range(count)]
         self._link_repeats(plans)
         return plans
@@ -311,6 +312,21 @@ class Planner:
             plan.confidential = plan.confidential or origin.confidential
 
 
+# 复查 / 复核 are for 申诉求决类 matters only (条例 art.35–36): the statuses that went through a review.
+REVIEWED = frozenset({Status.UNDER_REVIEW, Status.UNDER_REREVIEW, Status.FINAL})
+
+
+def _reviews_for_claims(statuses: list, types: list) -> None:
+    """Give every reviewed status a claim, swapping types with a claim whose status saw no review."""
+    spare = [
+        i for i, (s, t) in enumerate(zip(statuses, types, strict=True)) if t is CaseType.CLAIM and s not in REVIEWED
+    ]
+    for i, (status, kind) in enumerate(zip(statuses, types, strict=True)):
+        if status in REVIEWED and kind is not CaseType.CLAIM and spare:
+            j = spare.pop()
+            types[i], types[j] = types[j], types[i]
+
+
 def _windows_ok(plan: Plan, days: list[dt.date]) -> bool:
     """Evaluations and review requests fall inside the 30 days after the latest delivery."""
     delivered = None
@@ -460,7 +476,7 @@ class _Path:
         self.add("publish", 0 if self.plan.simple else 1, 1 if self.plan.simple else 3)
         self._tick(self._labels("published"), 0, 2)
         if status is Status.REPLIED:
-            if rng.random() < 0.25:
+            if rng.random() < 0.25 and self.plan.matter.case_type is CaseType.CLAIM:
                 self._review(follow_up=rng.random() < 0.5)
             else:
                 self._feedback(
@@ -503,6 +519,8 @@ class _Path:
         """Closed from a plain reply (most), after a review, or after a final re-review opinion."""
         rng = self.rng
         path = rng.choices(["reply", "review", "final"], weights=[84, 8, 8])[0]
+        if self.plan.matter.case_type is not CaseType.CLAIM:
+            path = "reply"  # 复查 / 复核 are for 申诉求决类 matters only (条例 art.35–36)
         if path == "final":
             self._review_then_final()
             return

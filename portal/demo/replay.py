@@ -126,8 +126,10 @@ class CaseLoader:
             people_count=plan.people_count,
             place=plan.fills["place"],
             repeat_of_id=repeat_of.id if repeat_of else None,
-            new_facts=bool(repeat_of and repeat_of.review_level >= 2),
-        )  # after 复核, only new facts are taken up
+            # After 复核 only new facts are taken up, and while the earlier case is handled a repeat without them is
+            # merged into it (并案): the demo's repeats go on to be handled, so they bring new facts.
+            new_facts=repeat_of is not None,
+        )
 
     def _do_accept(self, plan: Plan, spec: Spec) -> None:
         services.accept(
@@ -155,7 +157,10 @@ class CaseLoader:
     def _do_instruct(self, plan: Plan, spec: Spec) -> None:
         rehandle = spec.args.get("rehandle", False)
         text = REHANDLE_INSTRUCTION if rehandle else self.rng.choice(INSTRUCTIONS)
-        services.add_instruction(plan.case, self._actor(plan, "leader"), text=self._text(text, plan), rehandle=rehandle)
+        leader = self._actor(plan, "leader")
+        if not plan.case.can_instruct(leader):  # a sealed accusation is read only by its owner leader (art.30)
+            return
+        services.add_instruction(plan.case, leader, text=self._text(text, plan), rehandle=rehandle)
 
     def _do_start(self, plan: Plan, spec: Spec) -> None:
         services.start(plan.case, self._actor(plan, "handler"))
@@ -248,8 +253,8 @@ class CaseLoader:
         return next(
             u
             for u in sorted(self.users.values(), key=lambda u: u.username)
-            if u.department_id == organ and u.has_role(Role.LEADER, Role.DEPT_HEAD)
-        )
+            if u.department_id == organ and u.has_role(Role.LEADER, Role.DEPT_HEAD) and case.can_decide_review(u)
+        )  # never the owner leader or who handled it (回避, 条例 art.28)
 
     def _do_decide_review(self, plan: Plan, spec: Spec) -> None:
         amended = self.rng.random() < 0.2

@@ -127,7 +127,7 @@ def test_a_reason_given_at_registration_is_enough_for_simple_acceptance(world):
 
 
 def test_simple_procedure_is_refused_for_a_repeat_and_writes_nothing(world):
-    earlier = make_case(world, S.IN_PROGRESS)
+    earlier = make_case(world, S.CLOSED)  # answered: a repeat now is accepted again (while handled it is merged)
     repeat, _ = register(world, repeat_of_id=earlier.id)
     db.session.commit()
 
@@ -506,15 +506,19 @@ def test_a_request_left_pending_when_the_reply_went_out_cannot_be_approved_and_w
     assert not case.extended
 
 
-def test_an_approved_extension_counts_for_the_simple_procedure_too(world):
+def test_no_extension_under_the_simple_procedure(world):
+    # 简易办理 has its own short period and no extension: a case that needs more time goes to the ordinary procedure.
     case = make_case(world, S.IN_PROGRESS, procedure=Procedure.SIMPLE, on=D(2026, 9, 30))
     assert case.handle_due == D(2026, 10, 20)
 
     with as_of(D(2026, 10, 12)):
-        services.request_extension(case, world.handler, days=10, reason=REASON)
-        services.decide_extension(case, world.dept_head, approve=True)
-
-    assert case.handle_due == deadline("extend", D(2026, 10, 20), length=10).due == D(2026, 10, 30)
+        assert not case.can_request_extension(world.handler)
+        refused(
+            case,
+            DomainError,
+            lambda: services.request_extension(case, world.handler, days=10, reason=REASON),
+            match="转为普通程序",
+        )
 
 
 def test_an_extension_is_requested_only_while_the_handling_period_is_still_running(world):

@@ -41,6 +41,7 @@ CALLS = {
         case, actor, route=NotAcceptedRoute.LITIGATION, reason="已起诉", **kw
     ),
     "forward": lambda case, actor, w, **kw: services.forward(case, actor, authority="市自然资源和规划局", **kw),
+    "merge": lambda case, actor, w, **kw: services.merge(case, actor, note="同一事项", **kw),
     "assign": lambda case, actor, w, **kw: services.assign(case, actor, department_id=w.housing.id, **kw),
     "start": lambda case, actor, w, **kw: services.start(case, actor, **kw),
     "draft": lambda case, actor, w, **kw: services.draft_reply(
@@ -68,6 +69,7 @@ ALLOWED = {
     "accept": {"clerk"},
     "not_accept": {"clerk"},
     "forward": {"clerk"},
+    "merge": {"clerk"},
     "assign": {"clerk"},
     "start": {"handler", "dept_head"},
     "draft": {"handler"},
@@ -107,6 +109,7 @@ SOURCE = {
     "accept": (S.REGISTERED, 0),
     "not_accept": (S.REGISTERED, 0),
     "forward": (S.REGISTERED, 0),
+    "merge": (S.REGISTERED, 0),  # a repeat of a case still being handled (see ``prepare``)
     "assign": (S.ACCEPTED, 0),
     "start": (S.ASSIGNED, 0),
     "draft": (S.IN_PROGRESS, 0),
@@ -127,6 +130,7 @@ WRONG_STATES = {
     "accept": [S.ACCEPTED, S.CLOSED],
     "not_accept": [S.NOT_ACCEPTED, S.ASSIGNED],
     "forward": [S.FORWARDED, S.IN_PROGRESS],
+    "merge": [S.ACCEPTED, S.CLOSED],
     "assign": [S.ASSIGNED, S.REGISTERED],
     "start": [S.IN_PROGRESS, S.ACCEPTED],
     "draft": [S.AWAITING_SIGNATURE, S.ASSIGNED],
@@ -142,12 +146,14 @@ WRONG_STATES = {
     "rehandle": [S.IN_PROGRESS, S.REPLIED],
 }
 
-PUBLIC_EVENTS = {"accept", "not_accept", "forward", "assign", "publish", "decide_review", "decide_rereview"}
+PUBLIC_EVENTS = {"accept", "not_accept", "forward", "merge", "assign", "publish", "decide_review", "decide_rereview"}
 INTERNAL_EVENTS = {"draft", "sign", "return_draft", "send_back", "rehandle"}
 
 
 def prepare(world, name: str, **kwargs):
     status, level = SOURCE[name]
+    if name == "merge":
+        kwargs["repeat_of_id"] = make_case(world, S.IN_PROGRESS).id
     case = make_case(world, status, review_level=level, **kwargs)
     if name == "mark_off":
         ready_for_mark_off(case, world)

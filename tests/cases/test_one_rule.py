@@ -12,7 +12,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditLog
 from portal.cases import services
 from portal.cases.lifecycle import ACTIONS, Status
-from portal.cases.models import Case, CaseEvent, CaseType, Channel, FollowUp, Rating
+from portal.cases.models import Case, CaseEvent, CaseType, Channel, FollowUp, Procedure, Rating
 from portal.extensions import db
 from portal.localtime import today
 from tests.factories import USERS, make_case, ready_for_mark_off
@@ -58,10 +58,12 @@ def unconfirmed_identity(world) -> int:
 # the leader, so the checklist has both the office's items and the 五包 items only the owner leader ticks.
 STATES = {
     "registered": lambda w: make_case(w, S.REGISTERED).id,
+    "repeat_of_open": lambda w: make_case(w, S.REGISTERED, repeat_of_id=make_case(w, S.IN_PROGRESS).id).id,
     "unconfirmed_identity": unconfirmed_identity,
     "accepted": lambda w: make_case(w, S.ACCEPTED).id,
     "assigned": lambda w: make_case(w, S.ASSIGNED, owner_leader=w.leader).id,
     "in_progress_extension": pending_extension,
+    "simple_in_progress": lambda w: make_case(w, S.IN_PROGRESS, procedure=Procedure.SIMPLE, owner_leader=w.leader).id,
     "awaiting_signature": lambda w: make_case(w, S.AWAITING_SIGNATURE, owner_leader=w.leader).id,
     "awaiting_verification": lambda w: make_case(w, S.AWAITING_VERIFICATION, owner_leader=w.leader).id,
     "replied_unsatisfied": rated_unsatisfied,
@@ -84,6 +86,7 @@ def valid_form(name: str, world_ids: dict) -> dict:
     day = today().isoformat()
     fields = {
         "accept": {"procedure": "normal"},
+        "merge": {"note": "同一事项"},
         "not_accept": {"route": "litigation"},
         "forward": {"authority": "市自然资源和规划局"},
         "assign": {"department_id": world_ids["housing"], "owner_leader_id": "0"},
@@ -93,6 +96,7 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "send_back": {"comment": REASON},
         "publish": {"method": "直接送达"},
         "rehandle": {"text": REASON},
+        "to_ordinary": {"reason": REASON},
         "request_extension": {"days": "10", "reason": REASON},
         "approve_extension": {"note": "同意"},
         "refuse_extension": {"note": "不同意"},

@@ -163,7 +163,8 @@ def test_first_time_resolution_excludes_a_closed_case_followed_by_a_repeat_on_th
 
 def test_first_time_resolution_excludes_a_closed_repeat_followed_by_a_later_repeat_of_the_same_matter(world):
     first = make_case(world, Status.REGISTERED, on=D(2025, 3, 2))
-    second = make_case(world, Status.CLOSED, on=D(2025, 4, 1), repeat_of_id=first.id)
+    # New facts: accepted as a new matter and linked (without them it would be merged into the open first case).
+    second = make_case(world, Status.CLOSED, on=D(2025, 4, 1), repeat_of_id=first.id, new_facts=True)
     make_case(world, Status.REGISTERED, on=D(2025, 6, 1), repeat_of_id=first.id)  # the third time, same matter
 
     counts = report().overall

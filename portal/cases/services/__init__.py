@@ -14,6 +14,7 @@ from portal.cases.services.handling import (
     record_follow_up,
     request_extension,
     supervise,
+    switch_to_ordinary,
     tick_checklist_item,
 )
 from portal.cases.services.identity import (
@@ -48,6 +49,7 @@ from portal.cases.services.transitions import (
     draft_reply,
     forward,
     mark_off,
+    merge,
     not_accept,
     publish_reply,
     rehandle,
@@ -82,6 +84,7 @@ __all__ = [
     "forward",
     "identity_suggestions",
     "mark_off",
+    "merge",
     "not_accept",
     "open_reception_case",
     "publish_reply",
@@ -101,5 +104,6 @@ __all__ = [
     "sign_reply",
     "start",
     "supervise",
+    "switch_to_ordinary",
     "tick_checklist_item",
 ]

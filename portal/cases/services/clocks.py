@@ -4,9 +4,9 @@ removed, chinesecalendar upgraded with a new year's data, the State Council's no
 Every date the clock stored is computed again from its start: the acceptance due date (``accept_due``), the handling
 due date (``handle_due``, with an approved extension on top of the recomputed original date, and the extension
 request's ``original_due``/``new_due``), and the running clock (``clock_start`` of an extension, ``due_date``). Staff
-clocks move either way. A window the petitioner has already been told (复查/复核 request, DESIGN §4) keeps the later
-of the stored and the recomputed date; the evaluation window is not stored — it is computed from the delivery date
-when asked, through the same calendar. Each case that moved gets one audit row with every old and new date.
+clocks move either way. A window the petitioner has already been told (复查/复核 request, DESIGN §4, and the
+evaluation window stored at delivery as ``evaluation_due``) keeps the later of the stored and the recomputed date.
+Each case that moved gets one audit row with every old and new date.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from portal.cases.models import Case, ExtensionState
 from portal.deadlines.clock import WINDOW_RULES, WorkCalendar, compute
 from portal.deadlines.services import work_calendar
 from portal.extensions import db
+from portal.settings.models import get_setting
 
 ACCEPT_RULES = ("accept", "simple_accept")
 HANDLE_RULES = ("handle", "simple_handle")
@@ -47,16 +48,17 @@ def recompute_clocks(
     days up to its stored due date, so cases whose stored dates all lie before ``since`` are left alone.
     """
     calendar = calendar or work_calendar()
-    dates = (Case.due_date, Case.accept_due, Case.handle_due)
+    dates = (Case.due_date, Case.accept_due, Case.handle_due, Case.evaluation_due)
     if since is None:
         stored = db.or_(*(d.is_not(None) for d in dates))
     else:
         stored = db.or_(*(d >= since for d in dates))
     query = db.select(Case).where(stored).options(selectinload(Case.extensions)).order_by(Case.id)
     cases = db.session.execute(query).unique().scalars().all()
+    evaluation_days = int(get_setting("evaluation_window_days"))
     moves: list[Move] = []
     for case in cases:
-        moved = _recompute(case, calendar)
+        moved = _recompute(case, calendar, evaluation_days)
         if moved:
             kept = "（保留已告知的较晚日期）"
             detail = {m.field: f"{_iso(m.old)} → {_iso(m.new)}{kept if m.kept else ''}" for m in moved}
@@ -66,7 +68,7 @@ def recompute_clocks(
     return moves
 
 
-def _recompute(case: Case, calendar: WorkCalendar) -> list[Move]:
+def _recompute(case: Case, calendar: WorkCalendar, evaluation_days: int) -> list[Move]:
     moves: list[Move] = []
 
     def put(obj, name: str, new: dt.date | None, label: str | None = None, *, kept: bool = False) -> None:
@@ -74,6 +76,11 @@ def _recompute(case: Case, calendar: WorkCalendar) -> list[Move]:
         if old != new:
             setattr(obj, name, new)
             moves.append(Move(case, label or name, old, new, kept))
+
+    if case.delivered_on is not None:
+        # Told at delivery: never shortened. A case delivered before the column existed gets its date stored here.
+        evaluation = compute("evaluate", case.delivered_on, calendar, length=evaluation_days).keep(case.evaluation_due)
+        put(case, "evaluation_due", evaluation.due, kept=evaluation.recomputed is not None)
 
     rule = case.clock_rule
     if case.accept_due is not None:

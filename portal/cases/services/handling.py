@@ -14,6 +14,7 @@ from portal.cases.models import (
     FollowUp,
     Instruction,
     Note,
+    Procedure,
     Rating,
 )
 from portal.cases.services import steps
@@ -57,6 +58,28 @@ def add_note(case: Case, actor: User, *, text: str, expected_version: int | None
     db.session.add(note)
     steps.log(case, actor, "note", title="调查记录", public=False, text=note.text)
     return note
+
+
+def switch_to_ordinary(case: Case, actor: User, *, reason: str, expected_version: int | None = None) -> Case:
+    """A 简易办理 case that turns out otherwise goes to the ordinary procedure: the ordinary handling clock counted
+    from acceptance, and the petitioner told on the progress page."""
+    steps.begin(case, actor, "to_ordinary", expected_version)
+    reason = required(reason, "转为普通程序的理由", 200)
+    case.procedure, case.procedure_reason = Procedure.NORMAL, reason
+    clock = steps.set_clock(case, "handle", case.decided_on)
+    case.handle_due = clock.due
+    steps.log(
+        case,
+        actor,
+        "to_ordinary",
+        title="转为普通程序",
+        public=True,
+        text=f"因{reason}，您的信访事项由简易办理转为普通程序办理，办理期限自受理之日（{case.decided_on:%Y年%m月%d日}）"
+        f"起计算，将在{clock.due:%Y年%m月%d日}前出具书面处理意见。",
+        reason=reason,
+        due=clock.due.isoformat(),
+    )
+    return case
 
 
 def request_extension(

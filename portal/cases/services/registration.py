@@ -23,6 +23,7 @@ from portal.cases.models import (
     Petitioner,
     Procedure,
     Status,
+    simple_procedure_refusal,
 )
 from portal.cases.services import steps
 from portal.cases.services.transitions import assign_to
@@ -235,6 +236,12 @@ def _register(
     channel_details = _channel_details(
         channel, received_on, postmarked_on, caller_number, people_count, group_visit, representatives
     )
+    if procedure is Procedure.SIMPLE and (
+        refusal := simple_procedure_refusal(
+            case_type, channel_details["group_visit"], people_count, repeat_of is not None
+        )
+    ):
+        raise DomainError(refusal)
 
     if anonymous:
         # Nobody to recognise, and nobody else's record to attach an accusation to.

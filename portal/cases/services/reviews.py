@@ -41,17 +41,27 @@ def review_organ(case: Case) -> Department | None:
 
 
 def request_review(
-    case: Case, actor: User | None, *, reason: str, action: str | None = None, expected_version: int | None = None
+    case: Case,
+    actor: User | None,
+    *,
+    reason: str,
+    received_on: dt.date | None = None,
+    action: str | None = None,
+    expected_version: int | None = None,
 ) -> Case:
-    """复查 or 复核 requested; ``action`` is the one the person asked for (a page posts it), else the one that fits."""
+    """复查 or 复核 requested; ``action`` is the one the person asked for (a page posts it), else the one that fits.
+    ``received_on``: the day the request was received, as the petition office enters it (a letter's postmark, the
+    day of a visit); the petitioner online asks today. The window is checked and the review clock counted from it."""
     steps.lock(case, expected_version)
     name = action or transition_for_review(case.review_level, deciding=False).name  # read after the lock
     steps.refuse(case.refusal(name, actor))
-    today = local_today()
+    received_on = review_received_on(case, received_on if actor is not None else None)
+    if refusal := case.review_request_refusal(received_on):
+        raise DomainError(refusal)
     reason = required(reason, "申请理由", 2000)
     rule = "review" if name == "request_review" else "rereview"
     case.reviewing_department = review_organ(case)
-    clock = steps.set_clock(case, rule, today)
+    clock = steps.set_clock(case, rule, received_on)
     kind = case.review_kind
     steps.finish(
         case,
@@ -59,10 +69,22 @@ def request_review(
         name,
         title=f"{kind}申请",
         public=True,
-        text=f"已于{today:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
-        data={"reason": reason},
+        text=f"已于{received_on:%Y年%m月%d日}收到{kind}申请，将在{clock.due:%Y年%m月%d日}前出具{kind}意见。",
+        data={"reason": reason, "received_on": received_on.isoformat()},
     )
     return case
+
+
+def review_received_on(case: Case, received_on: dt.date | None) -> dt.date:
+    """The receipt date of a review request: not later than today, not before the reply it contests was delivered."""
+    today = local_today()
+    if received_on is None:
+        return today
+    if received_on > today:
+        raise DomainError("收到申请的日期不能晚于今天。")
+    if case.delivered_on is not None and received_on < case.delivered_on:
+        raise DomainError(f"收到申请的日期不能早于答复送达之日（{case.delivered_on:%Y年%m月%d日}）。")
+    return received_on
 
 
 def decide_review(
@@ -104,6 +126,7 @@ def decide_review(
     )
     db.session.add(reply)
     case.delivered_on = delivered_on
+    open_evaluation_window(case)
     case.review_level += 1
     if kind is ReplyKind.REVIEW:
         clock = steps.set_clock(case, "rereview_request", delivered_on)
@@ -165,10 +188,18 @@ def record_hearing(
 
 
 def evaluation_window(case: Case):
-    """The evaluation window (a setting, counted from delivery), or None before the reply is delivered."""
+    """The evaluation window (a setting, counted from delivery), or None before the reply is delivered. The date
+    told at delivery (``evaluation_due``) stands when a calendar correction would shorten the window."""
     if case.delivered_on is None:
         return None
-    return deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
+    clock = deadline("evaluate", case.delivered_on, length=int(get_setting("evaluation_window_days")))
+    return clock.keep(case.evaluation_due)
+
+
+def open_evaluation_window(case: Case) -> None:
+    """Store the evaluation window of the delivery just recorded (a new delivery opens it afresh)."""
+    case.evaluation_due = None
+    case.evaluation_due = evaluation_window(case).due
 
 
 def evaluation_refusal(case: Case, today: dt.date | None = None, window=None) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.accounts.models import Role, User
+from portal.audit.services import record
 from portal.cases.models import (
     CONTENT_MAX,
     Case,
@@ -22,6 +23,7 @@ from portal.cases.models import (
     ReplyState,
 )
 from portal.cases.services import steps
+from portal.cases.services.reviews import open_evaluation_window
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.localtime import local, utcnow
@@ -44,8 +46,8 @@ def accept(
     today = local_today()
     procedure = procedure or case.procedure
     if procedure is Procedure.SIMPLE:
-        if case.repeat_of_id is not None:
-            raise DomainError("重复信访不适用简易办理，请按普通程序受理。")
+        if refusal := case.simple_refusal():
+            raise DomainError(refusal)
         case.procedure_reason = required(reason or case.procedure_reason, "适用简易办理的理由", 200)
     case.procedure = procedure
     case.decided_on = today
@@ -60,6 +62,40 @@ def accept(
         data={"note": note},
         text=f"经审查，您反映的事项属于本机关职责范围，已于{today:%Y年%m月%d日}依法受理（{case.procedure.label}）。"
         f"我们将在{clock.due:%Y年%m月%d日}前出具书面处理意见。",
+    )
+    return case
+
+
+def merge(case: Case, actor: User, *, note: str = "", expected_version: int | None = None) -> Case:
+    """并案: a repeat of a matter still being handled is merged into the open case instead of being accepted with a
+    clock of its own; both cases say so on the petitioner's progress page."""
+    steps.begin(case, actor, "merge", expected_version)
+    into = case.merges_into
+    steps.lock(into)
+    today = local_today()
+    case.decided_on = today
+    case.decision_note = note.strip()
+    steps.set_clock(case, None)
+    steps.event(
+        into,
+        actor,
+        "merged_in",
+        title="并案",
+        public=True,
+        text=f"信访人于{case.received_on:%Y年%m月%d日}就同一事项再次反映（编号 {case.tracking_code}），"
+        "已并入本件一并办理。",
+    )
+    steps.touch(into)
+    record("case.merged_in", actor, into, tracking_code=into.tracking_code, merged=case.tracking_code)
+    steps.finish(
+        case,
+        actor,
+        "merge",
+        title="并案告知",
+        public=True,
+        text=f"您反映的事项与编号 {into.tracking_code} 的信访事项为同一事项，该件正在办理中，已并入该件一并办理，"
+        f"不再重复受理。办理进展请以编号 {into.tracking_code} 查询。",
+        data={"into": into.tracking_code},
     )
     return case
 
@@ -293,15 +329,25 @@ def publish_reply(
     reply.delivery_method = method or ("网上送达" if case.channel is Channel.ONLINE else "直接送达")
     case.replied_on = case.replied_on or today
     case.delivered_on = delivered_on
-    clock = steps.set_clock(case, "review_request", delivered_on)
+    open_evaluation_window(case)
+    delivered = f"于{delivered_on:%Y年%m月%d日}送达。"
+    if case.reviewable:
+        clock = steps.set_clock(case, "review_request", delivered_on)
+        title = reply.kind.label
+        text = f"{reply.signer_department}出具{title}（{reply.outcome.label}），{delivered}"
+        text += f"如不服，可在{clock.due:%Y年%m月%d日}前申请复查。"
+    else:
+        # A suggestion gets a reply (反馈), an accusation the discipline rules: no 复查 window opens (art.35).
+        steps.set_clock(case, None)
+        title = "答复反馈"
+        text = f"{reply.signer_department}出具答复意见（{reply.outcome.label}），{delivered}{case.review_route}"
     steps.finish(
         case,
         actor,
         "publish",
-        title=reply.kind.label,
+        title=title,
         public=True,
-        text=f"{reply.signer_department}出具{reply.kind.label}（{reply.outcome.label}），"
-        f"于{delivered_on:%Y年%m月%d日}送达。如不服，可在{clock.due:%Y年%m月%d日}前申请复查。",
+        text=text,
         data={"reply_id": reply.id},
     )
     return reply
