@@ -13,6 +13,7 @@ from portal.cases.models import Case, Rating
 from portal.duty.models import DutySlot
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
+from portal.masking import mask_address, mask_id_number, mask_name, mask_phone
 from portal.org.models import Department
 from portal.protection import EncryptedString
 
@@ -109,6 +110,35 @@ class ReceptionEntry(db.Model):
     def can_edit(self, user) -> bool:
         """Only an on-the-spot answer is edited in place: a transfer has become a case, which keeps its own record."""
         return self.handling is Handling.ANSWERED and self.log.can_write(user)
+
+    def sealed_for(self, user) -> bool:
+        """The entry became a case ``user`` may not read (an accusation naming them or their unit, 条例 art.30): the
+        log then shows that a visit happened, never who came or what they said."""
+        return self.case is not None and not self.case.can_read(user)
+
+    def _identity_hidden_for(self, user) -> bool:
+        return self.case is not None and not self.case.can_see_identity(user)
+
+    def shown_name(self, user) -> str:
+        return mask_name(self.name) if self._identity_hidden_for(user) else self.name
+
+    def shown_representatives(self, user) -> list[str]:
+        """A group's representatives, masked like the visitor when the case hides who came."""
+        names = self.representatives or []
+        return [mask_name(n) for n in names] if self._identity_hidden_for(user) else names
+
+    # The log shows contact details masked, like every staff page; the full values are on the case (显示, audited).
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_address(self) -> str:
+        return mask_address(self.address)
 
 
 class ReceptionCorrection(db.Model):

@@ -326,7 +326,7 @@ def test_corrections_after_the_lock_are_shown_and_audited(client, login, slot_id
     assert too_early.status_code == 422 and "尚未提交" in too_early.get_data(as_text=True)
     assert empty.status_code == 422 and "请填写更正内容" in empty.get_data(as_text=True)
     assert response.status_code == 303
-    assert "联系电话应为13912340009。" in page and "李登记" in page and "13912340001" in page  # original kept
+    assert "联系电话应为13912340009。" in page and "李登记" in page and "139****0001" in page  # original kept (masked)
     assert 'href="#corrections">有更正</a>' in page
     with app.app_context():
         row = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "reception.correct")).one()
@@ -390,3 +390,37 @@ def test_once_a_visitor_is_logged_the_roster_no_longer_offers_a_swap_or_a_change
     moved = client.post(f"/staff/duty/slots/{slot_id}/cancel", data={"back": "list", "month": "2026-11"})
     assert moved.status_code == 303
     assert "已有接访登记" in client.get(moved.headers["Location"]).get_data(as_text=True)
+
+
+# --- personal data and the accusation seal on a log (条例 art.30) -----------------------------------------------
+def test_a_log_shows_contact_details_masked(client, login, slot_id, staff):
+    login("leader")
+    client.post(url(slot_id, "/entries"), data=ENTRY)
+
+    html = client.get(url(slot_id)).get_data(as_text=True)
+
+    assert "139****0001" in html and "13912340001" not in html
+    assert "城关镇****" in html and "幸福村3组" not in html
+
+
+def test_an_accusation_naming_the_leader_on_the_log_shows_neither_who_came_nor_what_they_said(
+    app, client, login, slot_id, staff
+):
+    from portal.cases.accused import Accused
+
+    login("leader")
+    data = transfer(staff, case_type="accusation", matter="举报某副县长收受工程老板财物。", name="欧阳举报")
+    assert client.post(url(slot_id, "/entries"), data=data).status_code in (200, 201, 303)
+    with app.app_context():
+        case = db.session.scalars(db.select(Case)).one()
+        case.accused.append(Accused(name="王县长", post="副县长", user_id=staff["leader"].id))
+        db.session.commit()
+
+    html = client.get(url(slot_id)).get_data(as_text=True)
+
+    assert "收受工程老板财物" not in html and "欧阳举报" not in html and "139****0001" not in html
+    assert "来访人及反映内容保密" in html
+
+    login("clerk")
+    html = client.get(url(slot_id)).get_data(as_text=True)
+    assert "收受工程老板财物" in html and "欧阳举报" in html
