@@ -227,7 +227,8 @@ def test_every_ledger_shows_a_user_exactly_the_cases_can_view_allows(world):
         make_case(world, Status.ASSIGNED, case_type=CaseType.ACCUSATION),
         make_case(world, Status.REPLIED),
     ]
-    cases.append(make_case(world, Status.ASSIGNED, department=world.labour, repeat_of_id=cases[0].id))
+    # With new facts: a repeat of a case still being handled is otherwise merged into it, not assigned.
+    cases.append(make_case(world, Status.ASSIGNED, department=world.labour, repeat_of_id=cases[0].id, new_facts=True))
     services.supervise(cases[1], world.supervisor, note="请按期办结。")
     cases[3].reviewing_department_id = world.labour.id  # the organ above, while it reviews the case
     db.session.commit()
