@@ -56,7 +56,8 @@ def seed_public_world(public_case, seed):
                 phone=phone,
                 id_number=id_number,
                 title=f"反映事项{i}",
-                case_type=[CaseType.CLAIM, CaseType.ACCUSATION, CaseType.SUGGESTION][i],
+                # 复查/复核 (to FINAL) are for claims only (条例 art.35–36)
+                case_type=[CaseType.SUGGESTION, CaseType.ACCUSATION, CaseType.CLAIM][i],
             )
         )
 
