@@ -116,7 +116,7 @@ def test_a_petitioner_submits_on_a_phone_and_follows_the_case_to_a_review(browse
     page.set_default_timeout(15000)
     try:
         page.goto(f"{base}/")
-        expect(page.locator("h1")).to_have_text("阳光信访")
+        expect(page.locator("h1")).to_have_text("云溪县阳光信访")  # the county the demo configured
         snap(page, artifacts, "01-home")
         page.get_by_role("link", name="网上信访").first.click()
         page.wait_for_url(f"{base}/submit")
