@@ -423,6 +423,13 @@ class Case(db.Model):
         return self.case_type is CaseType.CLAIM
 
     @property
+    def waiting_for(self) -> str:
+        """Who must act next, in words for the case page; a reply that opens no review waits only for the rating."""
+        if self.status is Status.REPLIED and not self.reviewable:
+            return "待信访人评价；信访部门回访后销号"
+        return self.status.waiting_for
+
+    @property
     def review_route(self) -> str | None:
         """What a matter that is not reviewable gets instead of 复查 / 复核, in words for the petitioner."""
         return REVIEW_ROUTES.get(self.case_type)

@@ -242,3 +242,12 @@ def test_a_calendar_recompute_lengthens_the_evaluation_window_and_audits_the_mov
 
     assert case.evaluation_due == services.evaluation_window(case).due == D(2026, 10, 9)
     assert any(m.field == "evaluation_due" and m.case.id == case.id for m in moves)
+
+
+def test_the_next_step_of_a_replied_suggestion_or_accusation_names_no_review(world):
+    from portal.cases.models import CaseType, Status
+    from tests.factories import make_case
+
+    for case_type, says_review in ((CaseType.CLAIM, True), (CaseType.SUGGESTION, False), (CaseType.ACCUSATION, False)):
+        case = make_case(world, Status.REPLIED, case_type=case_type)
+        assert ("申请复查" in case.waiting_for) is says_review and "评价" in case.waiting_for
