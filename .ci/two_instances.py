@@ -214,6 +214,14 @@ def main() -> int:
             f"the worker sent it once (outbox: {state or 'missing'}; gateway calls: {sends})",
         )
 
+        # The clock sweep, run once by hand (the worker runs it daily), shows on the other instance's /healthz.
+        done = run([BIN / "flask", "--app", "wsgi", "jobs", "sweep"], env)
+        jobs = requests.get(f"{b}/healthz", timeout=5).json()["checks"]["jobs"]
+        check(
+            done.returncode == 0 and jobs["last_sweep"] and not jobs["sweep_stale"],
+            f"clock sweep {done.stdout.strip()}; /healthz on :{PORTS[1]} shows it at {jobs['last_sweep']}",
+        )
+
         # 5. A backup taken from A's installation restores into a fresh database.
         done = run([BIN / "flask", "--app", "wsgi", "backup", "-o", str(scratch / "portal.pbk")], env)
         check(done.returncode == 0, f"flask backup: {done.stdout.strip() or done.stderr.strip()[-300:]}")
