@@ -50,3 +50,24 @@ def mask_address(address: str | None) -> str:
     """城关镇幸福路1号 → 城关镇****: the first three characters, enough to tell a township, not a door."""
     address = (address or "").strip()
     return f"{address[:3]}****" if address else "—"
+
+
+class MaskedContact:
+    """Masked views of a row's ``name``, ``phone``, ``id_number`` and ``address``, for every staff page that shows
+    a person (petitioners, reception entries)."""
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_address(self) -> str:
+        return mask_address(self.address)

@@ -33,7 +33,7 @@ from portal.errors import DomainError
 from portal.extensions import db, enum_column
 from portal.localtime import today as local_today
 from portal.localtime import utcnow
-from portal.masking import mask_address, mask_id_number, mask_name, mask_phone
+from portal.masking import MaskedContact, mask_name
 from portal.org.models import Department, Kind
 from portal.protection import EncryptedString, blind_index_column, keep_blind_index
 
@@ -198,7 +198,7 @@ class Category(db.Model):
         return self.name
 
 
-class Petitioner(db.Model):
+class Petitioner(MaskedContact, db.Model):
     __tablename__ = "petitioners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,22 +212,6 @@ class Petitioner(db.Model):
     phone_index: Mapped[str | None] = blind_index_column()
     id_number_index: Mapped[str | None] = blind_index_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_address(self) -> str:
-        return mask_address(self.address)
 
 
 # 条例 art.35–36 review a 信访处理意见书 (申诉求决类, art.31(6)); the other kinds of matter are answered otherwise.

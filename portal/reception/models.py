@@ -13,7 +13,7 @@ from portal.cases.models import Case, Rating
 from portal.duty.models import DutySlot
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
-from portal.masking import mask_address, mask_id_number, mask_name, mask_phone
+from portal.masking import MaskedContact, mask_name
 from portal.org.models import Department
 from portal.protection import EncryptedString
 
@@ -73,7 +73,7 @@ class ReceptionLog(db.Model):
         return self.locked and may_keep(self.slot, user)
 
 
-class ReceptionEntry(db.Model):
+class ReceptionEntry(MaskedContact, db.Model):
     """One visitor or group received, and what the leader did."""
 
     __tablename__ = "reception_entries"
@@ -126,19 +126,6 @@ class ReceptionEntry(db.Model):
         """A group's representatives, masked like the visitor when the case hides who came."""
         names = self.representatives or []
         return [mask_name(n) for n in names] if self._identity_hidden_for(user) else names
-
-    # The log shows contact details masked, like every staff page; the full values are on the case (显示, audited).
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_address(self) -> str:
-        return mask_address(self.address)
 
 
 class ReceptionCorrection(db.Model):
