@@ -154,6 +154,19 @@ class AssignForm(VersionedForm):
         self.owner_leader_id.choices = options(
             [(0, "（不指定）")] + [(u.id, f"{u.name}（{u.title}）") for u in leaders if case.owner_refusal(u) is None]
         )
+        if fresh and case.owner_leader_id is not None:  # assigned again after an objection: the leader stays
+            self.owner_leader_id.data = case.owner_leader_id
+
+
+class ObjectionForm(VersionedForm):
+    reason = TextAreaField(
+        "异议理由",
+        validators=[DataRequired("请详细说明异议理由。"), Length(max=1000)],
+        description="认为不属于本单位职权范围的，自收到交办之日起5个工作日内提出，详细说明理由（《信访工作条例》第二十三条）",
+    )
+
+    def arguments(self) -> dict:
+        return {"reason": self.reason.data}
 
 
 class HandlerForm(VersionedForm):

@@ -267,6 +267,18 @@ ACTIONS: dict[str, Action] = {
             primary=True,
             queue=Queue("start", "待开始办理", "已交办本单位", _mine, roles=frozenset({Role.HANDLER})),
         ),
+        # 条例 art.23: the department a case was assigned to objects within 5 working days that it is not theirs;
+        # the case goes back to the petition office, which checks and assigns it again.
+        _t(
+            "object_assignment",
+            "提出交办异议",
+            "ObjectionForm",
+            {S.ASSIGNED, S.IN_PROGRESS},
+            S.ACCEPTED,
+            {Role.DEPT_HEAD},
+            check="_refuse_object_assignment",
+            service="object_to_assignment",
+        ),
         _t(
             "draft",
             "提交处理意见书",

@@ -29,6 +29,7 @@ from portal.cases.lifecycle import (
     transition_for_review,
 )
 from portal.deadlines.clock import WINDOW_RULES
+from portal.deadlines.services import deadline
 from portal.errors import DomainError
 from portal.extensions import db, enum_column
 from portal.localtime import today as local_today
@@ -726,6 +727,27 @@ class Case(db.Model):
             and self.handler_id != user.id
         ):
             return Refusal(f"该信访件已指定由{self.handler.name}承办。", forbidden=True)
+        return None
+
+    @property
+    def objection_due(self) -> dt.date | None:
+        """The last day the department a case was assigned to may object that it is not theirs (条例 art.23: within
+        5 working days of receiving the assignment)."""
+        if self.assigned_on is None:
+            return None
+        return deadline("objection", self.assigned_on).due
+
+    def _refuse_object_assignment(self, user: User) -> Refusal | None:
+        if not self._in_department(user, Role.DEPT_HEAD):
+            return Refusal("只有受交办的责任单位负责人可以提出交办异议。", forbidden=True)
+        due = self.objection_due
+        if due is None:
+            return Refusal("该信访件没有交办记录，不能提出交办异议。")
+        if local_today() > due:
+            return Refusal(
+                f"交办异议应自收到交办之日起5个工作日内提出（至{due:%Y年%m月%d日}），已逾期，"
+                "请依法办理（《信访工作条例》第二十三条）。"
+            )
         return None
 
     def _refuse_assign_handler(self, user: User) -> Refusal | None:

@@ -117,6 +117,12 @@ def _perform(case: Case, action: Action, form, call, *, anchor: str | None = Non
             form.version.data = str(case.version)
         return _render_case(case, submitted=(action.name, form), error=error.message, status=error.status_code)
     notice = f"已{action.label}。"
+    if not case.can_view(current_user):  # the action handed the case on (交办异议): back to the case list
+        flash(notice, "success")
+        location = url_for("cases.index")
+        if htmx:
+            return "", 204, {"HX-Redirect": location}
+        return redirect(location, code=303)
     if htmx:
         return _render_case(case, notice=notice)
     flash(notice, "success")

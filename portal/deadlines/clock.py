@@ -52,6 +52,7 @@ RULES: dict[str, Rule] = {
             "原办理期限届满之日",
             "《信访工作条例》第三十四条（延长不超过三十日，限一次）",
         ),
+        Rule("objection", "交办异议", 5, Unit.WORKING_DAYS, "收到交办之日", "《信访工作条例》第二十三条"),
         Rule("simple_accept", "简易受理", 3, Unit.WORKING_DAYS, "收到信访事项之日", "简易办理规定"),
         Rule("simple_handle", "简易办理答复", 10, Unit.WORKING_DAYS, "受理之日", "简易办理规定"),
         Rule(

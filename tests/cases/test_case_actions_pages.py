@@ -80,7 +80,7 @@ def under_rereview(world) -> dict:
     "key, expected",
     [
         ("handler", {"start", "request_extension", "note"}),
-        ("dept_head", {"start", "assign_handler", "request_extension", "note"}),
+        ("dept_head", {"start", "assign_handler", "object_assignment", "request_extension", "note"}),
         ("clerk", {"note", "record_accused", "edit_petitioner"}),
         ("leader", {"instruct"}),  # a leader may give an instruction at any stage
         ("supervisor", {"supervise"}),
@@ -101,7 +101,8 @@ def test_an_assigned_case_offers_each_role_exactly_its_actions(client, login, se
     "key, owner, expected",
     [
         ("handler", False, {"draft", "note"}),
-        ("dept_head", False, {"assign_handler", "approve_extension", "refuse_extension", "note"}),
+        # Within 5 working days of the assignment the head may still object to it (条例 art.23).
+        ("dept_head", False, {"assign_handler", "object_assignment", "approve_extension", "refuse_extension", "note"}),
         ("clerk", False, {"note", "record_accused", "edit_petitioner"}),
         ("leader", False, {"instruct"}),
         ("leader", True, {"instruct"}),  # the owner leader does not decide an extension (条例 art.34)

@@ -43,6 +43,9 @@ CALLS = {
     "forward": lambda case, actor, w, **kw: services.forward(case, actor, authority="市自然资源和规划局", **kw),
     "merge": lambda case, actor, w, **kw: services.merge(case, actor, note="同一事项", **kw),
     "assign": lambda case, actor, w, **kw: services.assign(case, actor, department_id=w.housing.id, **kw),
+    "object_assignment": lambda case, actor, w, **kw: services.object_to_assignment(
+        case, actor, reason="不属于本单位职权范围", **kw
+    ),
     "start": lambda case, actor, w, **kw: services.start(case, actor, **kw),
     "draft": lambda case, actor, w, **kw: services.draft_reply(
         case, actor, outcome=Outcome.SUPPORT, text="限期修复。", **kw
@@ -71,6 +74,7 @@ ALLOWED = {
     "forward": {"clerk"},
     "merge": {"clerk"},
     "assign": {"clerk"},
+    "object_assignment": {"dept_head"},
     "start": {"handler", "dept_head"},
     "draft": {"handler"},
     "sign": {"dept_head"},
@@ -111,6 +115,7 @@ SOURCE = {
     "forward": (S.REGISTERED, 0),
     "merge": (S.REGISTERED, 0),  # a repeat of a case still being handled (see ``prepare``)
     "assign": (S.ACCEPTED, 0),
+    "object_assignment": (S.ASSIGNED, 0),
     "start": (S.ASSIGNED, 0),
     "draft": (S.IN_PROGRESS, 0),
     "sign": (S.AWAITING_SIGNATURE, 0),
@@ -132,6 +137,7 @@ WRONG_STATES = {
     "forward": [S.FORWARDED, S.IN_PROGRESS],
     "merge": [S.ACCEPTED, S.CLOSED],
     "assign": [S.ASSIGNED, S.REGISTERED],
+    "object_assignment": [S.ACCEPTED, S.AWAITING_SIGNATURE],
     "start": [S.IN_PROGRESS, S.ACCEPTED],
     "draft": [S.AWAITING_SIGNATURE, S.ASSIGNED],
     "sign": [S.AWAITING_VERIFICATION, S.IN_PROGRESS],
@@ -147,7 +153,7 @@ WRONG_STATES = {
 }
 
 PUBLIC_EVENTS = {"accept", "not_accept", "forward", "merge", "assign", "publish", "decide_review", "decide_rereview"}
-INTERNAL_EVENTS = {"draft", "sign", "return_draft", "send_back", "rehandle"}
+INTERNAL_EVENTS = {"draft", "sign", "return_draft", "send_back", "rehandle", "object_assignment"}
 
 
 def prepare(world, name: str, **kwargs):

@@ -91,6 +91,7 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "forward": {"authority": "市自然资源和规划局"},
         "assign": {"department_id": world_ids["housing"], "owner_leader_id": "0"},
         "assign_handler": {"handler_id": world_ids["handler"]},
+        "object_assignment": {"reason": REASON},
         "draft": {"outcome": "support", "text": "经调查，限期修复。"},
         "return_draft": {"comment": REASON},
         "send_back": {"comment": REASON},

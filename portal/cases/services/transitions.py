@@ -174,6 +174,30 @@ def assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int 
     return case
 
 
+def object_to_assignment(case: Case, actor: User, *, reason: str, expected_version: int | None = None) -> Case:
+    """交办异议 (条例 art.23): the head of the department a case was assigned to says, within 5 working days of the
+    assignment, that it is not theirs, with the reason; the case goes back to the petition office to be checked and
+    assigned again. The handling period keeps running from acceptance: the clock is not touched. The owner leader
+    stays (包案 is the leader's, not the department's) and is offered again when the case is assigned."""
+    steps.begin(case, actor, "object_assignment", expected_version)
+    reason = required(reason, "异议理由", 1000)
+    department, assigned_on, today = case.department, case.assigned_on, local_today()
+    case.department = None
+    case.handler = None
+    case.assigned_on = None
+    steps.finish(
+        case,
+        actor,
+        "object_assignment",
+        title="交办异议",
+        public=False,
+        text=f"{department.name}认为该信访事项不属于本单位职权范围，于{today:%Y年%m月%d日}提出异议"
+        f"（{assigned_on:%Y年%m月%d日}交办），已交还信访部门核实后重新交办。异议理由：{reason}",
+        data={"department_id": department.id, "assigned_on": assigned_on.isoformat(), "reason": reason},
+    )
+    return case
+
+
 def _apply_checklist(case: Case) -> None:
     """Give the case the checklist of its type (and the 五包 list when a leader owns it), once."""
     if case.checklist:
