@@ -204,6 +204,8 @@ def home():
         return redirect(url_for("audit.index"))
     if current_user.works_cases:
         return redirect(url_for("work.index"))
+    if current_user.can_administer:
+        return redirect(url_for("administration.index"))
     if current_user.can_manage_calendar:
         return redirect(url_for("deadlines.calendar"))
     if current_user.can_manage_accounts:

@@ -126,7 +126,9 @@ def set_up(
         create_user(username=a.username, password=password, name=a.name, department=office, roles=[role])
         if not a.password:
             report.generated[a.username] = password
-        report.done.append(f"{role.label}：{a.username}（{a.name}），首次登录须修改密码并绑定动态口令")
+        report.done.append(
+            f"{role.label}：{a.username}（{a.name}），首次登录时先绑定动态口令（保存恢复码），再修改初始密码"
+        )
     record("system.setup", None, actor_name="命令行", done=len(report.done), kept=len(report.kept))
     db.session.flush()
     return report

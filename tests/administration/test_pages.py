@@ -123,3 +123,11 @@ def test_the_index_links_the_holiday_corrections(client, login):
     html = client.get("/staff/admin/").get_data(as_text=True)
     assert "/staff/calendar" in html
     assert "安全管理员" in html
+
+
+def test_the_system_administrator_starts_on_the_administration_page(client, login):
+    login("admin")
+
+    response = client.get("/staff/")
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/admin/")
