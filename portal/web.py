@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
+from portal import resubmission
 from portal.accounts import sessions
 from portal.audit import services as audit
 from portal.deadlines.clock import official_year_known
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_date, "date")
     app.add_template_filter(_datetime, "datetime")
     app.add_template_global(today, "today")
+    app.add_template_global(resubmission.form_token, "resubmission_token")
     app.before_request(_audit_address)
     app.after_request(_headers)
     app.context_processor(_calendar_gap)

@@ -7,6 +7,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal import resubmission
 from portal.audit.services import record_read
 from portal.cases import attachments, bp, forms, receipts, search, services
 from portal.cases.forms import CaseFilterForm, EmptyForm, RegisterForm, TickForm
@@ -199,6 +200,11 @@ def new():
             max_representatives=get_setting("max_representatives"),
         )
     if form.validate_on_submit():
+        if code := resubmission.registered(resubmission.posted()):
+            # F5 on the receipt sends the same form again: show the case it registered, never a second one.
+            flash(f"这份登记已经提交过（信访件 {code}），未重复登记。", "info")
+            case = db.session.execute(db.select(Case).filter_by(tracking_code=code)).scalar_one()
+            return redirect(url_for("cases.detail", case_id=case.id), code=303)
         try:
             uploads = attachments.check_uploads(
                 [(f.filename or "", f.read()) for f in form.attachments.data or [] if f]
@@ -242,6 +248,7 @@ def new():
                 max_representatives=get_setting("max_representatives"),
             ), error.status_code
         db.session.commit()
+        resubmission.remember(resubmission.posted(), case.tracking_code)
         response = render_template("cases/receipt.html", **receipts.context(case, query_code))
         # The query code is shown this once: no cache may keep it.
         return response, 201, {"Cache-Control": "no-store"}

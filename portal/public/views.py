@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, make_response, redirect, render_template, send_from_directory, url_for
 from flask_limiter import RequestLimit
 
+from portal import resubmission
 from portal.cases import receipts, services
 from portal.cases.attachments import check_uploads
 from portal.cases.models import Case, CaseType, Category, Channel, Rating
@@ -73,6 +74,12 @@ def submit():
     form = _submit_form()
     if not form.validate_on_submit():
         return _render_submit(form, 422 if form.errors else 200)
+    if code := resubmission.registered(resubmission.posted()):
+        # F5 on the receipt sends the same petition again: say so, never register it twice (the query code was
+        # shown once, on that receipt).
+        return _render_submit(
+            _submit_form(), 200, f"这份信访事项已经提交过（信访件编号 {code}），未重复提交。查询码见提交后显示的回执。"
+        )
     if form.website.data:
         # The honeypot: a person never sees this field. Say little, keep what was typed, create nothing.
         return _render_submit(form, 400, "提交未成功，请刷新页面后重新填写提交。")
@@ -96,6 +103,7 @@ def submit():
         db.session.rollback()
         return _render_submit(form, 422, error.message)
     db.session.commit()
+    resubmission.remember(resubmission.posted(), case.tracking_code)
     context = receipts.context(case, query_code)
     # The query code is shown this once and is never stored: no cache may keep the page.
     return (

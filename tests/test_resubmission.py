@@ -1,0 +1,71 @@
+"""F5 on a registration receipt sends the same form again: the petition is registered once (the staff form and the
+public form), and the next form is a new one."""
+
+from __future__ import annotations
+
+import re
+
+from portal.cases.models import Case
+from portal.extensions import db
+
+CLERK_FORM = {
+    "channel": "visit",
+    "received_on": "",
+    "petitioner_name": "赵桂兰",
+    "phone": "13907310003",
+    "id_number": "",
+    "address": "",
+    "case_type": "claim",
+    "title": "养老保险未足额缴纳",
+    "content": "原单位未足额缴纳养老保险。",
+    "procedure": "normal",
+    "people_count": "1",
+    "category_id": "0",
+}
+PUBLIC_FORM = {
+    "name": "李桂兰",
+    "phone": "13907310004",
+    "case_type": "suggestion",
+    "category_id": "0",
+    "title": "村道损毁",
+    "content": "村道年久失修，雨天无法通行。",
+    "consent": "y",
+}
+
+
+def cases(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(Case))
+
+
+def token(html: str) -> str:
+    return re.search(r'name="once" value="([^"]+)"', html).group(1)
+
+
+def test_a_clerk_who_presses_f5_on_the_receipt_registers_the_petition_once(app, client, login):
+    from portal.localtime import today
+
+    login("clerk")
+    once = token(client.get("/staff/cases/new").get_data(as_text=True))
+    data = {**CLERK_FORM, "received_on": today().isoformat(), "once": once}
+
+    first = client.post("/staff/cases/new", data=data)
+    assert first.status_code == 201, first.get_data(as_text=True)[-2000:]
+    again = client.post("/staff/cases/new", data=data)
+
+    assert again.status_code == 303 and "/staff/cases/" in again.headers["Location"]
+    assert cases(app) == 1
+    assert "未重复登记" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert token(client.get("/staff/cases/new").get_data(as_text=True)) != once
+
+
+def test_a_petitioner_who_presses_f5_on_the_receipt_submits_once(app, client, staff):
+    once = token(client.get("/submit").get_data(as_text=True))
+    data = {**PUBLIC_FORM, "once": once}
+
+    assert client.post("/submit", data=data).status_code == 201
+    again = client.post("/submit", data=data)
+
+    assert again.status_code == 200 and "未重复提交" in again.get_data(as_text=True)
+    assert token(again.get_data(as_text=True)) != once
+    assert cases(app) == 1
