@@ -51,6 +51,7 @@ LABELS = {
     "case.accept": "受理",
     "case.not_accept": "不予受理",
     "case.merge": "并案办理",
+    "case.object_assignment": "交办异议",
     "case.merged_in": "并入同一事项的重复信访",
     "case.forward": "转送其他机关",
     "case.assign": "交办",
