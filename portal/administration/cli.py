@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.accounts.models import Role
@@ -103,5 +104,10 @@ def setup_command(non_interactive: bool, **given) -> None:
     left = [SPECS[key].label for key in setup.CONTACT_KEYS if not setup.is_set(key)]
     if left:
         click.echo("公开页面暂不显示：" + "、".join(left) + "（在“系统管理 → 设置”中填写）")
+    if not current_app.config["PUBLIC_BASE_URL"]:
+        click.echo(
+            "注意：未设置 PUBLIC_BASE_URL（群众访问本系统的地址，如 https://xf.example.gov.cn）。"
+            "回执二维码和查询链接将使用本机地址，群众无法打开；请在环境变量中设置后重启。"
+        )
     if not report.done:
         click.echo("已完成过设置，本次没有更改。")

@@ -232,3 +232,12 @@ def test_setup_asks_for_what_is_missing(app, cli):
         assert get_setting("office_address") == "青山县接待中心"
         assert get_setting("reception_hours") == ""
     assert "公开页面暂不显示：接待时间、来信地址、来信邮编、来邮地址" in result.output
+
+
+def test_setup_warns_when_the_public_address_is_not_set(app, cli):
+    # Without PUBLIC_BASE_URL, receipts' QR codes would point at the server's own address.
+    assert not app.config["PUBLIC_BASE_URL"]
+
+    result = cli(*FULL)
+
+    assert result.exit_code == 0 and "未设置 PUBLIC_BASE_URL" in result.output
