@@ -1,5 +1,5 @@
-"""F5 on a registration receipt sends the same form again: the petition is registered once (the staff form and the
-public form), and the next form is a new one."""
+"""The registration forms as sent: F5 on a receipt sends the same form again, and the petition is registered once
+(the staff form and the public form) with the next form a new one; a 越级 petition is recorded as such."""
 
 from __future__ import annotations
 
@@ -69,3 +69,23 @@ def test_a_petitioner_who_presses_f5_on_the_receipt_submits_once(app, client, st
     assert again.status_code == 200 and "未重复提交" in again.get_data(as_text=True)
     assert token(again.get_data(as_text=True)) != once
     assert cases(app) == 1
+
+
+def test_the_clerk_records_a_petition_that_skipped_a_level_and_the_case_page_says_so(client, login):
+    from portal.localtime import today
+
+    login("clerk")
+    data = {
+        **CLERK_FORM,
+        "received_on": today().isoformat(),
+        "skipped_level": "y",
+        "proper_level": "城关镇信访办",
+        "once": "skip-level-test",
+    }
+
+    response = client.post("/staff/cases/new", data=data)
+    assert response.status_code == 201
+    case_id = re.search(r'href="/staff/cases/(\d+)"', response.get_data(as_text=True)).group(1)
+    page = client.get(f"/staff/cases/{case_id}").get_data(as_text=True)
+
+    assert "越级信访" in page and "应先向城关镇信访办反映" in page

@@ -57,6 +57,8 @@ class RegisterForm(Form):
     # repeat detection
     repeat_of_id = RadioField("重复信访", coerce=int, validate_choice=False, default=0)
     new_facts = BooleanField("有新的事实和理由（作为新的信访事项受理，不并案）")
+    skipped_level = BooleanField("越级信访（未向有权处理的下级机关反映）")
+    proper_level = StringField("应先向哪一级机关反映", validators=[Optional(), Length(max=100)])
     anonymous = BooleanField("匿名检举控告（不留姓名和联系方式）")
     # Asked only when the ID number is known under another name (IdentityConflict).
     same_person = RadioField(

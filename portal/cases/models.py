@@ -258,6 +258,9 @@ class Case(db.Model):
     group_visit: Mapped[bool] = mapped_column(default=False)  # 集体访
     representatives: Mapped[list] = mapped_column(JSON, default=list)  # names of a group's representatives
     new_facts: Mapped[bool] = mapped_column(default=False)  # a repeat of a final case that brings new facts
+    # 越级: brought here although the matter belongs to a lower level first; recorded and counted, not refused.
+    skipped_level: Mapped[bool] = mapped_column(default=False, server_default=false())
+    proper_level: Mapped[str] = mapped_column(String(100), default="", server_default="")  # where it belonged
     procedure_reason: Mapped[str] = mapped_column(String(200), default="")  # why 简易办理 qualifies
     anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())  # 匿名: nobody to contact or match
     # A public submission whose ID number or phone is that of a known petitioner: the clerk says whether it is the

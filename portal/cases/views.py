@@ -233,6 +233,8 @@ def new():
                 group_visit=form.group_visit.data,
                 representatives=(form.representatives.data or "").splitlines(),
                 procedure_reason=form.procedure_reason.data or "",
+                skipped_level=form.skipped_level.data,
+                proper_level=form.proper_level.data or "",
                 anonymous=form.anonymous.data,
                 same_person=form.same_person_answer(),
             )

@@ -115,6 +115,7 @@ class Counts:
 
     received: int = 0  # all registered
     repeat: int = 0  # with repeat_of set
+    skipped_level: int = 0  # 越级: brought here before the level that should handle it first
     acceptance_counted: int = 0  # acceptance clock ended (accept_due < today) or decided
     decided_in_time: int = 0  # decided_on <= accept_due
     handling_counted: int = 0  # handling clock ended (handle_due < today) or replied
@@ -315,6 +316,7 @@ def _count_columns(today: dt.date, period: Period) -> list:
     return [
         func.count(Case.id),
         _flag(Case.repeat_of_id.is_not(None)),
+        _flag(Case.skipped_level),
         _flag(db.or_(Case.accept_due < today, Case.decided_on.is_not(None))),
         _flag(db.and_(Case.decided_on.is_not(None), Case.decided_on <= Case.accept_due)),
         _flag(db.or_(Case.handle_due < today, Case.replied_on.is_not(None))),

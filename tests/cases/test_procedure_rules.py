@@ -251,3 +251,36 @@ def test_the_next_step_of_a_replied_suggestion_or_accusation_names_no_review(wor
     for case_type, says_review in ((CaseType.CLAIM, True), (CaseType.SUGGESTION, False), (CaseType.ACCUSATION, False)):
         case = make_case(world, Status.REPLIED, case_type=case_type)
         assert ("申请复查" in case.waiting_for) is says_review and "评价" in case.waiting_for
+
+
+def test_a_petition_that_skips_a_level_is_registered_recorded_and_counted(world):
+    # 越级: not refused (the petition office registers every channel), but recorded and counted.
+    from portal.cases import services
+    from portal.cases.models import CaseType, Channel
+    from portal.localtime import today
+    from portal.stats.indicators import Period, build_report
+
+    case, _ = services.register_case(
+        world.clerk,
+        channel=Channel.VISIT,
+        case_type=CaseType.CLAIM,
+        title="宅基地纠纷",
+        content="与邻居宅基地界址纠纷，未向镇里反映，直接到县里。",
+        petitioner_name="张越级",
+        phone="13907310111",
+        skipped_level=True,
+        proper_level="城关镇信访办",
+    )
+    services.register_case(
+        world.clerk,
+        channel=Channel.LETTER,
+        case_type=CaseType.CLAIM,
+        title="工资拖欠",
+        content="拖欠工资。",
+        petitioner_name="李按级",
+        phone="13907310112",
+    )
+
+    assert case.skipped_level and case.proper_level == "城关镇信访办"
+    report = build_report(Period.last_12_months(today()), today())
+    assert report.overall.skipped_level == 1 and report.overall.received == 2

@@ -198,6 +198,8 @@ def _register(
     representatives: list[str] = (),
     new_facts: bool = False,
     procedure_reason: str = "",
+    skipped_level: bool = False,
+    proper_level: str = "",
     notify: bool = True,
     anonymous: bool = False,
     same_person: bool | None = None,
@@ -275,6 +277,8 @@ def _register(
         received_on=received_on,
         status=Status.REGISTERED,
         new_facts=bool(new_facts and repeat_of is not None),
+        skipped_level=skipped_level,
+        proper_level=limited(proper_level, "应当受理的机关", 100) if skipped_level else "",
         **channel_details,
         procedure_reason=limited(procedure_reason, "适用简易办理的理由", 200) if procedure is Procedure.SIMPLE else "",
     )
