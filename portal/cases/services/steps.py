@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.audit.services import record
 from portal.cases.lifecycle import ACTIONS, Refusal, Status
 from portal.cases.models import Case, CaseEvent, Channel
+from portal.cases.signals import event_written
 from portal.deadlines.services import deadline
 from portal.errors import DomainError, NotAllowed, StaleCase
 from portal.extensions import db
@@ -98,6 +99,7 @@ def event(
     for item in case.checklist:
         if item.mirrors == action and not item.done:
             item.done_at, item.done_by_id, item.done_event = written.at, written.actor_id, written
+    event_written.send(case, actor=actor, event=written)
     return written
 
 
