@@ -138,10 +138,15 @@ def main() -> int:
             f"/healthz sees Redis and the queue: {health['checks']['jobs']}",
         )
 
-        # 1. A sign-in on A is a sign-in on B (server-side sessions in the shared database).
+        # 1. A sign-in on A is a sign-in on B: the browser session in Redis, the sign-in in the shared database.
         clerk = requests.Session()
         response = sign_in(clerk, PORTS[0], "clerk", PASSWORD, "10.0.0.1")
         check(response.status_code == 303, f"clerk signs in on :{PORTS[0]} (HTTP {response.status_code})")
+        sid = clerk.cookies.get("session", "")
+        check(
+            "." not in sid and redis.Redis.from_url(REDIS_DB).exists(f"portal:session:{sid}") == 1,
+            "the cookie holds only an id; the browser session is kept in Redis",
+        )
         on_b = clerk.get(f"{b}/staff/work/", allow_redirects=False, timeout=10)
         check(
             on_b.status_code == 200 and "我的待办" in on_b.text,

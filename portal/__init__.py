@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal import browser_session
 from portal import config as config_module
 from portal.extensions import csrf, db, htmx, init_limiter, login_manager, migrate
 
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    browser_session.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     init_limiter(app)

@@ -40,6 +40,9 @@ class Config:
     # Staff sessions live on the server (portal.accounts.sessions); no remember cookie is ever set.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
     SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    # The browser session's contents: redis (server-side, shared by every instance) or cookie (signed); empty picks
+    # redis when REDIS_URL is set (portal.browser_session).
+    SESSION_STORE = os.environ.get("SESSION_STORE", "")
     # werkzeug hash method for petitioners' query codes (and, by default, staff passwords).
     QUERY_CODE_HASH_METHOD = os.environ.get("QUERY_CODE_HASH_METHOD", "scrypt")
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")

@@ -19,6 +19,7 @@ from sqlalchemy import ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal import browser_session
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.errors import NotAllowed
@@ -121,6 +122,7 @@ def start(user: User) -> StaffSession:
     Rotates: whatever the browser session held before (an attacker's planted id included) is cleared and a new id
     issued. Flushes; the caller commits.
     """
+    browser_session.rotate()
     session.clear()
     token = secrets.token_urlsafe(32)
     now = utcnow()
@@ -147,6 +149,7 @@ def end() -> None:
         _close(row, EndReason.LOGOUT)
         db.session.flush()
     logout_user()
+    browser_session.rotate()  # the server-side entry the cookie named is deleted, not just emptied
     session.clear()
 
 
