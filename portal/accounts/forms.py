@@ -1,5 +1,5 @@
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.forms import Form
 
@@ -29,3 +29,11 @@ class ChangePasswordForm(Form):
 
 class ConfirmPasswordForm(Form):
     password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。"), Length(max=200)])
+
+
+class ReminderPhoneForm(Form):
+    phone = StringField(
+        "接收待办提醒的手机号",
+        validators=[Optional(), Length(max=30)],
+        description="每天早上临近期限和已超期的待办各汇总成一条短信发到这个号码；短信不含信访人和案件内容。留空则只在“我的待办”中提醒。",
+    )

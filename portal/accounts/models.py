@@ -13,7 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts import passwords
 from portal.extensions import db, enum_column
 from portal.localtime import utcnow
+from portal.masking import mask_phone
 from portal.org.models import Department
+from portal.protection import EncryptedString
 
 
 class Role(enum.StrEnum):
@@ -89,6 +91,8 @@ class User(UserMixin, db.Model):
     # Epoch seconds of the failed sign-ins inside the current failure window (at most LOGIN_MAX_FAILURES).
     recent_failures: Mapped[list | None] = mapped_column(JSON)
     locked_until: Mapped[dt.datetime | None]
+    # The person's own mobile number for the daily sweep's SMS reminders (portal.jobs.sweep); none: 我的待办 only.
+    reminder_phone: Mapped[str | None] = mapped_column(EncryptedString(20))
 
     department: Mapped[Department] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -114,6 +118,10 @@ class User(UserMixin, db.Model):
         # Keep the rows of roles that stay: a new row beside the old one's pending delete would break the unique key.
         kept = {row.role: row for row in self.role_rows}
         self.role_rows = [kept.get(r) or UserRole(role=r) for r in sorted(roles)]
+
+    @property
+    def masked_reminder_phone(self) -> str:
+        return mask_phone(self.reminder_phone)
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))

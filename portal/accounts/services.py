@@ -8,6 +8,7 @@ message nor the time tells which it was.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import current_app
 
@@ -17,7 +18,9 @@ from portal.audit.services import record
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import utcnow
+from portal.masking import mask_phone
 from portal.org.models import Department
+from portal.validation import normalise_phone, printable
 
 SIGN_IN_REFUSED = "用户名或密码不正确，或账号已被锁定。请核对后重试；多次失败后账号将暂时锁定，可联系安全管理员解锁。"
 _EPOCH = dt.datetime(1970, 1, 1)
@@ -174,6 +177,32 @@ def remove_second_factor(user: User, actor: User | None) -> None:
     factors.forget(user)
     record("user.factor_reset", actor, user, actor_name=None if actor else "命令行", kind=kind, success=True)
     db.session.flush()
+
+
+# --- the person's own reminder number ------------------------------------------------------------------------
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def set_reminder_phone(user: User, raw: str | None) -> bool:
+    """The person's own mobile number for the daily sweep's SMS reminders (empty: none, 我的待办 only). True when it
+    changed. A landline cannot take an SMS, so only a mobile number is accepted."""
+    phone = normalise_phone(printable((raw or "").strip(), "手机号"))
+    if phone is not None and not MOBILE.match(phone):
+        raise DomainError("手机号格式不正确：请填写11位手机号码（短信提醒不能发到固定电话）。")
+    if phone == user.reminder_phone:
+        return False
+    before = user.reminder_phone
+    user.reminder_phone = phone
+    record(
+        "user.reminder_phone",
+        user,
+        user,
+        before=mask_phone(before) if before else "",
+        after=mask_phone(phone) if phone else "",
+        success=True,
+    )
+    db.session.flush()
+    return True
 
 
 # --- passwords -------------------------------------------------------------------------------------------------

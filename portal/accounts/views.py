@@ -13,7 +13,14 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_required
 
 from portal.accounts import bp, factors, services, sessions
-from portal.accounts.forms import ChangePasswordForm, ConfirmPasswordForm, EnrolForm, LoginForm, SecondFactorForm
+from portal.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    EnrolForm,
+    LoginForm,
+    ReminderPhoneForm,
+    SecondFactorForm,
+)
 from portal.accounts.models import User
 from portal.audit.services import record
 from portal.errors import DomainError
@@ -217,12 +224,38 @@ def home():
 @bp.route("/account")
 @login_required
 def account():
+    return _account_page(ReminderPhoneForm(phone=current_user.reminder_phone or ""))
+
+
+def _account_page(phone_form: ReminderPhoneForm, error: str | None = None, status: int = 200):
     return render_template(
         "accounts/account.html",
         factor=factors.REGISTRY.get(current_user.factor.kind) if current_user.factor else None,
         codes_left=factors.recovery_codes_left(current_user) if current_user.factor else 0,
         form=ConfirmPasswordForm(),
-    )
+        phone_form=phone_form,
+        phone_error=error,
+    ), status
+
+
+@bp.route("/account/reminder-phone", methods=["POST"])
+@login_required
+def reminder_phone():
+    form = ReminderPhoneForm()
+    if not form.validate_on_submit():
+        return _account_page(form, "；".join(e for errors in form.errors.values() for e in errors), 422)
+    clear = request.form.get("clear") == "1"
+    if not clear and not (form.phone.data or "").strip():
+        return _account_page(form, "请填写手机号；不再接收短信提醒请点“取消短信提醒”。", 422)
+    try:
+        changed = services.set_reminder_phone(current_user, None if clear else form.phone.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _account_page(form, error.message, 422)
+    db.session.commit()
+    if changed:
+        flash("已保存接收待办提醒的手机号。" if current_user.reminder_phone else "已取消短信提醒。", "success")
+    return redirect(url_for("accounts.account"), code=303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

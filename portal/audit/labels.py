@@ -43,6 +43,7 @@ LABELS = {
     "user.export": "导出账号列表",
     "user.unlock": "解锁账号",
     "user.password_change": "修改本人密码",
+    "user.reminder_phone": "设置本人接收待办提醒的手机号",
     "user.password_change_failed": "修改本人密码失败",
     "user.password_reset": "重置密码",
     "user.factor_reset": "重置两步验证",

@@ -69,3 +69,29 @@ def test_my_work_page_shows_the_reminders(app, client, login, seed):
     login("clerk")
     page = client.get("/staff/work/").get_data(as_text=True)
     assert "期限提醒" in page and "已超期" in page and code in page
+
+
+def test_a_person_with_a_reminder_number_gets_one_sms_a_day_with_counts_and_nothing_about_the_case(world):
+    from portal.accounts import services as accounts
+    from portal.sms.models import SmsMessage
+
+    _case_due(world, 1), _case_due(world, -2)
+    accounts.set_reminder_phone(world.clerk, "138 0013 8000")
+    db.session.commit()
+    counts = clock_sweep()
+    texts = db.session.execute(db.select(SmsMessage).where(SmsMessage.case_id.is_(None))).scalars().all()
+    to_clerk = [m for m in texts if m.phone == "13800138000"]
+    assert len(to_clerk) == 1 and counts["sms"] == len(texts)
+    assert "1件临近办理期限" in to_clerk[0].text and "1件已超期" in to_clerk[0].text
+    assert "张三" not in to_clerk[0].text and "电梯" not in to_clerk[0].text  # no petitioner, no matter
+    clock_sweep()  # nothing new to remind of: no second message
+    staff_texts = db.select(db.func.count(SmsMessage.id)).where(SmsMessage.case_id.is_(None))
+    assert db.session.execute(staff_texts).scalar_one() == len(texts)
+
+
+def test_without_a_reminder_number_the_sweep_sends_no_sms_to_staff(world):
+    from portal.sms.models import SmsMessage
+
+    _case_due(world, -1)
+    assert clock_sweep()["sms"] == 0
+    assert db.session.execute(db.select(SmsMessage).where(SmsMessage.case_id.is_(None))).first() is None
