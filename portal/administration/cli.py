@@ -35,7 +35,18 @@ def _admin_options(command):
     return command
 
 
-@click.command("setup")
+SETUP_EPILOG = """\b
+Read from the environment (set them before running, as for the server):
+  DATABASE_URL         the database to set up (default: SQLite in var/portal.sqlite3)
+  SECRET_KEY, DATA_KEY, INDEX_KEY
+                       required in production; `make run` generates them into var/
+  PUBLIC_BASE_URL      the address the public uses (receipts' QR codes and links)
+  SETUP_ADMIN_PASSWORD, SETUP_SECURITY_PASSWORD, SETUP_AUDITOR_PASSWORD
+                       initial passwords instead of --…-password; generated when unset
+Every other setting: README.md, section "Configuration"."""
+
+
+@click.command("setup", epilog=SETUP_EPILOG)
 @with_appcontext
 @click.option("--county", help="County (city, district) name, e.g. 云溪县.")
 @click.option("--office-name", help="The petition office's department name (default: <county>信访局).")

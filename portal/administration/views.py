@@ -10,7 +10,7 @@ import binascii
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from portal.administration import bp, catalogue, workbooks
+from portal.administration import bp, catalogue, setup, workbooks
 from portal.administration.forms import (
     ActionForm,
     CategoryForm,
@@ -97,6 +97,10 @@ def departments():
     _require(current_user.can_administer)
     everything = _all_departments()
     form = DepartmentForm().with_parents(everything)
+    if request.method == "GET" and (office := setup.petition_office()) is not None:
+        # Most new units sit at the office's own level (a county's bureaus): start there, not at the first choice.
+        form.level.data = Level(office.level).value
+        form.kind.data = Kind.FUNCTIONAL.value
     error = None
     if form.validate_on_submit():
         try:

@@ -421,15 +421,14 @@ def apply_users(data: bytes, actor) -> list[tuple[UserRow, str | None]]:
         raise DomainError("文件中有问题，未导入任何账户；请按检查结果修改后重新上传。")
     created = []
     for r in plan.rows:
-        generated = None if r.password else passwords.generate(r.username)
-        security.create_account(
+        _, generated = security.create_account(
             actor,
             username=r.username,
             name=r.name,
             title=r.title,
             department=r.department,
             roles=r.roles,
-            password=r.password or generated,
+            password=r.password or None,
         )
         created.append((r, generated))
     record("user.import", actor, created=len(created))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, widgets
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.accounts.models import Role
 from portal.forms import Form, options
@@ -55,11 +55,13 @@ class AccountForm(Form):
     title = StringField("职务", validators=[Optional(), Length(max=100)])
     department = SelectField("单位", validators=[DataRequired("请选择单位。")])
     roles = _role_field()
-    password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码。"), Length(max=200)])
-    confirm = PasswordField(
-        "再次输入初始密码",
-        validators=[DataRequired("请再次输入初始密码。"), EqualTo("password", "两次输入的密码不一致。")],
-    )
+    # Empty: a temporary password is generated and shown once (the person changes it at the first sign-in).
+    password = PasswordField("初始密码", validators=[Optional(), Length(max=200)])
+    confirm = PasswordField("再次输入初始密码", validators=[Length(max=200)])
+
+    def validate_confirm(self, field) -> None:
+        if (self.password.data or "") != (field.data or ""):
+            raise ValidationError("两次输入的密码不一致。" if field.data else "请再次输入初始密码。")
 
     def with_departments(self, departments) -> AccountForm:
         self.department.choices = options([("", "请选择"), *((str(d.id), d.name) for d in departments)])

@@ -4,8 +4,8 @@ reset are the sign-in area's own services."""
 
 from __future__ import annotations
 
+from portal.accounts import passwords, sessions
 from portal.accounts import services as accounts
-from portal.accounts import sessions
 from portal.accounts.models import Role, User, separation_violation
 from portal.audit.services import record
 from portal.errors import DomainError, NotAllowed
@@ -20,19 +20,21 @@ def _check(actor: User) -> None:
 
 
 def create_account(
-    actor: User, *, username: str, name: str, title: str, department: Department, roles, password: str
-) -> User:
-    """A new account with an initial password that must be changed at the first sign-in."""
+    actor: User, *, username: str, name: str, title: str, department: Department, roles, password: str | None
+) -> tuple[User, str | None]:
+    """A new account with an initial password that must be changed at the first sign-in; with no ``password`` a
+    temporary one is generated. Returns the account and the generated password (to show once), or None."""
     _check(actor)
+    generated = None if password else passwords.generate(username.strip())
     roles = {Role(r) for r in roles}
     if message := separation_violation(roles):
         raise DomainError(message)
     name = printable(required(name, "姓名", 50), "姓名")
     title = printable((title or "").strip(), "职务")
     try:
-        return accounts.create_user(
+        user = accounts.create_user(
             username=username.strip(),
-            password=password,
+            password=password or generated,
             name=name,
             department=department,
             roles=roles,
@@ -41,6 +43,7 @@ def create_account(
         )
     except ValueError as error:  # the roles setter (WeakPassword is a DomainError already)
         raise DomainError(str(error)) from None
+    return user, generated
 
 
 def change_roles(user: User, roles, actor: User) -> None:

@@ -124,19 +124,23 @@ def new_account():
     if form.validate_on_submit():
         department = db.session.get(Department, int(form.department.data))
         try:
-            user = services.create_account(
+            user, generated = services.create_account(
                 current_user,
                 username=form.username.data,
                 name=form.name.data,
                 title=form.title.data or "",
                 department=department,
                 roles=form.roles.data,
-                password=form.password.data,
+                password=form.password.data or None,
             )
         except DomainError as error:
             db.session.rollback()
             return render_template("security/new_account.html", form=form, error=error.message), 422
         db.session.commit()
+        if generated:
+            # Shown this once, never stored in clear: no cache may keep the page.
+            page = render_template("security/temporary_password.html", user=user, temporary=generated, created=True)
+            return page, 201, {"Cache-Control": "no-store"}
         flash(f"已创建账户 {user.username}；首次登录时须修改初始密码。", "success")
         return redirect(url_for("security.account", user_id=user.id), code=303)
     status = 200 if request.method == "GET" else 422

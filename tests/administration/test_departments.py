@@ -130,3 +130,14 @@ def test_nonsense_in_the_form_is_a_422_not_a_500(client, login, staff):
     ):
         assert client.post("/staff/admin/departments/", data=data).status_code == 422, data
     assert client.get("/staff/admin/departments/999999").status_code == 404
+
+
+def test_the_new_department_form_starts_at_the_petition_offices_level_as_a_functional_department(app, client, login):
+    import re
+
+    login("admin")
+    page = client.get("/staff/admin/departments/").get_data(as_text=True)
+    level = re.search(r'<select[^>]*name="level".*?</select>', page, re.S).group(0)
+    kind = re.search(r'<select[^>]*name="kind".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option selected value="county">|<option value="county" selected>', level)
+    assert re.search(r'<option selected value="functional">|<option value="functional" selected>', kind)

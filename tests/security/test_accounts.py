@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
 from portal.accounts.models import CASE_ROLES, SEPARATED, Role, User
 from portal.accounts.services import create_user
+from portal.audit.models import AuditLog
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.org.models import Department
@@ -127,9 +129,23 @@ def test_create_an_account_that_must_change_its_password(app, client, as_securit
     assert created.actor_id == as_security_admin.id
 
 
+def test_an_account_created_without_a_password_gets_a_temporary_one_shown_once(app, client, as_security_admin, staff):
+    response = client.post("/staff/security/accounts/new", data=new_account(staff, password="", confirm=""))
+
+    assert response.status_code == 201 and response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "已创建账户" in page
+    temporary = re.search(r'<p class="big mono">([^<]+)</p>', page).group(1)
+    with app.app_context():
+        user = db.session.execute(db.select(User).filter_by(username="newclerk")).scalar_one()
+        assert user.must_change_password and user.check_password(temporary)
+        assert temporary not in str([r.detail for r in db.session.execute(db.select(AuditLog)).scalars()])
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
+        ({"password": STRONG, "confirm": ""}, "请再次输入"),
         ({"roles": ["admin", "clerk"]}, "三员分立"),
         ({"roles": ["security_admin", "auditor"]}, "三员分立"),
         ({"password": "password", "confirm": "password"}, "密码"),
