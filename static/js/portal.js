@@ -6,15 +6,26 @@ document.addEventListener("click", function (event) {
 });
 document.documentElement.classList.add("js");
 
-/* Registration: show only the fields of the chosen channel (来信 postmark, 来电 number, 来访 group). */
-function syncChannelFields() {
-  var select = document.querySelector("select[name=channel]");
-  if (!select) return;
-  document.querySelectorAll("[data-channels]").forEach(function (el) {
-    el.hidden = el.dataset.channels.split(" ").indexOf(select.value) < 0;
+/* Fields that apply only when another field has a value: data-when="channel:letter fax;group_visit:y" shows the
+   element while every condition holds (a select's value, "y" for a ticked box). Registration uses it for each
+   channel's fields, the representatives of a group visit and the reason for 简易办理. Without JavaScript everything
+   is shown and the service ignores what does not apply. */
+function controlValue(form, name) {
+  var control = form && form.elements[name];
+  if (!control) return "";
+  if (control.type === "checkbox") return control.checked ? "y" : "";
+  return control.value;
+}
+function syncConditionalFields() {
+  document.querySelectorAll("[data-when]").forEach(function (el) {
+    var form = el.closest("form");
+    el.hidden = !el.dataset.when.split(";").every(function (condition) {
+      var parts = condition.split(":");
+      return parts[1].split(" ").indexOf(controlValue(form, parts[0])) >= 0;
+    });
   });
 }
 document.addEventListener("change", function (event) {
-  if (event.target.matches("select[name=channel]")) syncChannelFields();
+  if (event.target.form && event.target.form.querySelector("[data-when]")) syncConditionalFields();
 });
-document.addEventListener("DOMContentLoaded", syncChannelFields);
+document.addEventListener("DOMContentLoaded", syncConditionalFields);

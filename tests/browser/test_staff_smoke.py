@@ -109,3 +109,27 @@ def test_a_handler_is_refused_another_departments_case(page, live_server, sign_i
 
 def expect_status(page, label: str) -> None:
     page.locator(".case-head .status", has_text=label).wait_for()
+
+
+def test_registration_shows_a_field_only_when_it_applies(page, live_server, sign_in):
+    sign_in("clerk")
+    page.goto(f"{live_server['url']}/staff/cases/new")
+    postmark, caller = page.locator("[name=postmarked_on]"), page.locator("[name=caller_number]")
+    representatives, reason = page.locator("[name=representatives]"), page.locator("[name=procedure_reason]")
+
+    page.select_option("[name=channel]", "letter")
+    expect(postmark).to_be_visible()
+    expect(caller).to_be_hidden()
+    expect(representatives).to_be_hidden()
+    expect(reason).to_be_hidden()
+
+    page.select_option("[name=channel]", "visit")
+    expect(postmark).to_be_hidden()
+    expect(representatives).to_be_hidden()  # a visit by one person has no representatives
+    page.check("[name=group_visit]")
+    expect(representatives).to_be_visible()
+
+    page.select_option("[name=procedure]", "simple")
+    expect(reason).to_be_visible()
+    page.select_option("[name=procedure]", "normal")
+    expect(reason).to_be_hidden()
