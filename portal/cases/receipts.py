@@ -7,6 +7,7 @@ import segno
 from markupsafe import Markup
 
 from portal.links import external_url
+from portal.settings.models import office_contacts
 
 
 def lookup_url(tracking_code: str) -> str:
@@ -25,6 +26,7 @@ def qr_svg(url: str) -> Markup:
 
 
 def context(case, query_code: str) -> dict:
-    """What ``cases/_receipt.html`` needs."""
+    """What ``cases/_receipt.html`` needs: the case, the code shown this once, the QR code, and the issuing office
+    with its published channels (a receipt says who gave it and where to ask)."""
     url = lookup_url(case.tracking_code)
-    return {"case": case, "query_code": query_code, "lookup_url": url, "qr": qr_svg(url)}
+    return {"case": case, "query_code": query_code, "lookup_url": url, "qr": qr_svg(url), "office": office_contacts()}
