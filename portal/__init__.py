@@ -37,14 +37,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal.accounts import bp as accounts_bp
     from portal.administration import bp as administration_bp
+    from portal.agents import bp as agents_bp
     from portal.api import bp as api_bp
     from portal.audit import bp as audit_bp
     from portal.cases import bp as cases_bp
     from portal.deadlines import bp as deadlines_bp
     from portal.duty import bp as duty_bp
+    from portal.grassroots import bp as grassroots_bp
     from portal.ledgers import bp as ledgers_bp
     from portal.public import bp as public_bp
     from portal.reception import bp as reception_bp
+    from portal.screening import bp as screening_bp
     from portal.security import bp as security_bp
     from portal.stats import bp as stats_bp
     from portal.work import bp as work_bp
@@ -63,6 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
         audit_bp,
         security_bp,
         administration_bp,
+        agents_bp,
+        screening_bp,
+        grassroots_bp,
     ):
         app.register_blueprint(bp)
 

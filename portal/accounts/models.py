@@ -27,6 +27,8 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     SECURITY_ADMIN = "security_admin"
     AUDITOR = "auditor"
+    AGENT = "agent"
+    SCREENING = "screening"
 
     @property
     def label(self) -> str:
@@ -42,6 +44,8 @@ ROLE_LABELS = {
     Role.ADMIN: "系统管理员",
     Role.SECURITY_ADMIN: "安全管理员",
     Role.AUDITOR: "审计管理员",
+    Role.AGENT: "信访代理员",
+    Role.SCREENING: "矛盾纠纷排查员",
 }
 
 # Roles that work on case content; the three administrators are kept apart from them (separation of duties).
@@ -51,6 +55,13 @@ DEPARTMENT_SCOPED = frozenset({Role.DEPT_HEAD, Role.HANDLER})
 # 三员分立: each of these is held alone — never two of them, never one of them with a case role.
 SEPARATED = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计管理员只能单独担任，不能互相兼任或兼任办案角色。"
+# The grassroots network (DESIGN §9): case-free roles scoped to a township, village or group; they see only their
+# own matters and reports, so they are never held with a case role (which would open the case lists).
+GRASSROOTS = frozenset({Role.AGENT, Role.SCREENING})
+GRASSROOTS_MESSAGE = "信访代理员、矛盾纠纷排查员不办理信访件，不能兼任办案角色。"
+# Where each grassroots role may sit: an agent in a township, village or group; a screening cadre in a township or
+# village (groups report through their village).
+GRASSROOTS_LEVELS = {Role.AGENT: ("township", "village", "group"), Role.SCREENING: ("township", "village")}
 
 
 def separation_violation(roles) -> str | None:
@@ -58,6 +69,21 @@ def separation_violation(roles) -> str | None:
     roles = {Role(r) for r in roles}
     if roles & SEPARATED and len(roles) > 1:
         return SEPARATION_MESSAGE
+    if roles & GRASSROOTS and roles & CASE_ROLES:
+        return GRASSROOTS_MESSAGE
+    return None
+
+
+def scope_violation(roles, department: Department | None) -> str | None:
+    """Why an account of these roles may not belong to ``department`` (a grassroots role outside a township, village
+    or group of the local tree), or None when it may."""
+    if department is None:
+        return None
+    for role in sorted({Role(r) for r in roles} & GRASSROOTS):
+        levels = GRASSROOTS_LEVELS[role]
+        if department.kind.value != "local" or department.level.value not in levels:
+            where = "、".join({"township": "乡镇", "village": "村（社区）", "group": "村民小组"}[v] for v in levels)
+            return f"{role.label}只能设在{where}，“{department.name}”不是。"
     return None
 
 
@@ -151,6 +177,16 @@ class User(UserMixin, db.Model):
     def can_log_receptions(self) -> bool:
         """接访登记: the petition office for every leader, a leader for their own days."""
         return self.has_role(Role.CLERK, Role.LEADER)
+
+    @property
+    def is_agent(self) -> bool:
+        """信访代理员: takes villagers' matters in their area (portal.agents)."""
+        return self.has_role(Role.AGENT)
+
+    @property
+    def files_screening(self) -> bool:
+        """村（社区）、乡镇干部 who file the daily dispute-screening report for their area (portal.screening)."""
+        return self.has_role(Role.SCREENING)
 
     @property
     def can_manage_calendar(self) -> bool:

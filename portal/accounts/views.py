@@ -217,6 +217,10 @@ def home():
         return redirect(url_for("deadlines.calendar"))
     if current_user.can_manage_accounts:
         return redirect(url_for("security.accounts"))
+    if current_user.is_agent:
+        return redirect(url_for("agents.desk"))
+    if current_user.files_screening:
+        return redirect(url_for("screening.desk"))
     return redirect(url_for("accounts.account"))
 
 

@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from portal.accounts import passwords
-from portal.accounts.models import ROLE_LABELS, Role, User, separation_violation
+from portal.accounts.models import ROLE_LABELS, Role, User, scope_violation, separation_violation
 from portal.audit.services import record
 from portal.errors import DomainError, NotAllowed
 from portal.exports import append_row
@@ -53,7 +53,7 @@ KIND_ALIASES = {
     "村": "local",
     "社区": "local",
 }
-ROLE_ALIASES = {"审计员": "auditor", "登记员": "clerk"}
+ROLE_ALIASES = {"审计员": "auditor", "登记员": "clerk", "代理员": "agent", "排查员": "screening"}
 
 
 @dataclass(frozen=True)
@@ -397,7 +397,7 @@ def plan_users(data: bytes) -> Plan:
                 roles.add(Role(value))
         if not cells["角色"]:
             problems.append("请填写角色。")
-        elif message := separation_violation(roles):
+        elif message := separation_violation(roles) or scope_violation(roles, department):
             problems.append(message)
         password = cells["初始密码"]
         if password and username:

@@ -22,6 +22,8 @@ AREAS = {
     "checklist": "清单模板",
     "setting": "系统设置",
     "system": "系统",
+    "agent": "信访代理",
+    "screening": "矛盾纠纷排查",
 }
 
 LABELS = {
@@ -138,6 +140,28 @@ LABELS = {
     "setting.reset": "恢复系统设置默认值",
     "system.setup": "系统初始化",
     "keys.rotate": "轮换个人信息加密密钥",
+    # the grassroots network: petition agents (信访五步法) and dispute screening
+    "case.grassroots_register": "基层代为提出信访件",
+    "agent.register": "代理事项登记备案",
+    "agent.commit": "记录委托（双向承诺书）",
+    "agent.mediate": "记录本级调处",
+    "agent.carry_up": "代言代访（代为提出信访件）",
+    "agent.feedback": "记录反馈结果和群众评议",
+    "agent.follow_up": "记录回访巩固",
+    "agent.message": "告知代理人",
+    "agent.rate_department": "部门单位信访工作形象测评",
+    "agent.complaint": "登记对信访代理员的投诉",
+    "agent.matter_view": "查看代理事项（含信访人信息）",
+    "agent.commitment_print": "打印群众信访双向承诺书",
+    "agent.file_download": "查看代理事项扫描件",
+    "agent.file_view": "查看信访代理员档案",
+    "screening.dispute": "上报排查发现的纠纷",
+    "screening.zero_report": "上报零报告",
+    "screening.zero_withdrawn": "零报告后又上报纠纷",
+    "screening.weekly_report": "上报化解工作周报告",
+    "screening.mediate": "记录纠纷就地调解化解",
+    "screening.to_case": "排查纠纷转为信访件",
+    "screening.dispute_view": "查看排查纠纷（含当事人信息）",
 }
 
 

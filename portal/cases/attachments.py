@@ -87,13 +87,9 @@ _WRITTEN = "attachments.written"
 
 def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list[Attachment]:
     """Write the files to disk under random names and record them on ``case`` (flush, no commit)."""
-    folder = upload_folder()
     rows = []
     for upload in uploads:
-        stored_name = f"{secrets.token_hex(16)}.{upload.extension}"
-        path = folder / stored_name
-        write_private(path, _seal(upload.data, stored_name), exclusive=True)
-        db.session.info.setdefault(_WRITTEN, []).append(path)
+        stored_name = write_sealed(upload)
         row = Attachment(
             case=case,
             original_name=upload.name,
@@ -106,6 +102,16 @@ def store(case: Case, uploads: list[Upload], uploaded_by_id: int | None) -> list
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+def write_sealed(upload: Upload) -> str:
+    """Write one checked upload, sealed, under a new random name in UPLOAD_FOLDER and return the name; the file goes
+    again if the transaction rolls back. Other areas keep their scans (a signed 承诺书) this way too."""
+    stored_name = f"{secrets.token_hex(16)}.{upload.extension}"
+    path = upload_folder() / stored_name
+    write_private(path, _seal(upload.data, stored_name), exclusive=True)
+    db.session.info.setdefault(_WRITTEN, []).append(path)
+    return stored_name
 
 
 @event.listens_for(Session, "after_commit")
@@ -144,16 +150,21 @@ def _is_legacy(data: bytes) -> bool:
 
 def read(attachment: Attachment) -> bytes:
     """The file's bytes as uploaded; NotFound when the file is missing or does not open under the keyring."""
+    return read_sealed(attachment.stored_name)
+
+
+def read_sealed(stored_name: str) -> bytes:
+    """The bytes of a file written by ``write_sealed``; NotFound when it is missing or does not open."""
     try:
-        data = path_of(attachment).read_bytes()
+        data = (upload_folder() / stored_name).read_bytes()
     except FileNotFoundError:
         raise NotFound("附件文件不存在。") from None
     if _is_legacy(data):
         return data
     try:
-        return cipher.open_sealed(keyring(), data, _context(attachment.stored_name))
+        return cipher.open_sealed(keyring(), data, _context(stored_name))
     except cipher.Unreadable as error:
-        log.error("attachment %s does not open: %s", attachment.id, error)
+        log.error("sealed file %s does not open: %s", stored_name, error)
         raise NotFound("附件文件无法读取。") from None
 
 
@@ -164,15 +175,21 @@ def open_file(attachment: Attachment) -> io.BytesIO:
 
 def _reseal_files(ring, *, dry_run: bool = False) -> dict[str, int]:
     """Seal every attachment file that is in clear or not under the current key and suite (``flask keys rotate``)."""
+    names = db.session.execute(db.select(Attachment.stored_name).order_by(Attachment.id)).scalars()
+    return reseal_stored(names, ring, dry_run=dry_run)
+
+
+def reseal_stored(stored_names, ring, *, dry_run: bool = False) -> dict[str, int]:
+    """Seal each named file that is in clear or not under the current key and suite; the counts for the report."""
     counts = {"files resealed": 0, "files sealed (were in clear)": 0, "files missing": 0}
-    for attachment in db.session.execute(db.select(Attachment).order_by(Attachment.id)).scalars():
-        path = path_of(attachment)
+    for stored_name in stored_names:
+        path = upload_folder() / stored_name
         try:
             data = path.read_bytes()
         except FileNotFoundError:
             counts["files missing"] += 1
             continue
-        context = _context(attachment.stored_name)
+        context = _context(stored_name)
         if _is_legacy(data):
             counts["files sealed (were in clear)"] += 1
         elif cipher.needs_resealing(ring, data):

@@ -275,6 +275,8 @@ class Case(db.Model):
     petitioner_id: Mapped[int] = mapped_column(ForeignKey("petitioners.id"), index=True)
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 代理人: the petition agent who carried the matter up on the petitioner's behalf (portal.agents, 代言代访).
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     owner_leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -315,6 +317,7 @@ class Case(db.Model):
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
+    agent: Mapped[User | None] = relationship(foreign_keys=[agent_id])
     repeat_of: Mapped[Case | None] = relationship(remote_side=[id])
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan"

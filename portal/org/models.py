@@ -106,3 +106,11 @@ class Department(db.Model):
     def assignable(cls):
         """Departments a case may be assigned to, in a stable order."""
         return db.select(cls).where(cls.active, cls.kind.in_(sorted(ASSIGNABLE_KINDS))).order_by(cls.level, cls.name)
+
+
+def township_of(department: Department | None) -> Department | None:
+    """The township a village or group belongs to (the township itself for a township); None above that level."""
+    for node in [department, *(department.ancestors if department else [])]:
+        if node is not None and node.level is Level.TOWNSHIP:
+            return node
+    return None

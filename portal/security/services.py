@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from portal.accounts import passwords, sessions
 from portal.accounts import services as accounts
-from portal.accounts.models import Role, User, separation_violation
+from portal.accounts.models import Role, User, scope_violation, separation_violation
 from portal.audit.services import record
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
@@ -27,7 +27,7 @@ def create_account(
     _check(actor)
     generated = None if password else passwords.generate(username.strip())
     roles = {Role(r) for r in roles}
-    if message := separation_violation(roles):
+    if message := separation_violation(roles) or scope_violation(roles, department):
         raise DomainError(message)
     name = printable(required(name, "姓名", 50), "姓名")
     title = printable((title or "").strip(), "职务")
@@ -51,7 +51,7 @@ def change_roles(user: User, roles, actor: User) -> None:
     roles = {Role(r) for r in roles}
     if not roles:
         raise DomainError("请至少选择一个角色。")
-    if message := separation_violation(roles):
+    if message := separation_violation(roles) or scope_violation(roles, user.department):
         raise DomainError(message)
     if user.id == actor.id and Role.SECURITY_ADMIN not in roles:
         raise DomainError("不能取消自己的安全管理员角色：请由另一位安全管理员操作。")

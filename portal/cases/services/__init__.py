@@ -31,6 +31,7 @@ from portal.cases.services.registration import (
     identity_suggestions,
     open_reception_case,
     register_case,
+    register_on_behalf,
     related_cases,
 )
 from portal.cases.services.reviews import (
@@ -95,6 +96,7 @@ __all__ = [
     "record_follow_up",
     "record_hearing",
     "register_case",
+    "register_on_behalf",
     "rehandle",
     "related_cases",
     "request_extension",

@@ -173,6 +173,23 @@ def register_case(actor: User | None, *, channel: Channel, **details) -> tuple[C
     return _register(actor, channel=channel, **details)
 
 
+def register_on_behalf(actor: User, *, channel: Channel, received_on: dt.date, **details) -> tuple[Case, str]:
+    """The grassroots network registers a matter as a case on the villager's behalf: a petition agent's 代言代访
+    (the agent recorded as 代理人) or a screening cadre's dispute that could not be settled locally. The villager is
+    the petitioner; the channel and the day they brought it are kept. ``details`` are those of ``_register``; the
+    caller (portal.agents, portal.screening) has checked that the actor holds the matter."""
+    if not (actor.is_agent or actor.files_screening):
+        raise NotAllowed("只有信访代理员、矛盾纠纷排查员可以代为登记信访件。")
+    case, query_code = _register(actor, channel=channel, received_on=received_on, **details)
+    if actor.is_agent:
+        case.agent_id = actor.id
+        text = f"本事项由{actor.department.name}信访代理员{actor.name}受信访人委托代为提出。"
+    else:
+        text = f"本事项经{actor.department.name}矛盾纠纷排查发现，未能就地化解，转信访部门登记。"
+    steps.log(case, actor, "grassroots_register", title="基层代为提出", public=True, text=text, by=actor.username)
+    return case, query_code
+
+
 def _register(
     actor: User | None,
     *,

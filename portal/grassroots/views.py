@@ -1,0 +1,39 @@
+"""The staff page of the grassroots network's numbers: per township and village, and the 形象测评 table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+
+from portal.grassroots import bp
+from portal.grassroots.numbers import area_numbers, image_ratings
+from portal.localtime import now as local_now
+from portal.localtime import today
+from portal.screening.models import board_scope
+
+
+def _date(name: str, default: dt.date) -> dt.date:
+    try:
+        return min(dt.date.fromisoformat(request.args.get(name, "")), today())
+    except ValueError:
+        return default
+
+
+@bp.route("/")
+@login_required
+def numbers():
+    scope = board_scope(current_user)
+    if scope is False or not current_user.works_cases:
+        abort(403)
+    end = _date("end", today())
+    start = _date("start", end - dt.timedelta(days=29))
+    if start > end:
+        start, end = end, start
+    rows = area_numbers(start, end, local_now().replace(tzinfo=None))
+    if scope is not None:
+        rows = [r for r in rows if r.area.id == scope.id]
+    return render_template(
+        "grassroots/numbers.html", rows=rows, start=start, end=end, images=image_ratings(), scope=scope
+    )
