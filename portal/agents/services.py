@@ -345,7 +345,8 @@ def register_complaint(
 def _reseal_matter_files(ring, *, dry_run: bool = False) -> dict[str, int]:
     """``flask keys rotate``: the agents' scans are sealed like the cases' attachments and rotate with them."""
     names = db.session.execute(db.select(MatterFile.stored_name).order_by(MatterFile.id)).scalars()
-    return sealed_files.reseal_stored(names, ring, dry_run=dry_run)
+    counts = sealed_files.reseal_stored(names, ring, dry_run=dry_run)
+    return {f"agent {what}": n for what, n in counts.items()}  # beside, not over, the attachments' counts
 
 
 rotation.register_files("agent matter files", _reseal_matter_files)
