@@ -13,7 +13,7 @@ grassroots records and their personal data go with their tables (scans in UPLOAD
 unreferenced); cases keep everything else.
 
 Revision ID: 07352364eff0
-Revises: 7b3d5e9f1a24
+Revises: c41f7a2e9b58
 Create Date: 2026-12-03 09:16:21
 
 """
@@ -25,7 +25,7 @@ from portal.protection import cipher
 
 # revision identifiers, used by Alembic.
 revision = "07352364eff0"
-down_revision = "7b3d5e9f1a24"
+down_revision = "c41f7a2e9b58"
 branch_labels = None
 depends_on = None
 
