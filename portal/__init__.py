@@ -80,5 +80,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(jobs.bp)
     queue.init_app(app)
+    from portal import notifications
+
+    notifications.init_app(app)
     ops.init_app(app)
     return app

@@ -46,6 +46,14 @@ def mask_id_number(id_number: str | None) -> str:
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
+def mask_query_code(code: str | None) -> str:
+    """7K3Q9MACDE → 7K******DE: how a query code appears wherever it is stored or shown again (an SMS in the
+    outbox, a staff page); the code itself is given once and never kept in clear."""
+    if not code or len(code) < 6:
+        return "—"
+    return code[:2] + "*" * (len(code) - 4) + code[-2:]
+
+
 def mask_address(address: str | None) -> str:
     """城关镇幸福路1号 → 城关镇****: the first three characters, enough to tell a township, not a door."""
     address = (address or "").strip()

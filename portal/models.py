@@ -10,6 +10,7 @@ from portal.cases.models import (
 from portal.cases.search import CaseTerm  # noqa: F401
 from portal.deadlines.models import CalendarOverride  # noqa: F401
 from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest  # noqa: F401
+from portal.notifications.models import MessageText, SmsOptOut  # noqa: F401
 from portal.numbering import NumberSequence  # noqa: F401
 from portal.org.models import Department  # noqa: F401
 from portal.reception.models import ReceptionCorrection, ReceptionEntry, ReceptionLog  # noqa: F401

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("administration", __name__, url_prefix="/staff/admin")
 
-from portal.administration import views  # noqa: E402,F401
+from portal.administration import messages, views  # noqa: E402,F401

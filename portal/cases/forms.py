@@ -60,6 +60,14 @@ class RegisterForm(Form):
     skipped_level = BooleanField("越级信访（未向有权处理的下级机关反映）")
     proper_level = StringField("应先向哪一级机关反映", validators=[Optional(), Length(max=100)])
     anonymous = BooleanField("匿名检举控告（不留姓名和联系方式）")
+    # How the query code reaches the petitioner: a caller or a letter writer never sees the receipt on the screen.
+    query_code_by = RadioField(
+        "查询码告知方式",
+        choices=options(
+            [("receipt", "登记回执（当面交给信访人，或打印后随告知寄出）"), ("sms", "短信（随登记短信发到信访人手机）")]
+        ),
+        default="receipt",
+    )
     # Asked only when the ID number is known under another name (IdentityConflict).
     same_person = RadioField(
         "身份证号已登记为他人姓名",

@@ -918,6 +918,18 @@ class Case(db.Model):
             return Refusal("匿名检举控告没有信访人信息可修改。")
         return None
 
+    def can_manage_notices(self, user: User) -> bool:
+        """短信与查询码 (the SMS sent, 退订, 重发, a new query code): the petition office, on a case it may read, when
+        the petitioner asks."""
+        return user.is_authenticated and user.has_role(Role.CLERK) and self.can_read(user)
+
+    @property
+    def notice_phone(self) -> str | None:
+        """The number the petitioner is told at: the one given for this petition, else the petitioner's."""
+        if self.anonymous:
+            return None
+        return self.contact_phone or (self.petitioner.phone if self.petitioner else None)
+
     # The named predicates other areas and tests use; each is a row of lifecycle.ACTIONS.
     def can_assign_handler(self, user: User) -> bool:
         return self.can("assign_handler", user)

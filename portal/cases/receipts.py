@@ -7,6 +7,7 @@ import segno
 from markupsafe import Markup
 
 from portal.links import external_url
+from portal.masking import mask_phone, mask_query_code
 from portal.settings.models import office_contacts
 
 
@@ -25,8 +26,16 @@ def qr_svg(url: str) -> Markup:
     )
 
 
-def context(case, query_code: str) -> dict:
+def context(case, query_code: str, *, sent_to: str | None = None) -> dict:
     """What ``cases/_receipt.html`` needs: the case, the code shown this once, the QR code, and the issuing office
-    with its published channels (a receipt says who gave it and where to ask)."""
+    with its published channels (a receipt says who gave it and where to ask). ``sent_to``: the number the query
+    code went to by SMS — the receipt then shows the code masked (it is given once, and the SMS was that once)."""
     url = lookup_url(case.tracking_code)
-    return {"case": case, "query_code": query_code, "lookup_url": url, "qr": qr_svg(url), "office": office_contacts()}
+    return {
+        "case": case,
+        "query_code": mask_query_code(query_code) if sent_to else query_code,
+        "code_sent_to": mask_phone(sent_to) if sent_to else None,
+        "lookup_url": url,
+        "qr": qr_svg(url),
+        "office": office_contacts(),
+    }

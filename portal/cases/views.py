@@ -237,6 +237,7 @@ def new():
                 proper_level=form.proper_level.data or "",
                 anonymous=form.anonymous.data,
                 same_person=form.same_person_answer(),
+                query_code_by=form.query_code_by.data or "receipt",
             )
         except DomainError as error:
             db.session.rollback()
@@ -251,7 +252,10 @@ def new():
             ), error.status_code
         db.session.commit()
         resubmission.remember(resubmission.posted(), case.tracking_code)
-        response = render_template("cases/receipt.html", **receipts.context(case, query_code))
+        by_sms = form.query_code_by.data == "sms"
+        response = render_template(
+            "cases/receipt.html", **receipts.context(case, query_code, sent_to=case.notice_phone if by_sms else None)
+        )
         # The query code is shown this once: no cache may keep it.
         return response, 201, {"Cache-Control": "no-store"}
     return render_template(

@@ -40,16 +40,26 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[method]
 
 
-def grant(tracking_code: str, now: dt.datetime) -> None:
-    """Let this browser read ``tracking_code`` for TRACK_GRANT_MINUTES from ``now``."""
+def _until(value) -> float:
+    return value[0] if isinstance(value, list) else value
+
+
+def _fingerprint(case: Case) -> str:
+    # A few characters of the stored hash (never the code): a new query code ends every grant of the old one.
+    return case.query_code_hash[-8:]
+
+
+def grant(case: Case, now: dt.datetime) -> None:
+    """Let this browser read ``case`` for TRACK_GRANT_MINUTES from ``now``, while its query code stays the same."""
     minutes = current_app.config["TRACK_GRANT_MINUTES"]
-    grants = {code: until for code, until in session.get(SESSION_KEY, {}).items() if until > now.timestamp()}
-    grants[tracking_code] = (now + dt.timedelta(minutes=minutes)).timestamp()
+    grants = {code: v for code, v in session.get(SESSION_KEY, {}).items() if _until(v) > now.timestamp()}
+    grants[case.tracking_code] = [(now + dt.timedelta(minutes=minutes)).timestamp(), _fingerprint(case)]
     session[SESSION_KEY] = grants
 
 
-def granted(tracking_code: str, now: dt.datetime) -> bool:
-    return session.get(SESSION_KEY, {}).get(tracking_code, 0) > now.timestamp()
+def granted(case: Case, now: dt.datetime) -> bool:
+    value = session.get(SESSION_KEY, {}).get(case.tracking_code)
+    return isinstance(value, list) and len(value) == 2 and value[0] > now.timestamp() and value[1] == _fingerprint(case)
 
 
 # --- throttling failed lookups ---------------------------------------------------------------------------------

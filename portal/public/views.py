@@ -3,7 +3,17 @@ page with evaluation and review requests. Nothing here needs a login; every page
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_limiter import RequestLimit
 
 from portal import resubmission
@@ -12,9 +22,10 @@ from portal.cases.attachments import check_uploads
 from portal.cases.models import Case, CaseType, Category, Channel, Rating
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx, limiter
-from portal.forms import options
+from portal.forms import Form, options
 from portal.localtime import now, today
 from portal.masking import mask_name
+from portal.notifications import services as notices
 from portal.public import bp, tracking
 from portal.public.forms import CASE_TYPE_HINTS, EvaluationForm, LookupForm, ReviewForm, SubmitForm
 from portal.public.progress import public_case
@@ -133,14 +144,13 @@ def track():
     if case is None:
         form.query_code.data = ""
         return render_template("public/lookup.html", form=form, message=tracking.WRONG_PAIR), 422
-    tracking.grant(case.tracking_code, now())
+    tracking.grant(case, now())
     return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)
 
 
 def _granted_case(tracking_code: str) -> Case | None:
-    if not tracking.granted(tracking_code, now()):
-        return None
-    return db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code)).scalars().first()
+    case = db.session.execute(db.select(Case).filter_by(tracking_code=tracking_code[:30])).scalars().first()
+    return case if case is not None and tracking.granted(case, now()) else None
 
 
 @bp.route("/track/<tracking_code>")
@@ -165,6 +175,8 @@ def _render_progress(
         version=case.version,
         evaluation_form=evaluation_form or EvaluationForm(formdata=None),
         review_form=review_form or ReviewForm(formdata=None),
+        sms=notices.public_choice(case),
+        sms_form=Form(),
         message=message,
         notice=notice,
     )
@@ -215,3 +227,31 @@ def request_review(tracking_code: str):
         lambda case, form: services.request_review(case, None, reason=form.reason.data),
         "申请已收到，复查（复核）意见期限见本页。",
     )
+
+
+@bp.route("/track/<tracking_code>/sms", methods=["POST"])
+def sms_choice(tracking_code: str):
+    """退订 or 恢复 the SMS notices of the case this browser looked up."""
+    case = _granted_case(tracking_code)
+    if case is None:
+        abort(403, "查询已过期，请重新输入信访件编号和查询码。")
+    if not Form().validate_on_submit():
+        abort(400)
+    wants = request.form.get("sms")
+    try:
+        if wants == "off":
+            notices.opt_out(case, None)
+            done = "已退订短信通知，今后办理进展请在本页查询。"
+        elif wants == "on":
+            notices.opt_in(case, None)
+            done = "已恢复短信通知。"
+        else:
+            raise DomainError("请选择退订或恢复短信通知。")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _render_progress(case, message=error.message, status=error.status_code)
+    if htmx:
+        return _render_progress(case, notice=done)
+    flash(done, "success")
+    return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)

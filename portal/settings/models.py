@@ -169,6 +169,16 @@ SPECS: dict[str, SettingSpec] = {
             maximum=5,
         ),
         SettingSpec(
+            "notice_daily_limit",
+            "每件每日重发短信、重新生成查询码次数上限",
+            3,
+            "同一信访件每天由登记员重发短信和重新生成查询码的合计次数上限，防止被用来向某个号码反复发送短信。",
+            unit="次",
+            group=HANDLING,
+            minimum=1,
+            maximum=10,
+        ),
+        SettingSpec(
             "roster_publish_days_ahead",
             "接访排班至少提前公布",
             2,

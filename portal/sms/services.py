@@ -14,6 +14,7 @@ from werkzeug.utils import import_string
 from portal.audit.services import record
 from portal.extensions import db
 from portal.localtime import utcnow
+from portal.masking import mask_phone, mask_query_code
 from portal.sms.models import SmsMessage, SmsState
 
 MAX_ATTEMPTS = 3
@@ -27,22 +28,38 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """The default: writes each message to the log (a console in development). Replace with a gateway adapter by
-    setting SMS_SENDER to its import path."""
+    """The default: writes each message to the log (a console in development), the number masked and the text as
+    the outbox keeps it — a query code masked too, since logs are kept and read by others. Replace with a gateway
+    adapter by setting SMS_SENDER to its import path."""
 
     def send(self, phone: str, text: str) -> None:
-        log.info("SMS to %s: %s", phone, text)
+        log.info("SMS to %s: %s", mask_phone(phone), text)
 
 
-def queue(phone: str | None, text: str, case=None) -> SmsMessage | None:
+def _deliver(gateway: Sender, message: SmsMessage) -> None:
+    """Hand ``message`` to ``gateway``: a real gateway gets the query code, the log only what the outbox shows."""
+    gateway.send(message.phone, message.text if isinstance(gateway, LogSender) else message.text_to_send)
+
+
+def _sent(message: SmsMessage) -> None:
+    message.state, message.sent_at, message.error = SmsState.SENT, utcnow(), ""
+    message.secret = None  # the gateway has it: the code is not kept a moment longer
+
+
+def queue(phone: str | None, text: str, case=None, *, kind: str = "", code: str | None = None) -> SmsMessage | None:
     """Put a notice in the outbox (flush, no commit) and queue its delivery for after the commit; nothing when
-    there is no phone number."""
+    there is no phone number. ``code``: a query code the text shows masked (``mask_query_code``); it is put in at
+    sending and wiped once sent."""
     from portal.jobs.queue import enqueue
     from portal.jobs.tasks import SMS_RETRY
 
     if not phone:
         return None
-    message = SmsMessage(phone=phone, text=text, case_id=getattr(case, "id", None))
+    if code and mask_query_code(code) not in text:
+        raise ValueError("a text that carries a query code shows it masked")
+    message = SmsMessage(phone=phone, text=text, kind=kind, carries_code=bool(code), secret=code or None)
+    if case is not None:
+        message.case = case
     db.session.add(message)
     db.session.flush()
     enqueue("portal.jobs.tasks.send_sms", message.id, retry=SMS_RETRY)
@@ -64,7 +81,7 @@ def send_one(message_id: int) -> str:
         return "nothing to send"
     message.attempts += 1
     try:
-        sender().send(message.phone, message.text)
+        _deliver(sender(), message)
     except Exception as error:  # noqa: BLE001 -- a gateway may fail in any way; the job is retried
         message.error = str(error)[:200]
         if message.attempts >= MAX_ATTEMPTS:
@@ -72,7 +89,7 @@ def send_one(message_id: int) -> str:
         record("sms.deliver", None, message, actor_name="系统", sent=0, failed=1)
         db.session.commit()
         raise GatewayError(f"SMS {message_id}: attempt {message.attempts} failed") from None
-    message.state, message.sent_at, message.error = SmsState.SENT, utcnow(), ""
+    _sent(message)
     record("sms.deliver", None, message, actor_name="系统", sent=1, failed=0)
     db.session.commit()
     return "sent"
@@ -110,14 +127,14 @@ def deliver_queued(limit: int = 100) -> tuple[int, int]:
     for message in messages:
         message.attempts += 1
         try:
-            gateway.send(message.phone, message.text)
+            _deliver(gateway, message)
         except Exception as error:  # noqa: BLE001 -- a gateway may fail in any way; the message stays for the next run
             message.error = str(error)[:200]
             if message.attempts >= MAX_ATTEMPTS:
                 message.state = SmsState.FAILED
             failed += 1
         else:
-            message.state, message.sent_at, message.error = SmsState.SENT, utcnow(), ""
+            _sent(message)
             sent += 1
     record("sms.deliver", None, None, actor_name="系统", sent=sent, failed=failed)
     return sent, failed

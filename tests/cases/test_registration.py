@@ -415,14 +415,15 @@ def test_a_failing_sender_is_retried_and_the_message_fails_after_three_attempts(
     assert len(runs) == 4
 
 
-def test_the_default_sender_writes_to_the_log(world, caplog):
-    reg(world, phone="13900000010")
+def test_the_default_sender_writes_to_the_log_with_the_number_masked(world, caplog):
+    case, _ = reg(world, phone="13900000010")
     db.session.commit()
 
     with caplog.at_level("INFO", logger="portal.sms"):
         assert sms.deliver_queued() == (1, 0)
 
-    assert "13900000010" in caplog.text
+    assert "139****0010" in caplog.text and case.tracking_code in caplog.text
+    assert "13900000010" not in caplog.text
 
 
 # --- the registration page --------------------------------------------------------------------------------------------

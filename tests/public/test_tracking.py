@@ -45,11 +45,11 @@ def test_the_grant_lasts_thirty_minutes(client, public_case, looked_up):
     before = dt.datetime.now(dt.UTC).timestamp()
     looked_up(code)
     with client.session_transaction() as session:
-        until = session["tracked"][code]
+        until, fingerprint = session["tracked"][code]
     assert before + 29 * 60 < until <= dt.datetime.now(dt.UTC).timestamp() + 30 * 60
     assert "办理过程" in client.get(f"/track/{code}").get_data(as_text=True)
     with client.session_transaction() as session:
-        session["tracked"] = {code: dt.datetime.now(dt.UTC).timestamp() - 1}
+        session["tracked"] = {code: [dt.datetime.now(dt.UTC).timestamp() - 1, fingerprint]}
     assert "办理过程" not in client.get(f"/track/{code}").get_data(as_text=True)
 
 

@@ -24,6 +24,7 @@ from portal.cases.services.identity import (
     record_accused,
     reveal_identity,
 )
+from portal.cases.services.query_codes import check_daily_limit, reissue_query_code, reissue_refusal
 from portal.cases.services.registration import (
     IdentityConflict,
     earlier_cases,
@@ -72,6 +73,7 @@ __all__ = [
     "add_note",
     "assign",
     "assign_handler",
+    "check_daily_limit",
     "clear_unsatisfied",
     "confirm_petitioner",
     "current_clock",
@@ -98,6 +100,8 @@ __all__ = [
     "register_case",
     "register_on_behalf",
     "rehandle",
+    "reissue_query_code",
+    "reissue_refusal",
     "related_cases",
     "request_extension",
     "request_review",

@@ -25,14 +25,13 @@ from portal.cases.models import (
     Status,
     simple_procedure_refusal,
 )
-from portal.cases.services import steps
+from portal.cases.services import query_codes, steps
 from portal.cases.services.transitions import assign_to
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today as local_today
 from portal.protection import matches
 from portal.settings.models import get_setting
-from portal.sms import services as sms
 from portal.validation import contact, limited, normalise_id_number, normalise_phone, phone_problem, required
 
 # --- registration --------------------------------------------------------------------------------------------
@@ -217,14 +216,15 @@ def _register(
     procedure_reason: str = "",
     skipped_level: bool = False,
     proper_level: str = "",
-    notify: bool = True,
+    query_code_by: str = "receipt",
     anonymous: bool = False,
     same_person: bool | None = None,
 ) -> tuple[Case, str]:
     """The registration itself. ``attachments`` have been checked by ``attachments.check_uploads``; their files are
-    written here. ``notify`` queues the SMS receipt when a phone number is known. ``anonymous``: an accusation
-    without a name or contact (匿名检举控告), accepted and labelled so. ``same_person`` answers an
-    ``IdentityConflict`` of an earlier attempt."""
+        written here. ``query_code_by``: how the query code is given — on the receipt (shown once, to print or hand
+    over), or in the first SMS (the receipt then shows it masked). ``anonymous``: an accusation
+        without a name or contact (匿名检举控告), accepted and labelled so. ``same_person`` answers an
+        ``IdentityConflict`` of an earlier attempt."""
     title = required(title, "标题", TITLE_MAX)
     content = required(content, "信访内容", CONTENT_MAX)
     if anonymous and case_type is not CaseType.ACCUSATION:
@@ -233,6 +233,10 @@ def _register(
     address, place = "" if anonymous else limited(address, "住址", ADDRESS_MAX), limited(place, "问题发生地", 200)
     if not (phone or id_number or anonymous):
         raise DomainError("请至少填写联系电话或身份证号，以便告知办理情况。")
+    if query_code_by not in (query_codes.RECEIPT, query_codes.SMS):
+        raise DomainError("请选择告知查询码的方式。")
+    if query_code_by == query_codes.SMS and not phone:
+        raise DomainError("以短信告知查询码，须填写信访人的手机号码；没有手机号码的，请在登记回执上告知查询码。")
     if people_count < 1:
         raise DomainError("来访人数至少为 1。")
     today = local_today()
@@ -311,16 +315,12 @@ def _register(
         to_status=Status.REGISTERED,
         text=f"您的信访事项（{channel.label}）已于{received_on:%Y年%m月%d日}收到并登记，编号 {case.tracking_code}。"
         f"我们将在{clock.due:%Y年%m月%d日}前告知是否受理。",
+        data={"query_code_by": query_code_by},
+        # The first SMS carries the code when the clerk chose so (a caller has no receipt); nothing stores it.
+        notice={"query_code": query_code} if query_code_by == query_codes.SMS else None,
     )
     stored = attachment_store.store(case, list(attachments), getattr(actor, "id", None))
     db.session.flush()
-    if notify and phone:
-        sms.queue(
-            phone,
-            f"【{get_setting('office_name')}】您的信访事项已登记，编号{case.tracking_code}，"
-            f"将于{clock.due:%m月%d日}前告知是否受理。凭编号和回执上的查询码可在网上查询办理进度。",
-            case,
-        )
     record(
         "case.register",
         actor,
@@ -331,6 +331,7 @@ def _register(
         attachments=len(stored),
         anonymous=anonymous,
         identity_unconfirmed=unconfirmed,
+        query_code_by=query_code_by,
     )
     return case, query_code
 
@@ -414,7 +415,6 @@ def open_reception_case(
         repeat_of_id=repeat_of_id,
         new_facts=new_facts,
         received_on=received_on,
-        notify=False,
     )
     today = case.received_on
     case.decided_on = today
@@ -432,11 +432,5 @@ def open_reception_case(
     db.session.add(instruction_row)
     steps.log(case, actor, "instruct", title="领导批示", public=False, text=instruction_row.text)
     assign_to(case, actor, department_id, leader.id)
-    sms.queue(
-        normalise_phone(phone),  # the number given at this visit, not whatever the petitioner's record holds
-        f"【{get_setting('office_name')}】您在领导接访中反映的事项已当场受理并交"
-        f"{case.department.name}办理，编号{case.tracking_code}，将于{clock.due:%m月%d日}前"
-        "出具书面处理意见。凭编号和查询码可在网上查询办理进度。",
-        case,
-    )
+    # The petitioner hears of it by the notices (portal.notifications): one SMS, 受理告知, for the steps taken here.
     return case, query_code

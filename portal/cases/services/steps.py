@@ -81,8 +81,10 @@ def event(
     data: dict | None = None,
     from_status: Status | None = None,
     to_status: Status | None = None,
+    notice: dict | None = None,
 ) -> CaseEvent:
-    """A timeline entry. The checklist items that mirror ``action`` (署名, 书面答复, 回访) are ticked by it."""
+    """A timeline entry. The checklist items that mirror ``action`` (署名, 书面答复, 回访) are ticked by it.
+    ``notice``: what the receivers of ``event_written`` may use and nothing stores (a new query code)."""
     written = CaseEvent(
         case=case,
         at=utcnow(),
@@ -99,14 +101,25 @@ def event(
     for item in case.checklist:
         if item.mirrors == action and not item.done:
             item.done_at, item.done_by_id, item.done_event = written.at, written.actor_id, written
-    event_written.send(case, actor=actor, event=written)
+    event_written.send(case, actor=actor, event=written, notice=notice or {})
     return written
 
 
-def log(case: Case, actor: User | None, action: str, *, title: str, text: str = "", public: bool, **audit) -> CaseEvent:
+def log(
+    case: Case,
+    actor: User | None,
+    action: str,
+    *,
+    title: str,
+    text: str = "",
+    public: bool,
+    data: dict | None = None,
+    notice: dict | None = None,
+    **audit,
+) -> CaseEvent:
     """An action that records something on the case without moving it: timeline event, then audit row. The case's
     version moves on too, so a form opened before it (a 销号 form before the last tick) is stale."""
-    written = event(case, actor, action, title=title, text=text, public=public)
+    written = event(case, actor, action, title=title, text=text, public=public, data=data, notice=notice)
     touch(case)
     db.session.flush()
     record(f"case.{action}", actor, case, tracking_code=case.tracking_code, **audit)
