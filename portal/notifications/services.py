@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -229,7 +229,12 @@ def reissue(case: Case, actor: User, *, identity_check: str, note: str = "", del
 def outbox(user: User, *, state: SmsState | None = None, case: Case | None = None, page: int = 1, per_page: int = 50):
     """The outbox messages of cases ``user`` may read, newest first (a page of them)."""
     readable = db.select(Case.id).where(Case.visible_to(user))
-    stmt = db.select(SmsMessage).where(SmsMessage.case_id.in_(readable)).order_by(SmsMessage.id.desc())
+    stmt = (
+        db.select(SmsMessage)
+        .where(SmsMessage.case_id.in_(readable))
+        .options(selectinload(SmsMessage.case))
+        .order_by(SmsMessage.id.desc())
+    )
     if state is not None:
         stmt = stmt.where(SmsMessage.state == state)
     if case is not None:

@@ -45,7 +45,7 @@ class SmsMessage(db.Model):
     secret: Mapped[str | None] = mapped_column(EncryptedString(20))
     resent_from_id: Mapped[int | None] = mapped_column(ForeignKey("sms_messages.id", ondelete="SET NULL"))
 
-    case = relationship("Case", lazy="joined")
+    case = relationship("Case")  # not joined: send_one locks the row FOR UPDATE, which an outer join forbids
 
     @property
     def masked_phone(self) -> str:
