@@ -9,7 +9,7 @@ new empty tables. No existing row is rewritten. The downgrade drops exactly thes
 still waiting in ``secret`` would be lost with it, so run ``flask sms send`` before downgrading.
 
 Revision ID: 5d1f7c3a9e62
-Revises: 7b3d5e9f1a24
+Revises: 07352364eff0
 Create Date: 2026-12-03 09:30:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d1f7c3a9e62"
-down_revision = "7b3d5e9f1a24"
+down_revision = "07352364eff0"
 branch_labels = None
 depends_on = None
 
