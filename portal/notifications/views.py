@@ -156,7 +156,6 @@ def reissue(case_id: int):
     # The 查询码告知单: printed from this response and nowhere kept; no cache may keep it either.
     page = render_template(
         "notifications/slip.html",
-        office=get_setting("office_name"),
         issued_on=today(),
         **receipts.context(case, code),
     )
