@@ -11,7 +11,8 @@ today. The loader flushes and never commits: the CLI commits.
 
 The package follows the steps: ``county`` (departments and staff), ``catalogue`` (categories and checklist
 templates), ``matters`` (what petitioners write), ``planning`` (each case's history, planned), ``replay`` (the plan
-driven through the services), ``duty`` (reception-duty slots) and ``reception`` (reception logs).
+driven through the services), ``duty`` (reception-duty slots), ``reception`` (reception logs) and ``grassroots``
+(agents' matters, screening reports).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import random
 from dataclasses import dataclass
 
 from portal.accounts.models import User
+from portal.agents.models import AgentMatter
 from portal.cases.models import Case
 from portal.demo.catalogue import ensure_categories, ensure_checklist_templates
 from portal.demo.county import STAFF, ensure_departments, ensure_settings, ensure_users
 from portal.demo.duty import make_duty_slots
+from portal.demo.grassroots import ensure_network_users, make_network
 from portal.demo.planning import HISTORY_DAYS
 from portal.demo.reception import make_reception_logs
 from portal.demo.replay import CaseLoader
@@ -54,6 +57,7 @@ def load_demo(password: str, cases: int = 300) -> DemoReport:
     with as_of(today - dt.timedelta(days=HISTORY_DAYS + 10)):  # staff were there before the first petition
         departments = ensure_departments()
         created = ensure_users(password, departments)
+        created += ensure_network_users(password, departments)
         db.session.flush()  # timestamps are taken at flush time
     ensure_settings()
     categories = ensure_categories()
@@ -66,6 +70,9 @@ def load_demo(password: str, cases: int = 300) -> DemoReport:
     db.session.flush()
     if cases > 0 and not _exists(ReceptionLog):
         make_reception_logs(rng, departments)
+    db.session.flush()
+    if cases > 0 and not _exists(AgentMatter):
+        make_network(rng, departments)
     db.session.flush()
     return DemoReport(created_users=created, password=password, summary=_summary())
 
