@@ -15,6 +15,8 @@ from portal.cases.models import OPEN, Case
 from portal.extensions import db
 from portal.jobs.models import Reminder, ReminderKind
 from portal.localtime import today as local_today
+from portal.notifications import catalogue
+from portal.notifications import services as notices
 from portal.settings.models import get_setting
 from portal.sms import services as sms
 
@@ -70,10 +72,9 @@ def _text_reminder(user: User, given: dict) -> int:
         parts.append(f"{given[ReminderKind.DUE_SOON]}件临近办理期限")
     if given[ReminderKind.OVERDUE]:
         parts.append(f"{given[ReminderKind.OVERDUE]}件已超期")
-    sms.queue(
-        user.reminder_phone,
-        f"【{get_setting('office_name')}】{user.name}，您的待办中有{'、'.join(parts)}，请登录信访业务系统查看“我的待办”。",
-    )
+    kind = catalogue.KINDS["staff_reminder"]
+    values = {"机关": get_setting("office_name"), "姓名": user.name, "待办": "、".join(parts)}
+    sms.queue(user.reminder_phone, catalogue.render(notices.text_of(kind), values))
     return 1
 
 

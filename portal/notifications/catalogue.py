@@ -1,6 +1,7 @@
-"""The message kinds the petitioner is told by SMS, each with its default text and the placeholders it may use: the
-one place every notice's wording comes from. The 系统管理员 may replace a text (``MessageText``) within
-``TEXT_MAX`` characters, using only the kind's placeholders; ``check`` is the rule for that edit."""
+"""The message kinds sent by SMS — what the petitioner is told, and the daily reminder to staff — each with its
+default text and the placeholders it may use: the one place every message's wording comes from. The 系统管理员 may
+replace a text (``MessageText``) within ``TEXT_MAX`` characters, using only the kind's placeholders; ``check`` is the
+rule for that edit."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "转送机关": ("转送的有权处理机关", "县人力资源和社会保障局"),
     "结果": ("处理意见的结论（支持、解释说明、不予支持）", "支持"),
     "原编号": ("并入的信访件编号", "XF20261120-4D8M2P"),
+    "姓名": ("工作人员姓名（待办提醒）", "王丽"),
+    "待办": ("新提醒的待办件数（待办提醒；不含信访人和事项）", "2件临近办理期限、1件已超期"),
 }
 
 
@@ -103,6 +106,13 @@ KINDS: dict[str, Kind] = {
             "复核意见告知",
             "【{机关}】您的信访事项（编号{编号}）已出具复核意见（{结果}），复核意见为终结意见。",
             (*_BASE, "结果"),
+        ),
+        Kind(
+            "staff_reminder",
+            "待办提醒（工作人员）",
+            "【{机关}】{姓名}，您的待办中有{待办}，请登录信访业务系统查看“我的待办”。",
+            ("机关", "姓名", "待办"),
+            ("待办",),
         ),
         Kind(
             "query_code",
