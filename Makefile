@@ -11,7 +11,19 @@ FLASK := $(BIN)/flask --app wsgi
 UV_COMPILE = $(abspath $(BIN))/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: run test install install-dev migrate demo serve dev-serve worker browsers clean lock lock-check lint
+.PHONY: run test install install-dev migrate demo serve dev-serve worker browsers clean lock lock-check lint system-deps
+
+# Debian 12 packages the Python dependencies need at run time: WeasyPrint (written notices as PDF) draws text with
+# pango/harfbuzz and the CJK fonts from fonts-noto-cjk; the tests read PDFs back with poppler-utils (pdftotext).
+# An office's licensed fonts go into var/fonts (DOCUMENT_FONT_DIR), see README "Written notices".
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+
+system-deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing from Debian: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
