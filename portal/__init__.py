@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.audit import bp as audit_bp
     from portal.cases import bp as cases_bp
     from portal.deadlines import bp as deadlines_bp
+    from portal.documents import bp as documents_bp
     from portal.duty import bp as duty_bp
     from portal.grassroots import bp as grassroots_bp
     from portal.ledgers import bp as ledgers_bp
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
         api_bp,
         accounts_bp,
         cases_bp,
+        documents_bp,
         ledgers_bp,
         work_bp,
         reception_bp,

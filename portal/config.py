@@ -61,6 +61,10 @@ class Config:
     CADRE_ORGANS = os.environ.get("CADRE_ORGANS", "")
     # Petitioners' attachments live outside static/ and are served only to staff who may see the case.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(ROOT / "var" / "uploads"))
+    # Written notices: an office's licensed fonts (xiaobiaosong.ttf, fangsong.ttf, heiti.ttf, kaiti.ttf) go here;
+    # without them Noto CJK from Debian stands in. The PDF is rendered by a job once the decision commits.
+    DOCUMENT_FONT_DIR = os.environ.get("DOCUMENT_FONT_DIR", str(ROOT / "var" / "fonts"))
+    DOCUMENT_PDF_AFTER_COMMIT = True
     MAX_ATTACHMENTS = 5
     MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
     MAX_CONTENT_LENGTH = 6 * 10 * 1024 * 1024  # five attachments and the form around them

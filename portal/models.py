@@ -9,6 +9,7 @@ from portal.cases.models import (
 )
 from portal.cases.search import CaseTerm  # noqa: F401
 from portal.deadlines.models import CalendarOverride  # noqa: F401
+from portal.documents.models import Delivery, Document  # noqa: F401
 from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest  # noqa: F401
 from portal.notifications.models import MessageText, SmsOptOut  # noqa: F401
 from portal.numbering import NumberSequence  # noqa: F401

@@ -34,6 +34,8 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     # Staff fixtures sign in in one step; the administrators, who always need a second factor, are enrolled.
     "MFA_REQUIRED_FOR_ALL_STAFF": False,
+    # Written notices render their PDF when a test asks for it (tests/documents), not after every decision.
+    "DOCUMENT_PDF_AFTER_COMMIT": False,
 }
 
 

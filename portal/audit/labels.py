@@ -88,6 +88,12 @@ LABELS = {
     "case.record_accused": "记录被检举控告对象",
     "case.confirm_petitioner": "核对信访人身份",
     "case.edit_petitioner": "修改信访人信息",
+    "case.delivery": "登记答复送达",
+    # written notices (portal/documents)
+    "document.issue": "出具文书",
+    "document.deliver": "登记文书送达",
+    "document.view": "查看或下载文书",
+    "document.receipt": "打印送达回证",
     # reads of personal or confidential data
     "case.view": "查看信访件（含信访人身份或保密件）",
     "case.identity_reveal": "显示信访人完整身份信息",

@@ -26,6 +26,7 @@ LABELS = {
     "portal.jobs.tasks.audit_seal": "审计日志封存",
     "portal.jobs.tasks.audit_anchor": "审计链锚定",
     "portal.jobs.tasks.sms_catch_up": "补发待发短信",
+    "portal.jobs.tasks.render_document": "生成文书PDF",
 }
 
 

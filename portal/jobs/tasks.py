@@ -63,6 +63,20 @@ def sms_catch_up() -> int:
         return len(ids)
 
 
+def render_document(document_id: int) -> bool:
+    """Render a written notice's PDF from its frozen HTML (once; a document that has its PDF keeps it)."""
+    from portal.documents.models import Document
+    from portal.documents.services import render_pdf
+
+    with _context():
+        doc = db.session.get(Document, document_id)
+        if doc is None:
+            return False
+        render_pdf(doc)
+        db.session.commit()
+        return True
+
+
 def clock_sweep() -> dict:
     from portal.jobs.sweep import sweep
 

@@ -43,6 +43,17 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A written notice of the case the petitioner may download (portal.documents)."""
+
+    id: int
+    title: str
+    number: str
+    issued_on: dt.date
+    delivered: str | None  # the delivery as recorded, in words
+
+
+@dataclass(frozen=True)
 class Window:
     """A petitioner's right with a deadline: to rate, or to ask for review."""
 
@@ -70,6 +81,7 @@ class PublicCase:
     clock_label: str | None = None
     events: list[Event] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     evaluation: dict | None = None
     evaluate: Window | None = None
     review_kind: str = "复查"
@@ -128,8 +140,19 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def is_restricted(case: Case) -> bool:
+    """Confidential or an accusation: the public page shows the stage only."""
+    return case.confidential or case.case_type is CaseType.ACCUSATION
+
+
+def public_notices(case: Case) -> list:
+    """The written notices the petitioner may download from the progress page: the public ones (a 交办单 is
+    internal) of a case whose page shows more than its stage."""
+    return [] if is_restricted(case) else [d for d in case.documents if d.public]
+
+
 def public_case(case: Case, today: dt.date) -> PublicCase:
-    restricted = case.confidential or case.case_type is CaseType.ACCUSATION
+    restricted = is_restricted(case)
     evaluate = _evaluation_window(case, today)
     view = PublicCase(
         tracking_code=case.tracking_code,
@@ -158,6 +181,10 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
         view.clock_label = label if label.endswith("期限") else label + "期限"
     view.events = [Event(local(e.at).date(), e.title, e.text) for e in case.events if e.public]
     view.documents = [_document(r) for r in case.published_replies]
+    view.notices = [
+        Notice(d.id, d.title, d.number, d.issued_on, d.delivery.summary if d.delivery else None)
+        for d in public_notices(case)
+    ]
     return view
 
 

@@ -20,6 +20,7 @@ from portal import resubmission
 from portal.cases import receipts, services
 from portal.cases.attachments import check_uploads
 from portal.cases.models import Case, CaseType, Category, Channel, Rating
+from portal.documents.downloads import send_pdf
 from portal.errors import DomainError, StaleCase
 from portal.extensions import db, htmx, limiter
 from portal.forms import Form, options
@@ -28,7 +29,7 @@ from portal.masking import mask_name
 from portal.notifications import services as notices
 from portal.public import bp, tracking
 from portal.public.forms import CASE_TYPE_HINTS, EvaluationForm, LookupForm, ReviewForm, SubmitForm
-from portal.public.progress import public_case
+from portal.public.progress import public_case, public_notices
 from portal.settings.models import office_contacts as configured_contacts
 
 
@@ -202,6 +203,18 @@ def _act(tracking_code: str, form, action, done: str):
         return _render_progress(case, notice=done)
     flash(done, "success")
     return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)
+
+
+@bp.route("/track/<tracking_code>/notices/<int:document_id>.pdf")
+def notice_pdf(tracking_code: str, document_id: int):
+    """A written notice of a case this browser looked up recently, as its PDF (the read audited)."""
+    case = _granted_case(tracking_code)
+    if case is None:
+        return redirect(url_for("public.track_case", tracking_code=tracking_code[:30]), code=303)
+    doc = next((d for d in public_notices(case) if d.id == document_id), None)
+    if doc is None:
+        abort(404)
+    return send_pdf(doc, None)
 
 
 @bp.route("/track/<tracking_code>/evaluate", methods=["POST"])

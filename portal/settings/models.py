@@ -62,12 +62,19 @@ class SettingSpec:
             raise DomainError(f"{self.label}格式不正确，例如 xfj@county.gov.cn。")
         if self.shape == "postcode" and not _POSTCODE.match(text):
             raise DomainError(f"{self.label}应为6位数字。")
+        if self.shape == "document_number" and (
+            "{序号}" not in text or set(re.findall(r"\{([^{}]*)\}", text)) - set(DOCUMENT_NUMBER_FIELDS)
+        ):
+            raise DomainError(f"{self.label}须包含{{序号}}，可用{{代字}}、{{年份}}、{{序号}}，例如 {self.default}。")
         if self.shape == "phone" and not (_PUBLIC_PHONE.match(text) and sum(ch.isdigit() for ch in text) >= 5):
             raise DomainError(f"{self.label}格式不正确，例如 0745-1234567 或 12345。")
         return text
 
 
 CONTACTS = "信访渠道（公开）"
+DOCUMENTS = "文书"
+# What a document number pattern may contain (portal.documents): the kind's 机关代字, the year and the sequence.
+DOCUMENT_NUMBER_FIELDS = ("代字", "年份", "序号")
 DUTY = "领导接访"
 HANDLING = "办理"
 
@@ -218,9 +225,29 @@ SPECS: dict[str, SettingSpec] = {
             minimum=0,
             maximum=7,
         ),
+        SettingSpec(
+            "document_number_pattern",
+            "文号格式",
+            "{代字}〔{年份}〕{序号}号",
+            "文书编号的格式（GB/T 9704：机关代字、年份、发文顺序号），序号按出具机关、文书种类和年度连续编排；"
+            "改后新出具的文书使用新格式，已出具的不变。",
+            group=DOCUMENTS,
+            max_length=40,
+            shape="document_number",
+        ),
     )
 }
-GROUPS = (CONTACTS, HANDLING, DUTY)
+GROUPS = (CONTACTS, HANDLING, DUTY, DOCUMENTS)
+
+
+def declare(spec: SettingSpec) -> SettingSpec:
+    """Add a setting declared by another area (a document kind's 机关代字), shown under its group."""
+    if spec.group not in GROUPS:
+        raise ValueError(f"setting group {spec.group} is not shown on the settings page")
+    existing = SPECS.setdefault(spec.key, spec)
+    if existing is not spec:
+        raise ValueError(f"setting {spec.key} declared twice")
+    return spec
 
 
 class Setting(db.Model):

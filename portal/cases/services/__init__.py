@@ -37,6 +37,7 @@ from portal.cases.services.registration import (
 )
 from portal.cases.services.reviews import (
     decide_review,
+    delivery_recorded,
     evaluation_refusal,
     evaluation_window,
     record_evaluation,
@@ -79,6 +80,7 @@ __all__ = [
     "current_clock",
     "decide_extension",
     "decide_review",
+    "delivery_recorded",
     "draft_reply",
     "earlier_cases",
     "edit_petitioner",

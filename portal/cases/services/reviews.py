@@ -23,8 +23,8 @@ from portal.cases.services import steps
 from portal.deadlines.services import deadline
 from portal.errors import DomainError
 from portal.extensions import db
+from portal.localtime import local, utcnow
 from portal.localtime import today as local_today
-from portal.localtime import utcnow
 from portal.org.models import Department
 from portal.settings.models import get_setting
 from portal.validation import limited, required
@@ -143,6 +143,33 @@ def decide_review(
         text=f"出具{kind.label}（{outcome.label}），于{delivered_on:%Y年%m月%d日}送达。{tail}",
         data={"reply_id": reply.id},
     )
+    return reply
+
+
+def delivery_recorded(
+    case: Case, actor: User, *, reply_kind: ReplyKind, delivered_on: dt.date, method: str
+) -> Reply | None:
+    """The delivery of a reply document recorded after the decision (the 送达回证 came back, the letter arrived):
+    when it is the answer the petitioner's windows run from, the reply's delivery date, the evaluation window and the
+    review-request window move to the recorded date. An earlier answer's delivery changes no window."""
+    steps.lock(case)
+    published = [r for r in case.published_replies if r.kind is reply_kind]
+    if not published:
+        raise DomainError("该答复尚未送达，不能登记送达。")
+    reply = published[-1]
+    current = (ReplyKind.REPLY, ReplyKind.REVIEW, ReplyKind.REREVIEW)[min(case.review_level, 2)]
+    if reply_kind is not current or case.status not in RATEABLE:
+        return None
+    if delivered_on < local(reply.signed_at).date():
+        raise DomainError(f"送达日期不能早于署名日期（{local(reply.signed_at):%Y年%m月%d日}）。")
+    reply.delivered_on, reply.delivery_method = delivered_on, method
+    case.delivered_on = delivered_on
+    open_evaluation_window(case)
+    text = f"{reply_kind.label}于{delivered_on:%Y年%m月%d日}{method}。"
+    if case.clock_rule in ("review_request", "rereview_request"):
+        clock = steps.set_clock(case, case.clock_rule, delivered_on)
+        text += f"如不服，可在{clock.due:%Y年%m月%d日}前申请{case.review_kind}。"
+    steps.log(case, actor, "delivery", title="送达", public=True, text=text, delivered_on=delivered_on.isoformat())
     return reply
 
 
