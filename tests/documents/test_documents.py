@@ -147,7 +147,7 @@ def test_the_opinion_carries_request_facts_outcome_basis_signer_and_the_review_w
         "经调查，责令物业公司限期修复电梯。",
         "予以支持",
         "《物业管理条例》",
-        "签发人：县住房和城乡建设局局长周局长",
+        "签发人：局长周局长",
         "第三十二条",
         "自收到本意见书之日起30日内",
         "复查（《信访工作条例》第三十五条）",
