@@ -19,7 +19,7 @@ from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today as local_today
 from portal.localtime import utcnow
-from portal.protection import cipher, keyring
+from portal.protection import cipher, keyring, rotation
 from portal.settings.models import get_setting
 from portal.validation import limited
 
@@ -255,6 +255,28 @@ def correct(doc: Document, actor, *, reason: str) -> Document:
         raise DomainError("请填写更正理由。")
     # A correction is delivered afresh (the clerk records it); online petitioners get it online at once.
     return issue(doc.case, doc.kind, actor, event=doc.event, replaces=doc, reason=reason)
+
+
+# --- key rotation -----------------------------------------------------------------------------------------------
+def _reseal_documents(ring, *, dry_run: bool = False) -> dict[str, int]:
+    """``flask keys rotate``: each document's sealed HTML and PDF under the current key. The plaintext, and so the
+    hashes that freeze it, stay the same."""
+    counts = {"document parts resealed": 0}
+    for doc in db.session.execute(db.select(Document).order_by(Document.id)).scalars():
+        for part in ("html", "pdf"):
+            sealed = getattr(doc, part)
+            if sealed is None or not cipher.needs_resealing(ring, sealed):
+                continue
+            counts["document parts resealed"] += 1
+            if not dry_run:
+                context = _context(doc, part)
+                setattr(doc, part, cipher.seal(ring, cipher.open_sealed(ring, sealed, context), context))
+    if not dry_run:
+        db.session.flush()
+    return counts
+
+
+rotation.register_files("documents", _reseal_documents)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
