@@ -7,7 +7,7 @@ data key, never the petitioner's details in clear. The downgrade drops both tabl
 every issued document, which is why a downgrade past this revision is for a development database only.
 
 Revision ID: c4d2a8e61f37
-Revises: 07352364eff0
+Revises: 5d1f7c3a9e62
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4d2a8e61f37"
-down_revision = "07352364eff0"
+down_revision = "5d1f7c3a9e62"
 branch_labels = None
 depends_on = None
 
