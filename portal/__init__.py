@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.screening import bp as screening_bp
     from portal.security import bp as security_bp
     from portal.stats import bp as stats_bp
+    from portal.supervision import bp as supervision_bp
     from portal.work import bp as work_bp
 
     for bp in (
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
         cases_bp,
         documents_bp,
         ledgers_bp,
+        supervision_bp,
         work_bp,
         reception_bp,
         audit_bp,

@@ -8,6 +8,7 @@ from portal.cases.models import (
     ChecklistTemplate,  # noqa: F401
 )
 from portal.cases.search import CaseTerm  # noqa: F401
+from portal.cases.supervision import HandlingRound, Supervision  # noqa: F401
 from portal.deadlines.models import CalendarOverride  # noqa: F401
 from portal.documents.models import Delivery, Document  # noqa: F401
 from portal.duty.models import DutySlot, SpecialPeriod, SwapRequest  # noqa: F401

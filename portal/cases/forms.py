@@ -17,6 +17,9 @@ from portal.accounts.models import Role, User
 from portal.cases.accused import NAME_MAX, POST_MAX, CadreLevel
 from portal.cases.attachments import ACCEPT
 from portal.cases.models import CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Status
+from portal.cases.services.supervision import suggested_reason
+from portal.cases.supervision import ACCOUNTABILITY_MEASURES, SupervisionReason
+from portal.deadlines.clock import RULES
 from portal.extensions import db
 from portal.forms import Form, enum_options, options
 from portal.localtime import today as local_today
@@ -378,15 +381,150 @@ class NoteForm(VersionedForm):
         return {"text": self.text.data}
 
 
+def _reply_days(label: str = "答复期限（工作日）") -> IntegerField:
+    return IntegerField(
+        label,
+        default=RULES["supervision_reply"].length,
+        validators=[Optional(), NumberRange(min=1, max=30, message="答复期限应为1至30个工作日。")],
+        description=f"自下发之日起计算，默认{RULES['supervision_reply'].length}个工作日（{RULES['supervision_reply'].source}）",
+    )
+
+
 class SuperviseForm(VersionedForm):
+    reason = SelectField("督办事由", choices=enum_options(SupervisionReason), validate_choice=False)
     note = TextAreaField(
         "督办意见",
         validators=[DataRequired("请填写督办意见。"), Length(max=1000)],
         description="写明督办事由和要求，如：已超期12日，请于5个工作日内办结并报送结果",
     )
+    days = _reply_days()
 
     def arguments(self) -> dict:
-        return {"note": self.note.data}
+        reason = self.reason.data if self.reason.data in set(SupervisionReason) else None
+        return {"reason": reason and SupervisionReason(reason), "note": self.note.data, "days": self.days.data}
+
+    def prepare(self, case, fresh: bool) -> None:
+        if fresh:
+            self.reason.data = suggested_reason(case, local_today()).value
+
+
+class SupervisionAnswerForm(VersionedForm):
+    text = TextAreaField(
+        "办理情况",
+        validators=[DataRequired("请填写办理情况。"), Length(max=2000)],
+        description="写明已采取的措施、办理进度和办结时限",
+    )
+
+    def arguments(self) -> dict:
+        return {"text": self.text.data}
+
+
+class SupervisionAcceptForm(VersionedForm):
+    note = TextAreaField("审核意见", validators=[Optional(), Length(max=1000)])
+
+    def arguments(self) -> dict:
+        return {"note": self.note.data or ""}
+
+
+class UrgeForm(VersionedForm):
+    text = TextAreaField(
+        "催办要求",
+        validators=[DataRequired("请填写催办要求。"), Length(max=1000)],
+        description="如：答复未说明办结时限，请于期限内报送办结情况及佐证材料",
+    )
+    days = _reply_days()
+
+    def arguments(self) -> dict:
+        return {"text": self.text.data, "days": self.days.data}
+
+
+class InterviewForm(VersionedForm):
+    held_on = DateField("约谈日期", validators=[DataRequired("请填写约谈日期。")])
+    place = StringField("约谈地点", validators=[Optional(), Length(max=100)])
+    interviewee = StringField("被约谈人", validators=[DataRequired("请填写被约谈人。"), Length(max=50)])
+    interviewee_post = StringField("被约谈人职务", validators=[Optional(), Length(max=100)])
+    interviewers = StringField("约谈人", validators=[DataRequired("请填写约谈人。"), Length(max=200)])
+    agreed = TextAreaField(
+        "约谈要求和整改承诺",
+        validators=[DataRequired("请填写约谈议定的事项。"), Length(max=2000)],
+    )
+    days = _reply_days("再次答复期限（工作日）")
+
+    def arguments(self) -> dict:
+        return {
+            "held_on": self.held_on.data,
+            "place": self.place.data or "",
+            "interviewee": self.interviewee.data,
+            "interviewee_post": self.interviewee_post.data or "",
+            "interviewers": self.interviewers.data,
+            "agreed": self.agreed.data,
+            "days": self.days.data,
+        }
+
+    def prepare(self, case, fresh: bool) -> None:
+        if fresh:
+            self.held_on.data = local_today()
+
+
+class AccountabilityForm(VersionedForm):
+    leader_id = SelectField("报送领导", coerce=int, validate_choice=False)
+    subject = StringField(
+        "问责对象", validators=[DataRequired("请填写问责对象。"), Length(max=100)], description="单位或责任人及职务"
+    )
+    measure = SelectField("建议问责方式", choices=options((m, m) for m in ACCOUNTABILITY_MEASURES))
+    facts = TextAreaField(
+        "失职失责的事实",
+        validators=[DataRequired("请写明失职失责的事实。"), Length(max=2000)],
+        description="督办、催办、约谈后仍未办理到位的经过",
+    )
+
+    def arguments(self) -> dict:
+        return {
+            "leader_id": self.leader_id.data,
+            "subject": self.subject.data,
+            "measure": self.measure.data,
+            "facts": self.facts.data,
+        }
+
+    def prepare(self, case, fresh: bool) -> None:
+        leaders = (
+            db.session.execute(
+                db.select(User).where(User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)
+            )
+            .scalars()
+            .all()
+        )
+        self.leader_id.choices = options((u.id, f"{u.name}（{u.title}）") for u in leaders if not case.accuses(u))
+        if fresh and case.owner_leader_id is not None:
+            self.leader_id.data = case.owner_leader_id
+
+
+class AccountabilityDecisionForm(VersionedForm):
+    decision = TextAreaField(
+        "决定",
+        validators=[DataRequired("请填写对问责建议的决定。"), Length(max=2000)],
+        description="如：同意，由县纪委监委对该局分管负责人诫勉谈话",
+    )
+
+    def arguments(self) -> dict:
+        return {"decision": self.decision.data}
+
+
+class RehandlingOrderForm(VersionedForm):
+    reason = TextAreaField(
+        "重新办理的理由和要求",
+        validators=[DataRequired("请写明重新办理的理由和要求。"), Length(max=1000)],
+        description="如：信访人反映的补偿标准问题未调查核实，请重新调查并书面答复",
+    )
+    days = IntegerField(
+        "办理期限（日）",
+        default=RULES["rehandle"].length,
+        validators=[Optional(), NumberRange(min=1, max=90, message="办理期限应为1至90日。")],
+        description=f"自今日起计算，默认{RULES['rehandle'].length}日",
+    )
+
+    def arguments(self) -> dict:
+        return {"reason": self.reason.data, "days": self.days.data}
 
 
 class ClearUnsatisfiedForm(VersionedForm):

@@ -28,6 +28,11 @@ from portal.cases.lifecycle import (
     Status,
     transition_for_review,
 )
+from portal.cases.supervision import (
+    HandlingRound,
+    Supervision,
+    SupervisionState,
+)
 from portal.deadlines.clock import WINDOW_RULES
 from portal.deadlines.services import deadline
 from portal.errors import DomainError
@@ -259,7 +264,7 @@ class Case(db.Model):
     representatives: Mapped[list] = mapped_column(JSON, default=list)  # names of a group's representatives
     new_facts: Mapped[bool] = mapped_column(default=False)  # a repeat of a final case that brings new facts
     # 越级: brought here although the matter belongs to a lower level first; recorded and counted, not refused.
-    skipped_level: Mapped[bool] = mapped_column(default=False, server_default=false())
+    skipped_level: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     proper_level: Mapped[str] = mapped_column(String(100), default="", server_default="")  # where it belonged
     procedure_reason: Mapped[str] = mapped_column(String(200), default="")  # why 简易办理 qualifies
     anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())  # 匿名: nobody to contact or match
@@ -309,6 +314,8 @@ class Case(db.Model):
     decision_note: Mapped[str] = mapped_column(Text, default="")  # reason for not accepting / forwarding
     forwarded_to: Mapped[str] = mapped_column(String(100), default="")
     supervised: Mapped[bool] = mapped_column(default=False, index=True)
+    # 第N轮办理: a supervisor's order to handle a 不满意 case again opens the next round (HandlingRound).
+    handling_round: Mapped[int] = mapped_column(default=1, server_default="1")
 
     petitioner: Mapped[Petitioner] = relationship(lazy="joined", backref="cases")
     category: Mapped[Category | None] = relationship(lazy="joined")
@@ -346,6 +353,10 @@ class Case(db.Model):
         back_populates="case", order_by="Hearing.id", cascade="all, delete-orphan"
     )
     accused: Mapped[list[Accused]] = relationship(order_by=Accused.id, cascade="all, delete-orphan", lazy="selectin")
+    supervisions: Mapped[list[Supervision]] = relationship(
+        back_populates="case", order_by=Supervision.id, cascade="all, delete-orphan"
+    )
+    rounds: Mapped[list[HandlingRound]] = relationship(order_by=HandlingRound.id, cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
@@ -529,6 +540,41 @@ class Case(db.Model):
     @classmethod
     def has_pending_extension(cls):
         return cls.extensions.any(ExtensionRequest.state == ExtensionState.REQUESTED)
+
+    @classmethod
+    def supervision_awaiting_from(cls, user: User):
+        """A supervision waits for an answer from ``user``'s department (the queue of ``answer_supervision``)."""
+        if user.department_id is None:
+            return db.false()
+        return cls.supervisions.any(
+            db.and_(Supervision.state == SupervisionState.AWAITING, Supervision.department_id == user.department_id)
+        )
+
+    @classmethod
+    def supervision_answered(cls):
+        return cls.supervisions.any(Supervision.state == SupervisionState.ANSWERED)
+
+    @classmethod
+    def supervision_late(cls, today: dt.date):
+        """A supervision's reply deadline has passed without an answer: the supervisor may escalate."""
+        return cls.supervisions.any(Supervision.late_clause(today))
+
+    @classmethod
+    def accountability_for(cls, user: User):
+        """An accountability proposal addressed to ``user`` waits for the decision."""
+        return cls.supervisions.any(
+            db.and_(
+                Supervision.state == SupervisionState.PROPOSED,
+                Supervision.proposal.has(leader_id=user.id),
+            )
+        )
+
+    @classmethod
+    def unsatisfied_clause(cls):
+        """Rated 不满意 on either count (the 不满意 list), explained or not."""
+        return cls.evaluation.has(
+            db.or_(Evaluation.acceptance == Rating.UNSATISFIED, Evaluation.handling == Rating.UNSATISFIED)
+        )
 
     @classmethod
     def unsatisfied_pending(cls):
@@ -888,7 +934,85 @@ class Case(db.Model):
             return Refusal("只有督查人员可以督办。", forbidden=True)
         if not self.is_open:
             return Refusal("该信访件已办结，无需督办。")
+        if self.department_id is None:
+            return Refusal("该信访件尚未交办责任单位，督办单无从下发；请先督促信访部门受理、交办。")
+        if (running := self.open_supervision) is not None:
+            return Refusal(f"该信访件已有在办的督办单{running.number}（{running.state.label}），请在该督办单上催办。")
         return None
+
+    # --- 督办 (portal.cases.supervision) --------------------------------------------------------------------
+    @property
+    def open_supervision(self) -> Supervision | None:
+        """The supervision still running on this case (at most one: a new one waits until it ends)."""
+        return next((s for s in reversed(self.supervisions) if s.is_open), None)
+
+    def _supervision_refusal(self, name: str, user: User) -> Refusal | None:
+        running = self.open_supervision
+        if running is None:
+            if name == "answer_supervision" and not user.has_role(Role.DEPT_HEAD):
+                return Refusal("只有责任单位负责人可以答复督办。", forbidden=True)
+            if name == "decide_accountability" and not user.has_role(Role.LEADER):
+                return Refusal("只有收到问责建议的领导可以作出决定。", forbidden=True)
+            if name not in ("answer_supervision", "decide_accountability") and not user.has_role(Role.SUPERVISOR):
+                return Refusal("只有督查人员可以办理督办。", forbidden=True)
+            return Refusal("该信访件没有在办的督办单。")
+        refused = running.refusal(name, user, local_today())
+        if isinstance(refused, tuple):
+            return Refusal(refused[0], forbidden=refused[1])
+        return Refusal(refused) if refused else None
+
+    def _refuse_answer_supervision(self, user: User) -> Refusal | None:
+        return self._supervision_refusal("answer_supervision", user)
+
+    def _refuse_accept_supervision(self, user: User) -> Refusal | None:
+        return self._supervision_refusal("accept_supervision", user)
+
+    def _refuse_urge_supervision(self, user: User) -> Refusal | None:
+        return self._supervision_refusal("urge_supervision", user)
+
+    def _refuse_interview(self, user: User) -> Refusal | None:
+        return self._supervision_refusal("interview", user)
+
+    def _refuse_propose_accountability(self, user: User) -> Refusal | None:
+        return self._supervision_refusal("propose_accountability", user)
+
+    def _refuse_decide_accountability(self, user: User) -> Refusal | None:
+        return self._supervision_refusal("decide_accountability", user)
+
+    def _refuse_order_rehandling(self, user: User) -> Refusal | None:
+        if not user.has_role(Role.SUPERVISOR):
+            return Refusal("只有督查人员可以责令重新办理不满意件。", forbidden=True)
+        if self.evaluation is None or not self.evaluation.unsatisfied:
+            return Refusal("只有信访人评价不满意的信访件可以责令重新办理。")
+        if self.review_level != 0:
+            return Refusal("该信访件已经复查（复核），不再由责任单位重新办理。")
+        if self.department_id is None:
+            return Refusal("该信访件没有责任单位，无法重新办理。")
+        return None
+
+    def can_supervise(self, user: User) -> bool:
+        return self.can("supervise", user)
+
+    def can_answer_supervision(self, user: User) -> bool:
+        return self.can("answer_supervision", user)
+
+    def can_accept_supervision(self, user: User) -> bool:
+        return self.can("accept_supervision", user)
+
+    def can_urge_supervision(self, user: User) -> bool:
+        return self.can("urge_supervision", user)
+
+    def can_interview(self, user: User) -> bool:
+        return self.can("interview", user)
+
+    def can_propose_accountability(self, user: User) -> bool:
+        return self.can("propose_accountability", user)
+
+    def can_decide_accountability(self, user: User) -> bool:
+        return self.can("decide_accountability", user)
+
+    def can_order_rehandling(self, user: User) -> bool:
+        return self.can("order_rehandling", user)
 
     def _refuse_clear_unsatisfied(self, user: User) -> Refusal | None:
         if not user.has_role(Role.SUPERVISOR):

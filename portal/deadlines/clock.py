@@ -82,6 +82,25 @@ RULES: dict[str, Rule] = {
             "收到复核请求之日（听证所需时间不计入）",
             "《信访工作条例》第三十六条",
         ),
+        # 督办 (DESIGN §9): the department's answer to a 督办单, a 催办 notice or a 约谈; the supervisor may set
+        # another number of working days on the notice.
+        Rule(
+            "supervision_reply",
+            "督办答复",
+            5,
+            Unit.WORKING_DAYS,
+            "督办单（催办通知、约谈）下发之日",
+            "本地督查督办工作规定（督办单载明答复期限）",
+        ),
+        # A 不满意 case the supervisor orders handled again (衡阳市意见第16条：对评价不满意的事项逐一督查督办).
+        Rule(
+            "rehandle",
+            "重新办理",
+            30,
+            Unit.DAYS,
+            "督查责令重新办理之日",
+            "本地督查督办工作规定（督查可另定期限）",
+        ),
         Rule(
             "evaluate",
             "满意度评价期限",
@@ -358,6 +377,11 @@ def _count_working_days(start: dt.date, n: int, calendar: WorkCalendar):
         else:
             skipped.append(day)
     return counted, skipped, current
+
+
+def add_working_days(start: dt.date, n: int, calendar: WorkCalendar | None = None) -> dt.date:
+    """The ``n``-th working day after ``start`` (``start`` itself when ``n`` is 0)."""
+    return _count_working_days(start, n, calendar or WorkCalendar())[2] if n else start
 
 
 def working_days_between(start: dt.date, end: dt.date, calendar: WorkCalendar | None = None) -> int:

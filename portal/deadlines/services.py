@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.audit.services import record
-from portal.deadlines.clock import Deadline, WorkCalendar, compute
+from portal.deadlines.clock import Deadline, WorkCalendar, add_working_days, compute
 from portal.deadlines.models import CalendarOverride
 from portal.extensions import db
 
@@ -17,6 +17,11 @@ def work_calendar() -> WorkCalendar:
 
 def deadline(rule: str, start: dt.date, **kwargs) -> Deadline:
     return compute(rule, start, work_calendar(), **kwargs)
+
+
+def working_days_ahead(start: dt.date, n: int) -> dt.date:
+    """The ``n``-th working day after ``start`` on the stored calendar (the end of a 临期 window)."""
+    return add_working_days(start, n, work_calendar())
 
 
 def set_override(day: dt.date, is_workday: bool, note: str, actor=None) -> CalendarOverride:

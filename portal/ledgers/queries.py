@@ -18,7 +18,9 @@ from portal.accounts.models import Role, User
 from portal.cases.lifecycle import OPEN
 from portal.cases.models import Case, CaseType, Channel, ChecklistItem, Status
 from portal.deadlines.clock import RULES
+from portal.deadlines.services import working_days_ahead
 from portal.reception.models import ReceptionEntry
+from portal.settings.models import get_setting
 
 PER_PAGE = 30
 
@@ -31,6 +33,19 @@ def due_within(today: dt.date, days: int) -> ColumnElement[bool]:
     return and_(
         Case.due_date >= today,
         Case.due_date <= today + dt.timedelta(days=days),
+        Case.staff_clock(),
+        Case.status.in_(_OPEN),
+    )
+
+
+def due_soon(today: dt.date, working_days: int | None = None) -> ColumnElement[bool]:
+    """临期: an open case whose staff deadline falls within the next ``working_days`` working days (the
+    ``due_soon_working_days`` setting), from today on; an overdue case is 超期, not 临期."""
+    if working_days is None:
+        working_days = int(get_setting("due_soon_working_days"))
+    return and_(
+        Case.due_date >= today,
+        Case.due_date <= working_days_ahead(today, working_days),
         Case.staff_clock(),
         Case.status.in_(_OPEN),
     )
@@ -89,9 +104,40 @@ register(
         "repeat", "重信重访台账", "同一信访人就同一事项再次信访的信访件", lambda today: Case.repeat_of_id.is_not(None)
     )
 )
-register(Ledger("supervised", "督办台账", "已列入督办的信访件", lambda today: Case.supervised.is_(True)))
+register(
+    Ledger(
+        "supervised",
+        "督办件台账",
+        "已列入督办的信访件（督办单及其答复、催办、约谈见督办台账）",
+        lambda today: Case.supervised.is_(True),
+    )
+)
 register(
     Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）", Case.overdue)
+)
+register(
+    Ledger(
+        "due_soon",
+        "临期台账",
+        "尚未办结、办理期限将在临期提醒天数（系统设置，工作日）内届满的信访件",
+        lambda today: due_soon(today),
+    )
+)
+register(
+    Ledger(
+        "unsatisfied",
+        "不满意件台账",
+        "信访人对受理或办理评价不满意的信访件（含已说明销号理由的）",
+        lambda today: Case.unsatisfied_clause(),
+    )
+)
+register(
+    Ledger(
+        "skipped",
+        "越级信访台账",
+        "越过有权处理的下级机关、直接向本级提出的信访件",
+        lambda today: Case.skipped_level.is_(True),
+    )
 )
 register(
     Ledger(

@@ -166,6 +166,16 @@ SPECS: dict[str, SettingSpec] = {
             maximum=90,
         ),
         SettingSpec(
+            "due_soon_working_days",
+            "临期提醒天数",
+            3,
+            "办理期限在今后几个工作日内届满的在办信访件列入临期清单，督查据此提前督办。",
+            unit="个工作日",
+            group=HANDLING,
+            minimum=1,
+            maximum=20,
+        ),
+        SettingSpec(
             "max_representatives",
             "集体访代表人数上限",
             5,

@@ -39,6 +39,35 @@ def ready_to_close(world) -> int:
     return ready_for_mark_off(make_case(world, S.REPLIED, owner_leader=world.leader), world).id
 
 
+def supervised(case, world, step: str) -> int:
+    """``case`` with a 督办单 taken as far as ``step``; after each escalation but the last the department has
+    answered, so the supervisor has the next step."""
+    services.supervise(case, world.supervisor, note=REASON)
+    head = world.head_for(case)
+    escalations = {
+        "urged": lambda: services.urge_supervision(case, world.supervisor, text=REASON),
+        "interviewed": lambda: services.record_interview(
+            case, world.supervisor, held_on=today(), interviewee="周局长", interviewers="赵督查", agreed=REASON
+        ),
+        "proposed": lambda: services.propose_accountability(
+            case, world.supervisor, leader_id=world.leader.id, subject="该局", measure="通报批评", facts=REASON
+        ),
+    }
+    if step != "awaiting":
+        services.answer_supervision(case, head, text=REASON)
+    for later, escalate in escalations.items():
+        if step in ("awaiting", "answered"):
+            break
+        escalate()
+        if later == "proposed":
+            break
+        services.answer_supervision(case, head, text=REASON)
+        if later == step:
+            break
+    db.session.commit()
+    return case.id
+
+
 def unconfirmed_identity(world) -> int:
     """An online submission with the ID number of a known petitioner: the clerk is asked “同一人？”."""
     known = make_case(world, S.REGISTERED, id_number="110105198503071230")
@@ -61,16 +90,20 @@ STATES = {
     "repeat_of_open": lambda w: make_case(w, S.REGISTERED, repeat_of_id=make_case(w, S.IN_PROGRESS).id).id,
     "unconfirmed_identity": unconfirmed_identity,
     "accepted": lambda w: make_case(w, S.ACCEPTED).id,
-    "assigned": lambda w: make_case(w, S.ASSIGNED, owner_leader=w.leader).id,
+    "assigned": lambda w: supervised(make_case(w, S.ASSIGNED, owner_leader=w.leader), w, "awaiting"),
     "in_progress_extension": pending_extension,
     "simple_in_progress": lambda w: make_case(w, S.IN_PROGRESS, procedure=Procedure.SIMPLE, owner_leader=w.leader).id,
-    "awaiting_signature": lambda w: make_case(w, S.AWAITING_SIGNATURE, owner_leader=w.leader).id,
-    "awaiting_verification": lambda w: make_case(w, S.AWAITING_VERIFICATION, owner_leader=w.leader).id,
+    "awaiting_signature": lambda w: supervised(
+        make_case(w, S.AWAITING_SIGNATURE, owner_leader=w.leader), w, "answered"
+    ),
+    "awaiting_verification": lambda w: supervised(
+        make_case(w, S.AWAITING_VERIFICATION, owner_leader=w.leader), w, "urged"
+    ),
     "replied_unsatisfied": rated_unsatisfied,
     "ready_to_close": ready_to_close,
-    "under_review": lambda w: make_case(w, S.UNDER_REVIEW, owner_leader=w.leader).id,
+    "under_review": lambda w: supervised(make_case(w, S.UNDER_REVIEW, owner_leader=w.leader), w, "interviewed"),
     "replied_after_review": lambda w: make_case(w, S.REPLIED, review_level=1, owner_leader=w.leader).id,
-    "under_rereview": lambda w: make_case(w, S.UNDER_REREVIEW, owner_leader=w.leader).id,
+    "under_rereview": lambda w: supervised(make_case(w, S.UNDER_REREVIEW, owner_leader=w.leader), w, "proposed"),
     "final": lambda w: make_case(w, S.FINAL, owner_leader=w.leader).id,
     "closed": lambda w: make_case(w, S.CLOSED, owner_leader=w.leader).id,
 }
@@ -106,7 +139,19 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "request_rereview": {"reason": REASON},
         "hearing": {"starts_on": day, "ends_on": day},
         "decide_rereview": {"outcome": "explain", "text": "维持复查意见。"},
-        "supervise": {"note": REASON},
+        "supervise": {"note": REASON, "reason": "overdue", "days": "5"},
+        "answer_supervision": {"text": REASON},
+        "accept_supervision": {"note": "同意"},
+        "urge_supervision": {"text": REASON, "days": "5"},
+        "interview": {"held_on": day, "interviewee": "周局长", "interviewers": "赵督查", "agreed": REASON},
+        "propose_accountability": {
+            "leader_id": world_ids["leader"],
+            "subject": "该局",
+            "measure": "通报批评",
+            "facts": REASON,
+        },
+        "decide_accountability": {"decision": "同意"},
+        "order_rehandling": {"reason": REASON, "days": "20"},
         "clear_unsatisfied": {"reason": REASON},
         "mark_off": {"note": "已办结"},
         "note": {"text": REASON},
@@ -224,7 +269,7 @@ def post_what_is_not_offered(app, client, login, staff, case_id: int, *, aliased
     passes validation; return what was not refused as the rule says, or wrote something, and how many posts were
     made. ``aliased``: post only the actions the service takes for the other review level instead (see
     ``served_as``), which the rule's own check leaves out."""
-    ids = {"housing": staff["dept:housing"], "handler": staff["handler"].id}
+    ids = {"housing": staff["dept:housing"], "handler": staff["handler"].id, "leader": staff["leader"].id}
     problems, posts = [], 0
     before = None
 

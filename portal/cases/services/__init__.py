@@ -1,7 +1,8 @@
-"""The only place where a case changes state, in four parts: ``registration`` (a petition becomes a case),
-``transitions`` (the main path of lifecycle.ACTIONS), ``handling`` (what is recorded beside it) and ``reviews``
-(复查, 复核 and the petitioner's windows). ``steps`` holds what they all do: lock, check, record. Arguments are plain
-values, never a request or a form; services flush, never commit. Callers use this package's names."""
+"""The only place where a case changes state, in five parts: ``registration`` (a petition becomes a case),
+``transitions`` (the main path of lifecycle.ACTIONS), ``handling`` (what is recorded beside it), ``supervision``
+(督办 and 重新办理) and ``reviews`` (复查, 复核 and the petitioner's windows). ``steps`` holds what they all do: lock,
+check, record. Arguments are plain values, never a request or a form; services flush, never commit. Callers use this
+package's names."""
 
 from portal.cases.models import CONTENT_MAX, TITLE_MAX
 from portal.cases.services.handling import (
@@ -13,7 +14,6 @@ from portal.cases.services.handling import (
     decide_extension,
     record_follow_up,
     request_extension,
-    supervise,
     switch_to_ordinary,
     tick_checklist_item,
 )
@@ -46,6 +46,16 @@ from portal.cases.services.reviews import (
     review_organ,
 )
 from portal.cases.services.steps import current_clock
+from portal.cases.services.supervision import (
+    accept_supervision,
+    answer_supervision,
+    decide_accountability,
+    order_rehandling,
+    propose_accountability,
+    record_interview,
+    supervise,
+    urge_supervision,
+)
 from portal.cases.services.transitions import (
     accept,
     assign,
@@ -70,14 +80,17 @@ __all__ = [
     "Identity",
     "IdentityConflict",
     "accept",
+    "accept_supervision",
     "add_instruction",
     "add_note",
+    "answer_supervision",
     "assign",
     "assign_handler",
     "check_daily_limit",
     "clear_unsatisfied",
     "confirm_petitioner",
     "current_clock",
+    "decide_accountability",
     "decide_extension",
     "decide_review",
     "delivery_recorded",
@@ -94,11 +107,14 @@ __all__ = [
     "not_accept",
     "object_to_assignment",
     "open_reception_case",
+    "order_rehandling",
+    "propose_accountability",
     "publish_reply",
     "record_accused",
     "record_evaluation",
     "record_follow_up",
     "record_hearing",
+    "record_interview",
     "register_case",
     "register_on_behalf",
     "rehandle",
@@ -116,4 +132,5 @@ __all__ = [
     "supervise",
     "switch_to_ordinary",
     "tick_checklist_item",
+    "urge_supervision",
 ]

@@ -1,6 +1,7 @@
 """What staff record on a case without moving it along the main path: the handler picked, investigation notes,
-extensions (条例 art.34), instructions (批示), follow-ups (回访), checklist ticks and supervision. Each locks the
-row, checks the version the person saw, and asks the lifecycle, like a transition."""
+extensions (条例 art.34), instructions (批示), follow-ups (回访), checklist ticks and the supervisor's word on a
+不满意 rating (督办 itself is in ``supervision``). Each locks the row, checks the version the person saw, and asks the
+lifecycle, like a transition."""
 
 from __future__ import annotations
 
@@ -199,15 +200,6 @@ def tick_checklist_item(
         done=done,
     )
     return item
-
-
-def supervise(case: Case, actor: User, *, note: str, expected_version: int | None = None) -> Case:
-    """督办: a supervisor puts a stuck or overdue case under supervision."""
-    steps.begin(case, actor, "supervise", expected_version)
-    note = required(note, "督办意见", 1000)
-    case.supervised = True
-    steps.log(case, actor, "supervise", title="督办", public=False, text=note)
-    return case
 
 
 def clear_unsatisfied(case: Case, actor: User, *, reason: str, expected_version: int | None = None) -> Evaluation:

@@ -1,0 +1,157 @@
+"""督办台账 and the supervisor's lists. Every view: check access (blueprint-wide) → validate the filters → query →
+respond; nothing here changes state (the chain's steps are case actions, on the case page)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from flask import abort, render_template, request, send_file, url_for
+from flask_login import current_user
+from openpyxl import Workbook
+
+from portal.audit.services import record
+from portal.exports import append_row
+from portal.extensions import db, htmx, login_manager
+from portal.ledgers.queries import LEDGERS
+from portal.localtime import now, today
+from portal.org.models import Department
+from portal.settings.models import get_setting
+from portal.supervision import bp
+from portal.supervision.forms import SupervisionFilterForm
+from portal.supervision.queries import (
+    LISTS,
+    count_select,
+    fetch_page,
+    lists_by_department,
+    state_counts,
+    supervision_select,
+)
+
+TABLE_ID = "supervision-table"
+MAX_ROWS = 5000
+
+
+@bp.before_request
+def _case_workers_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.works_cases:
+        abort(403)
+    return None
+
+
+def _departments() -> list[Department]:
+    departments = db.session.execute(Department.assignable()).scalars().all()
+    if current_user.department_scoped:
+        departments = [d for d in departments if d.id == current_user.department_id]
+    return departments
+
+
+def _form() -> tuple[SupervisionFilterForm, list[str]]:
+    form = SupervisionFilterForm(formdata=request.args)
+    form.set_departments(_departments())
+    return form, form.check()
+
+
+@bp.get("/")
+def index():
+    form, messages = _form()
+    day = today()
+    page = fetch_page(db.session, form.filters(), current_user, day, form.page.data or 1)
+    args = form.query_args()
+    template = "supervision/_table.html" if htmx and htmx.target == TABLE_ID else "supervision/index.html"
+    response = render_template(
+        template,
+        form=form,
+        messages=messages,
+        page=page,
+        today=day,
+        counts=state_counts(db.session, current_user, day),
+        table_id=TABLE_ID,
+        page_url=lambda n: url_for("supervision.index", **{**args, "page": n}),
+        export_url=url_for("supervision.export", **args),
+    )
+    return response, 200, {"Vary": "HX-Request, HX-Target"}
+
+
+@bp.get("/export.xlsx")
+def export():
+    form, _ = _form()
+    day = today()
+    filters = form.filters()
+    total = db.session.execute(count_select(filters, current_user, day)).scalar_one()
+    items = db.session.execute(supervision_select(filters, current_user, day).limit(MAX_ROWS)).unique().scalars()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "督办台账"
+    append_row(ws, ["督办单号", "信访件编号", "标题", "责任单位", "督办事由", "阶段", "状态", "下发日期", "答复期限",
+                    "逾期天数", "答复次数", "最近答复日期", "逾期答复"])  # fmt: skip
+    shown = 0
+    for s in items:
+        latest = s.latest_answer
+        append_row(
+            ws,
+            [
+                s.number,
+                s.case.tracking_code,
+                s.case.title_for(current_user),
+                s.department.name,
+                s.reason.label,
+                s.stage.label,
+                s.state.label,
+                s.issued_on,
+                s.reply_due,
+                s.days_late(day),
+                len(s.answers),
+                latest.answered_on if latest else None,
+                "是" if s.answered_late else "否",
+            ],
+        )
+        shown += 1
+    notes = wb.create_sheet("说明")
+    append_row(notes, ["导出时间", now().strftime("%Y-%m-%d %H:%M")])
+    append_row(notes, ["导出人", f"{current_user.name}（{current_user.username}）"])
+    append_row(notes, ["导出条数", f"{shown} 条" if total <= MAX_ROWS else f"共 {total} 条，仅导出前 {MAX_ROWS} 条"])
+    record("ledger.export", current_user, None, ledger="supervisions", rows=shown, total=total)
+    db.session.commit()
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    name = f"督办台账-{day:%Y%m%d}.xlsx"
+    response = send_file(
+        buffer,
+        as_attachment=True,
+        download_name=name,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        max_age=0,
+    )
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"supervisions-{day:%Y%m%d}.xlsx\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/lists")
+def lists():
+    """超期, 临期, 不满意, 重复, 越级 by department, each count a link to its ledger filtered to the department."""
+    day = today()
+    by_department = lists_by_department(db.session, current_user, day)
+    departments = _departments()
+    known = {d.id for d in departments}
+    unassigned = {name: counts.get(None, 0) for name, counts in by_department.items()}
+    others = {
+        name: sum(n for dep, n in counts.items() if dep is not None and dep not in known)
+        for name, counts in by_department.items()
+    }
+    return render_template(
+        "supervision/lists.html",
+        lists=[LEDGERS[name] for name in LISTS],
+        by_department=by_department,
+        departments=[d for d in departments if any(by_department[n].get(d.id) for n in LISTS)],
+        unassigned=unassigned,
+        others=others,
+        totals={name: sum(counts.values()) for name, counts in by_department.items()},
+        due_soon_days=get_setting("due_soon_working_days"),
+    )
