@@ -385,6 +385,19 @@ def _anchor(plan: Plan) -> tuple[int, int, int]:
     return -1, 0, HISTORY_DAYS
 
 
+# How far the 督办 chain of a supervised demo case has gone.
+SUPERVISION_DEPTHS = (
+    "awaiting",
+    "answered",
+    "accepted",
+    "urged",
+    "urged_answered",
+    "interviewed",
+    "proposed",
+    "decided",
+)
+
+
 class _Path:
     """The steps that take one planned case to its target status."""
 
@@ -451,7 +464,7 @@ class _Path:
                 if self.rng.random() < 0.6:
                     self.add("approve_extension", 1, 3, who="head")
             if plan.overdue or self.rng.random() < 0.1:
-                self.add("supervise", 3, 10, who="supervisor")
+                self._supervise()
             return
         self._tick(investigate, 0 if simple else 2, 2 if simple else 9)
         if not simple and self.rng.random() < 0.1:
@@ -460,7 +473,7 @@ class _Path:
         self.add("draft", 0 if simple else 1, 2 if simple else 5, who="handler")
         if status is Status.AWAITING_SIGNATURE:
             if plan.overdue:
-                self.add("supervise", 3, 10, who="supervisor")
+                self._supervise()
             return
         self.add("sign", 0 if simple else 1, 1 if simple else 4, who="head")
         if not simple and self.rng.random() < 0.08:
@@ -470,6 +483,34 @@ class _Path:
             self.add("draft", 3, 10, who="handler")
             self.add("sign", 1, 3, who="head")
         self._tick(self._labels("signed"), 0, 0)
+
+    def _supervise(self) -> None:
+        """督办 and, on most cases, the chain after it, taken to every step: the answer waits for the supervisor,
+        is accepted, or is escalated — 催办, 约谈, 问责建议, a decision."""
+        self.add("supervise", 3, 10, who="supervisor")
+        # Spread over the plans, not drawn: even a small demo has a case at every step.
+        depth = SUPERVISION_DEPTHS[self.plan.index % len(SUPERVISION_DEPTHS)]
+        if depth == "awaiting":
+            return
+        self.add("answer_supervision", 2, 6, who="head")
+        if depth == "answered":
+            return
+        if depth == "accepted":
+            self.add("accept_supervision", 1, 3, who="supervisor")
+            return
+        self.add("urge_supervision", 1, 3, who="supervisor")
+        if depth == "urged":
+            return
+        self.add("answer_supervision", 2, 4, who="head")
+        if depth == "urged_answered":
+            return
+        self.add("interview", 1, 3, who="supervisor")
+        self.add("answer_supervision", 2, 4, who="head")
+        if depth == "interviewed":
+            return
+        self.add("propose_accountability", 1, 3, who="supervisor")
+        if depth == "decided":
+            self.add("decide_accountability", 1, 4, who="leader")
 
     def _after_reply(self) -> None:
         status, rng = self.plan.status, self.rng
@@ -511,6 +552,13 @@ class _Path:
     def _feedback(self, *, rating: Rating | None, follow_up: bool) -> None:
         if rating is not None:
             self.add("evaluate", 1, 20, who="public", rating=rating)
+        if rating is Rating.UNSATISFIED and self.plan.status is Status.REPLIED and self.plan.index % 3:
+            # 第2轮办理: the supervisor orders the case handled again; the new reply waits for the petitioner.
+            self.add("order_rehandling", 1, 5, who="supervisor")
+            self.add("draft", 3, 10, who="handler")
+            self.add("sign", 1, 3, who="head")
+            self.add("publish", 1, 3)
+            return
         if follow_up:
             self.add("follow_up", 3, 15, satisfaction=rating if rating is not Rating.UNSATISFIED else None)
             self._tick([label for label in self._labels("closing") if label == "回访"], 0, 0)

@@ -33,6 +33,7 @@ from portal.demo.matters import (
     REVIEW_REASONS,
     REVIEW_UPHELD,
     SEND_BACK_COMMENTS,
+    SUPERVISION_ANSWERS,
 )
 from portal.demo.planning import Plan, Planner, Spec, contact, overseer
 from portal.errors import DomainError
@@ -223,6 +224,65 @@ class CaseLoader:
             case,
             self.users["supervisor"],
             note=f"请{case.department.name}加快办理进度，按期办结，并将办理情况书面报县委督查室。",
+        )
+
+    def _do_answer_supervision(self, plan: Plan, spec: Spec) -> None:
+        supervision = plan.case.open_supervision
+        text = SUPERVISION_ANSWERS[len(supervision.answers) % len(SUPERVISION_ANSWERS)]
+        services.answer_supervision(plan.case, self._actor(plan, "head"), text=self._text(text, plan))
+
+    def _do_accept_supervision(self, plan: Plan, spec: Spec) -> None:
+        services.accept_supervision(plan.case, self.users["supervisor"], note="答复具体，措施到位，同意办结。")
+
+    def _do_urge_supervision(self, plan: Plan, spec: Spec) -> None:
+        services.urge_supervision(
+            plan.case,
+            self.users["supervisor"],
+            text="答复未说明办结时限和责任人，请限期报送办结情况及佐证材料。",
+            days=3,
+        )
+
+    def _do_interview(self, plan: Plan, spec: Spec) -> None:
+        head = self._actor(plan, "head")
+        services.record_interview(
+            plan.case,
+            self.users["supervisor"],
+            held_on=local_now().date(),
+            place="县信访局三楼会议室",
+            interviewee=head.name,
+            interviewee_post=f"{head.department.name}{head.title}",
+            interviewers=f"县委督查室 {self.users['supervisor'].name}",
+            agreed="承认办理不力；承诺十个工作日内办结并书面答复信访人，主要负责人亲自督办。",
+        )
+
+    def _do_propose_accountability(self, plan: Plan, spec: Spec) -> None:
+        department, leader = plan.case.department, self._actor(plan, "leader")
+        if not plan.case.can_view(leader):  # a sealed accusation: its owner leader only (art.30)
+            return
+        services.propose_accountability(
+            plan.case,
+            self.users["supervisor"],
+            leader_id=leader.id,
+            subject=f"{department.name}分管负责人",
+            measure="诫勉谈话",
+            facts="该件经督办、催办、约谈，仍未按承诺办结，群众反复来访，属履行信访工作职责不力。",
+        )
+
+    def _do_decide_accountability(self, plan: Plan, spec: Spec) -> None:
+        supervision = plan.case.open_supervision
+        if supervision is None or supervision.proposal is None:
+            return
+        leader = supervision.proposal.leader
+        services.decide_accountability(
+            plan.case, leader, decision="同意督查意见，由县纪委监委对分管负责人诫勉谈话，限期办结。"
+        )
+
+    def _do_order_rehandling(self, plan: Plan, spec: Spec) -> None:
+        services.order_rehandling(
+            plan.case,
+            self.users["supervisor"],
+            reason="信访人反映的主要诉求未调查核实到位，请重新调查，依法依规作出处理意见。",
+            days=20,
         )
 
     # --- after the reply ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask_login import current_user
 from openpyxl import Workbook
 
 from portal.audit.services import record
+from portal.cases.supervision import Supervision
 from portal.exports import append_row
 from portal.extensions import db, htmx, login_manager
 from portal.ledgers.queries import LEDGERS
@@ -155,3 +156,13 @@ def lists():
         totals={name: sum(counts.values()) for name, counts in by_department.items()},
         due_soon_days=get_setting("due_soon_working_days"),
     )
+
+
+@bp.get("/<int:supervision_id>/notice")
+def notice(supervision_id: int):
+    """The numbered 督办单 and its 催办通知, to print and send to the department (A4, the site's print stylesheet).
+    The notice names the case and what is asked, never the petitioner."""
+    supervision = db.get_or_404(Supervision, supervision_id)
+    if not supervision.case.can_view(current_user):
+        abort(403)
+    return render_template("supervision/notice.html", s=supervision, case=supervision.case)

@@ -145,7 +145,7 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "urge_supervision": {"text": REASON, "days": "5"},
         "interview": {"held_on": day, "interviewee": "周局长", "interviewers": "赵督查", "agreed": REASON},
         "propose_accountability": {
-            "leader_id": world_ids["leader"],
+            "leader_id": world_ids.get("leader", 0),
             "subject": "该局",
             "measure": "通报批评",
             "facts": REASON,

@@ -229,3 +229,20 @@ def test_an_unsatisfied_case_ordered_handled_again_shows_its_round(app, client, 
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "第2轮办理" in html and "上一轮评价：受理满意，办理不满意" in html
+
+
+def test_the_numbered_notices_print_for_those_who_may_see_the_case(app, client, login, seed):
+    def urged(w):
+        case = make_case(w, Status.IN_PROGRESS)
+        services.supervise(case, w.supervisor, note="请按期办结。")
+        services.answer_supervision(case, w.dept_head, text="已办理。")
+        services.urge_supervision(case, w.supervisor, text="请报送办结时限。")
+        return case.supervisions[0].id
+
+    supervision_id = seed(urged)
+    login("dept_head")
+    page = client.get(f"/staff/supervision/{supervision_id}/notice").get_data(as_text=True)
+    assert "信访事项督办单" in page and "信访事项催办通知" in page and "催办〔" in page and "督办〔" in page
+    login("other_dept_head")
+    assert client.get(f"/staff/supervision/{supervision_id}/notice").status_code == 403
+    assert client.get("/staff/supervision/999/notice").status_code == 404

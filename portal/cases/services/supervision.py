@@ -244,6 +244,8 @@ def propose_accountability(
         raise DomainError("请选择在岗的领导接收问责建议。")
     if case.accuses(leader):
         raise DomainError("被检举控告人或其所在单位的领导不能接收该件的问责建议。")
+    if not case.can_view(leader):
+        raise DomainError(f"{leader.name}无权查看该信访件（检举控告件仅包案领导可查看），请选择其包案领导。")
     if measure not in ACCOUNTABILITY_MEASURES:
         raise DomainError("请选择建议的问责方式。")
     proposal = AccountabilityProposal(
