@@ -74,7 +74,7 @@ SIDE_ACTIONS = {
     "note": ("handler", assigned, {"text": TYPED}),
     "follow_up": ("clerk", replied, {"method": "电话", "notes": TYPED}),
     "instruct": ("leader", assigned, {"text": TYPED}),
-    "supervise": ("supervisor", assigned, {"note": TYPED}),
+    "supervise": ("supervisor", unsatisfied, {"note": TYPED}),  # the page still has his other actions after it
     "clear_unsatisfied": ("supervisor", unsatisfied, {"reason": TYPED}),
 }
 
