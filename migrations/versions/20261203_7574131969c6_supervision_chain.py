@@ -14,7 +14,7 @@ column and the tables in reverse order; what they held (督办 records, rounds) 
 a downgrade — take a backup first (README, 备份).
 
 Revision ID: 7574131969c6
-Revises: 5d1f7c3a9e62
+Revises: c4d2a8e61f37
 Create Date: 2026-12-03 09:11:08
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "7574131969c6"
-down_revision = "5d1f7c3a9e62"
+down_revision = "c4d2a8e61f37"
 branch_labels = None
 depends_on = None
 
