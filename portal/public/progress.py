@@ -12,6 +12,7 @@ from portal.cases.lifecycle import FROM_REPLY, STEPS_BEFORE_REPLY, STOPPED
 from portal.cases.models import Case, CaseType, Reply, Status
 from portal.deadlines.clock import Deadline
 from portal.localtime import local
+from portal.public.stages import Article, next_step
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class PublicCase:
     review_kind: str = "复查"
     review: Window | None = None
     replied: bool = False  # from the reply on: the windows to rate and to ask for review are the petitioner's
+    next_step: str = ""  # what happens next and by when, in plain words (portal.public.stages)
+    basis: Article | None = None  # the article behind it
 
     def as_dict(self) -> dict:
         """The JSON of ``POST /api/v1/lookup``."""
@@ -105,6 +108,7 @@ class PublicCase:
             "status": self.status,
             "status_label": self.status_label,
             "stage": self.stage,
+            "next_step": self.next_step,
             "steps": [{"label": s.label, "state": s.state} for s in self.steps],
             "received_on": self.received_on.isoformat(),
             "title": self.title,
@@ -170,6 +174,7 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
         replied=case.status in FROM_REPLY,
     )
     if restricted:
+        _explain(view, case, None)
         return view
     view.title = case.title
     view.channel = case.channel.label
@@ -185,7 +190,16 @@ def public_case(case: Case, today: dt.date) -> PublicCase:
         Notice(d.id, d.title, d.number, d.issued_on, d.delivery.summary if d.delivery else None)
         for d in public_notices(case)
     ]
+    _explain(view, case, view.clock.due if view.clock else None)
     return view
+
+
+def _explain(view: PublicCase, case: Case, due: dt.date | None) -> None:
+    # From the reply on, "by when" is the petitioner's own window to ask for review.
+    if case.status in (Status.REPLIED, Status.CLOSED) and view.review is not None:
+        due = view.review.due
+    step = next_step(case, due)
+    view.next_step, view.basis = step.text, step.article
 
 
 def _document(reply: Reply) -> Document:

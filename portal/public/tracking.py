@@ -11,6 +11,7 @@ from flask import current_app, request, session
 from portal.cases import codes
 from portal.cases.models import Case
 from portal.extensions import db, limiter
+from portal.localtime import CST
 
 SESSION_KEY = "tracked"
 WRONG_PAIR = "信访件编号或查询码不正确，请核对回执后重新输入。"
@@ -50,7 +51,9 @@ def _fingerprint(case: Case) -> str:
 
 
 def grant(case: Case, now: dt.datetime) -> None:
-    """Let this browser read ``case`` for TRACK_GRANT_MINUTES from ``now``, while its query code stays the same."""
+    """Let this browser read ``case`` for TRACK_GRANT_MINUTES from ``now``, while its query code stays the same.
+    Granted again before it ends (the progress page's 延长 button), it runs that long from ``now`` once more: no time
+    limit a person cannot extend."""
     minutes = current_app.config["TRACK_GRANT_MINUTES"]
     grants = {code: v for code, v in session.get(SESSION_KEY, {}).items() if _until(v) > now.timestamp()}
     grants[case.tracking_code] = [(now + dt.timedelta(minutes=minutes)).timestamp(), _fingerprint(case)]
@@ -60,6 +63,12 @@ def grant(case: Case, now: dt.datetime) -> None:
 def granted(case: Case, now: dt.datetime) -> bool:
     value = session.get(SESSION_KEY, {}).get(case.tracking_code)
     return isinstance(value, list) and len(value) == 2 and value[0] > now.timestamp() and value[1] == _fingerprint(case)
+
+
+def granted_until(case: Case) -> dt.datetime | None:
+    """When this browser's grant to read ``case`` ends (China time), or None without one."""
+    value = session.get(SESSION_KEY, {}).get(case.tracking_code)
+    return dt.datetime.fromtimestamp(_until(value), CST) if value else None
 
 
 # --- throttling failed lookups ---------------------------------------------------------------------------------

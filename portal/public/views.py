@@ -30,6 +30,7 @@ from portal.notifications import services as notices
 from portal.public import bp, tracking
 from portal.public.forms import CASE_TYPE_HINTS, EvaluationForm, LookupForm, ReviewForm, SubmitForm
 from portal.public.progress import public_case, public_notices
+from portal.public.stages import ARTICLES
 from portal.settings.models import office_contacts as configured_contacts
 
 
@@ -41,6 +42,12 @@ def office_contacts() -> dict:
 @bp.route("/")
 def home():
     return render_template("public/home.html", office=office_contacts())
+
+
+@bp.route("/basis")
+def basis():
+    """办理依据: the articles the progress page's "依据" links point at, in plain words."""
+    return render_template("public/basis.html", articles=ARTICLES.values())
 
 
 @bp.route("/privacy")
@@ -173,6 +180,7 @@ def _render_progress(
     page = render_template(
         template,
         view=public_case(case, today()),
+        grant_until=tracking.granted_until(case.tracking_code),
         version=case.version,
         evaluation_form=evaluation_form or EvaluationForm(formdata=None),
         review_form=review_form or ReviewForm(formdata=None),
@@ -215,6 +223,19 @@ def notice_pdf(tracking_code: str, document_id: int):
     if doc is None:
         abort(404)
     return send_pdf(doc, None)
+@bp.route("/track/<tracking_code>/renew", methods=["POST"])
+def renew(tracking_code: str):
+    """Another TRACK_GRANT_MINUTES for a lookup still running, without typing the codes again (GB/T 37668: a time
+    limit a person can extend). A grant that has ended needs the codes: that is what the grant stands for."""
+    case = _granted_case(tracking_code)
+    if case is None:
+        abort(403, "查询已过期，请重新输入信访件编号和查询码。")
+    tracking.grant(case.tracking_code, now())
+    until = tracking.granted_until(case.tracking_code)
+    if htmx:
+        return render_template("public/_grant.html", tracking_code=case.tracking_code, grant_until=until, renewed=True)
+    flash(f"已延长，本页可查看至{until:%H:%M}。", "success")
+    return redirect(url_for("public.track_case", tracking_code=case.tracking_code), code=303)
 
 
 @bp.route("/track/<tracking_code>/evaluate", methods=["POST"])
