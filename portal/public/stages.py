@@ -86,15 +86,11 @@ def next_step(case: Case, due: dt.date | None) -> NextStep:
     if s is Status.REGISTERED:
         return NextStep(f"信访部门正在看您反映的事情该由谁来办、能不能受理，{by}告诉您是否受理。", ARTICLES["二十二"])
     if s is Status.ACCEPTED:
-        return NextStep(
-            f"您的事情已经受理。信访部门会把它交给负责的单位去办，{by}给您书面答复。", ARTICLES["三十四"]
-        )
+        return NextStep(f"您的事情已经受理。信访部门会把它交给负责的单位去办，{by}给您书面答复。", ARTICLES["三十四"])
     if s in (Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_SIGNATURE):
         return NextStep(f"负责的单位正在调查、处理您的事情，{by}给您书面答复。", ARTICLES["三十四"])
     if s is Status.AWAITING_VERIFICATION:
-        return NextStep(
-            f"处理意见已经写好并由单位负责人签了字，信访部门核对后{by}送达给您。", ARTICLES["三十四"]
-        )
+        return NextStep(f"处理意见已经写好并由单位负责人签了字，信访部门核对后{by}送达给您。", ARTICLES["三十四"])
     if s in (Status.REPLIED, Status.CLOSED):
         done = "这件事已经办结。" if s is Status.CLOSED else "书面答复已经给您了，内容在本页下方。"
         if case.case_type is CaseType.SUGGESTION:
@@ -102,7 +98,9 @@ def next_step(case: Case, due: dt.date | None) -> NextStep:
         if case.case_type is CaseType.ACCUSATION:
             return NextStep(done + "检举控告按纪检监察的规定办理，您的身份严格保密。", ARTICLES["三十"])
         if due is None:
-            return NextStep(done + f"申请{review}的期限已经过了。", ARTICLES["三十五" if review == "复查" else "三十六"])
+            return NextStep(
+                done + f"申请{review}的期限已经过了。", ARTICLES["三十五" if review == "复查" else "三十六"]
+            )
         return NextStep(
             done + f"如果您不同意这个意见，可以{by}申请{review}。",
             ARTICLES["三十五" if review == "复查" else "三十六"],

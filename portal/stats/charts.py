@@ -25,7 +25,7 @@ CHANNEL_COLOURS = {
 CASE_TYPE_COLOURS = {"claim": "#0072B2", "suggestion": "#009E73", "accusation": "#D55E00"}
 
 WIDTH, HEIGHT = 360, 210
-LEFT, RIGHT, TOP, BOTTOM = 34, 6, 10, 36  # margins around the plot: room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 34, 6, 10, 42  # margins around the plot: room for the axis labels
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class Segment:
 @dataclass(frozen=True)
 class Column:
     name: str  # 2026年3月: for the data table
-    label: str  # 3月: under the column
-    sublabel: str  # the year under January and under the first month
+    label: str  # 3: under the column (the month's number alone, so that 12 of them fit a phone at a readable size)
+    sublabel: str  # 2026年 under January and under the first month
     x: float  # centre
     total: int
     segments: list[Segment]
@@ -87,7 +87,7 @@ class StackedBars:
 
     @property
     def label_y(self) -> float:
-        return self.bottom + 15
+        return self.bottom + 17
 
 
 def nice_scale(maximum: int, ticks: int = 4) -> tuple[int, int]:
@@ -132,12 +132,14 @@ def monthly_stacked(
                     f"{month.year}年{month.month}月 {s.label}：{value}{unit}",
                 )
             )
-        year_shown = i == 0 or month.month == 1
+        # The year under January, and under the first month unless January comes right after it (two years side by
+        # side would overlap at a size a phone can read; the December before a January is that year's).
+        year_shown = month.month == 1 or (i == 0 and not (month.month == 12 and len(months) > 1))
         columns.append(
             Column(
                 name=f"{month.year}年{month.month}月",
-                label=f"{month.month}月",
-                sublabel=f"{month.year}" if year_shown else "",
+                label=f"{month.month}",
+                sublabel=f"{month.year}年" if year_shown else "",
                 x=round(x, 2),
                 total=totals[i],
                 segments=segments,

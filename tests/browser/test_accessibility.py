@@ -100,7 +100,9 @@ def test_no_axe_violation_on_any_public_page(browser, live_server, world, artifa
         for name, open_page in public_pages(page, base, world):
             open_page()
             assert ("care" in (page.locator("html").get_attribute("class") or "").split()) == bool(care), name
-            page.screenshot(path=str(artifacts / f"a11y-{'care' if care else 'standard'}-{width}-{name}.png"), full_page=True)
+            page.screenshot(
+                path=str(artifacts / f"a11y-{'care' if care else 'standard'}-{width}-{name}.png"), full_page=True
+            )
             violations = axe_violations(page, enhanced_contrast=bool(care))
             if violations:
                 found[name] = violations

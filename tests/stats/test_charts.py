@@ -38,11 +38,11 @@ def test_segments_stack_bottom_up_and_are_proportional():
     assert first.segments[0].title == "2025年12月 来信：2件"
 
 
-def test_the_year_is_shown_under_the_first_month_and_january():
+def test_the_year_is_shown_under_january_and_under_the_first_month_unless_january_follows_it():
     assert [(c.label, c.sublabel) for c in chart([0, 0, 0], [0, 0, 0]).columns] == [
-        ("12月", "2025"),
-        ("1月", "2026"),
-        ("2月", ""),
+        ("12", ""),
+        ("1", "2026年"),
+        ("2", ""),
     ]
 
 
