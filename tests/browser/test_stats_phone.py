@@ -6,16 +6,14 @@ protocol, so the portal's Content-Security-Policy stays as it is and nothing is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page
 
+from tests.browser.a11y import AXE
 from tests.browser.pages import PHONE
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 REGION = "section[aria-labelledby='stats-departments'] [role='region']"
 
 
