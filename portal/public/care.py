@@ -54,7 +54,8 @@ def _care():
 
 @bp.after_app_request
 def _vary(response):
-    response.vary.add("Cookie")  # the same address looks different in the 关怀版
+    if response.mimetype == "text/html":
+        response.vary.add("Cookie")  # the same page looks different in the 关怀版
     return response
 
 
