@@ -195,7 +195,7 @@ def test_a_petitioner_submits_on_a_phone_and_follows_the_case_to_a_review(browse
         expect(page.locator(".case-head .status")).to_have_text("复查中")
         expect(page.locator(".stepper .step.current")).to_have_text("复查")
         due = due_date(app, signed["case_id"])
-        expect(page.locator("h2", has_text="复查意见期限")).to_have_text(f"复查意见期限：{due:%Y-%m-%d}")
+        expect(page.locator("h2", has_text="复查意见期限")).to_have_text(f"复查意见期限：{due:%Y年%m月%d日}")
         expect(page.locator("section", has=page.locator("h2", has_text="复查 / 复核"))).to_contain_text("不能重复申请")
         page.reload()  # what the petitioner finds when coming back later
         expect(page.locator(".case-head .status")).to_have_text("复查中")
