@@ -180,7 +180,7 @@ def _render_progress(
     page = render_template(
         template,
         view=public_case(case, today()),
-        grant_until=tracking.granted_until(case.tracking_code),
+        grant_until=tracking.granted_until(case),
         version=case.version,
         evaluation_form=evaluation_form or EvaluationForm(formdata=None),
         review_form=review_form or ReviewForm(formdata=None),
@@ -230,8 +230,8 @@ def renew(tracking_code: str):
     case = _granted_case(tracking_code)
     if case is None:
         abort(403, "查询已过期，请重新输入信访件编号和查询码。")
-    tracking.grant(case.tracking_code, now())
-    until = tracking.granted_until(case.tracking_code)
+    tracking.grant(case, now())
+    until = tracking.granted_until(case)
     if htmx:
         return render_template("public/_grant.html", tracking_code=case.tracking_code, grant_until=until, renewed=True)
     flash(f"已延长，本页可查看至{until:%H:%M}。", "success")
