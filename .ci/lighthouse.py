@@ -91,7 +91,12 @@ def session_cookie(base: str, tracked) -> str:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     form = {"csrf_token": token, "tracking_code": tracked.tracking_code, "query_code": tracked.query_code}
     opener.open(f"{base}/track", data=urllib.parse.urlencode(form).encode())
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    # The header Lighthouse will send must open the progress page itself, not the lookup form.
+    request = urllib.request.Request(f"{base}/track/{tracked.tracking_code}", headers={"Cookie": cookie})
+    if 'id="progress"' not in urllib.request.urlopen(request).read().decode():
+        raise SystemExit(f"the session cookie does not open the progress page of {tracked.tracking_code}")
+    return cookie
 
 
 def lighthouse(binary: str, url: str, cookie: str, width: str, report: Path) -> dict:
