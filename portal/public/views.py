@@ -223,6 +223,8 @@ def notice_pdf(tracking_code: str, document_id: int):
     if doc is None:
         abort(404)
     return send_pdf(doc, None)
+
+
 @bp.route("/track/<tracking_code>/renew", methods=["POST"])
 def renew(tracking_code: str):
     """Another TRACK_GRANT_MINUTES for a lookup still running, without typing the codes again (GB/T 37668: a time
