@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, redirect, request, url_for
+from flask import current_app, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 from portal.public import bp
@@ -34,8 +34,8 @@ class Care:
 
 def requested() -> Care:
     """The version this request asks for. Staff pages stay as they are: the 关怀版 is for the public side."""
-    if current_user.is_authenticated:
-        return Care(0)
+    if not has_request_context() or current_user is None or current_user.is_authenticated:
+        return Care(0)  # a document rendered for a PDF or a job, or a staff page
     raw = request.cookies.get(COOKIE, "")
     return Care(int(raw) if raw in {"1", "2"} else 0)
 
