@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("supervision", __name__, url_prefix="/staff/supervision")
 
-from portal.supervision import views  # noqa: E402,F401
+from portal.supervision import notices, views  # noqa: E402,F401

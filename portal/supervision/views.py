@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from openpyxl import Workbook
 
 from portal.audit.services import record
 from portal.cases.supervision import Supervision
+from portal.documents.models import Document
 from portal.exports import append_row
 from portal.extensions import db, htmx, login_manager
 from portal.ledgers.queries import LEDGERS
@@ -20,6 +21,7 @@ from portal.org.models import Department
 from portal.settings.models import get_setting
 from portal.supervision import bp
 from portal.supervision.forms import SupervisionFilterForm
+from portal.supervision.notices import SUPERVISION_NOTICE
 from portal.supervision.queries import (
     LISTS,
     count_select,
@@ -160,9 +162,17 @@ def lists():
 
 @bp.get("/<int:supervision_id>/notice")
 def notice(supervision_id: int):
-    """The numbered 督办单 and its 催办通知, to print and send to the department (A4, the site's print stylesheet).
-    The notice names the case and what is asked, never the petitioner."""
+    """The numbered 督办单 as issued (a written notice of portal.documents): its printable page."""
     supervision = db.get_or_404(Supervision, supervision_id)
     if not supervision.case.can_view(current_user):
         abort(403)
-    return render_template("supervision/notice.html", s=supervision, case=supervision.case)
+    document = db.session.execute(
+        db.select(Document).where(
+            Document.case_id == supervision.case_id,
+            Document.kind == SUPERVISION_NOTICE.key,
+            Document.number == supervision.number,
+        )
+    ).scalar()
+    if document is None:
+        abort(404)
+    return redirect(url_for("documents.printable", document_id=document.id), code=303)

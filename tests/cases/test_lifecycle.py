@@ -64,6 +64,9 @@ CALLS = {
     ),
     "mark_off": lambda case, actor, w, **kw: services.mark_off(case, actor, **kw),
     "rehandle": lambda case, actor, w, **kw: services.rehandle(case, actor, text="请重新核实后答复", **kw),
+    "order_rehandling": lambda case, actor, w, **kw: services.order_rehandling(
+        case, actor, reason="诉求未核实到位，重新办理", days=20, **kw
+    ),
 }
 
 # Who may take each transition, written down from DESIGN §1 and §3 (not copied from the table under test).
@@ -87,10 +90,11 @@ ALLOWED = {
     "decide_rereview": {"clerk"},
     "mark_off": {"clerk"},
     "rehandle": {"leader"},
+    "order_rehandling": {"supervisor"},  # a 不满意 case handled again (issue 15)
 }
 # The person who normally takes each transition (the department roles of the housing department).
 NATURAL_ACTOR = {
-    name: next(k for k in ("clerk", "handler", "dept_head", "leader") if k in allowed)
+    name: next(k for k in ("clerk", "handler", "dept_head", "leader", "supervisor") if k in allowed)
     for name, allowed in ALLOWED.items()
 }
 ACTORS = [
@@ -128,6 +132,7 @@ SOURCE = {
     "decide_rereview": (S.UNDER_REREVIEW, 1),
     "mark_off": (S.REPLIED, 0),
     "rehandle": (S.AWAITING_VERIFICATION, 0),
+    "order_rehandling": (S.REPLIED, 0),  # rated 不满意 (see ``prepare``)
 }
 
 # Wrong states for each transition: first the state it leads to (a double submission), then one further away.
@@ -150,9 +155,11 @@ WRONG_STATES = {
     "decide_rereview": [S.FINAL, S.IN_PROGRESS],
     "mark_off": [S.CLOSED, S.UNDER_REVIEW],
     "rehandle": [S.IN_PROGRESS, S.REPLIED],
+    "order_rehandling": [S.IN_PROGRESS, S.CLOSED],
 }
 
 PUBLIC_EVENTS = {"accept", "not_accept", "forward", "merge", "assign", "publish", "decide_review", "decide_rereview"}
+PUBLIC_EVENTS |= {"order_rehandling"}
 INTERNAL_EVENTS = {"draft", "sign", "return_draft", "send_back", "rehandle", "object_assignment"}
 
 
@@ -163,6 +170,9 @@ def prepare(world, name: str, **kwargs):
     case = make_case(world, status, review_level=level, **kwargs)
     if name == "mark_off":
         ready_for_mark_off(case, world)
+        db.session.commit()
+    if name == "order_rehandling":
+        services.record_evaluation(case, acceptance=Rating.SATISFIED, handling=Rating.UNSATISFIED)
         db.session.commit()
     return case
 

@@ -32,7 +32,8 @@ def test_the_whole_chain_on_one_case_is_dated_numbered_on_the_timeline_and_audit
         supervision = services.supervise(
             case, world.supervisor, reason=SupervisionReason.OVERDUE, note="已超期，请五个工作日内办结。"
         )
-    assert supervision.number == "督办〔2026〕1号"
+    notice = next(d for d in case.documents if d.kind == "supervision_notice")
+    assert supervision.number == notice.number and notice.number.endswith("〔2026〕1号")
     assert supervision.reply_due == dt.date(2026, 11, 9)  # 5 working days from Monday: the next Monday
     assert supervision.reply_due == deadline("supervision_reply", MONDAY).due
     assert supervision.department_id == world.housing.id and case.supervised
@@ -41,7 +42,8 @@ def test_the_whole_chain_on_one_case_is_dated_numbered_on_the_timeline_and_audit
         answer = services.answer_supervision(case, world.dept_head, text="已约谈物业公司，电梯维修方案已确定。")
         assert answer.late and answer.days_late == 2 and supervision.state is SupervisionState.ANSWERED
         urging = services.urge_supervision(case, world.supervisor, text="未说明办结时限，请报送办结情况。", days=3)
-    assert urging.number == "催办〔2026〕1号" and supervision.stage is Stage.URGED
+    assert urging.number.endswith("〔2026〕1号") and urging.number != supervision.number
+    assert supervision.stage is Stage.URGED
     assert supervision.reply_due == dt.date(2026, 11, 16) and supervision.state is SupervisionState.AWAITING
 
     with as_of(dt.date(2026, 11, 18)):  # the 催办 is not answered: the supervisor talks to the head
@@ -76,9 +78,9 @@ def test_the_whole_chain_on_one_case_is_dated_numbered_on_the_timeline_and_audit
     assert supervision.state is SupervisionState.DECIDED and supervision.closed_on == dt.date(2026, 12, 1)
     assert not supervision.is_open and case.open_supervision is None
     assert [step for _, step, _ in supervision.steps()] == [
-        "督办单 督办〔2026〕1号",
+        f"督办单 {supervision.number}",
         "答复（逾期）",
-        "催办通知 催办〔2026〕1号",
+        f"催办通知 {urging.number}",
         "约谈",
         "问责建议",
         "问责决定",

@@ -136,7 +136,7 @@ def test_the_supervision_ledger_shows_each_notice_with_its_lateness_and_exports(
     login("supervisor")
 
     page = client.get("/staff/supervision/?late=y").get_data(as_text=True)
-    assert "督办〔" in page and "日未答复" in page and f"/staff/cases/{case_id}#supervision" in page
+    assert "〔" in page and "日未答复" in page and f"/staff/cases/{case_id}#supervision" in page
     table = {"HX-Request": "true", "HX-Target": "supervision-table"}
     fragment = client.get("/staff/supervision/?state=accepted", headers=table)
     assert "<html" not in fragment.get_data(as_text=True) and "没有符合条件的督办单" in fragment.get_data(as_text=True)
@@ -146,7 +146,7 @@ def test_the_supervision_ledger_shows_each_notice_with_its_lateness_and_exports(
     export = client.get("/staff/supervision/export.xlsx")
     sheet = load_workbook(io.BytesIO(export.data)).active
     header, first = [c.value for c in sheet[1]], [c.value for c in sheet[2]]
-    assert header[0] == "督办单号" and first[0].startswith("督办〔") and first[6] == "待答复" and first[9] > 0
+    assert header[0] == "督办单号" and "〔" in first[0] and first[6] == "待答复" and first[9] > 0
 
 
 def test_the_lists_page_and_the_supervisors_work_page_count_the_lists(client, login, seed):
@@ -178,7 +178,7 @@ def test_the_chain_is_taken_through_the_case_page_and_shown_on_it(app, client, l
               "supervise-version": version()},
         headers=HTMX,
     )  # fmt: skip
-    assert response.status_code == 200 and "督办〔" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "下发督办单" in response.get_data(as_text=True)
 
     login("dept_head")
     assert "待答复督办" in client.get("/staff/work/").get_data(as_text=True)
@@ -231,7 +231,7 @@ def test_an_unsatisfied_case_ordered_handled_again_shows_its_round(app, client, 
     assert response.status_code == 200 and "第2轮办理" in html and "上一轮评价：受理满意，办理不满意" in html
 
 
-def test_the_numbered_notices_print_for_those_who_may_see_the_case(app, client, login, seed):
+def test_the_numbered_notices_are_written_notices_for_those_who_may_see_the_case(app, client, login, seed):
     def urged(w):
         case = make_case(w, Status.IN_PROGRESS)
         services.supervise(case, w.supervisor, note="请按期办结。")
@@ -240,9 +240,23 @@ def test_the_numbered_notices_print_for_those_who_may_see_the_case(app, client, 
         return case.supervisions[0].id
 
     supervision_id = seed(urged)
+    with app.app_context():
+        supervision = db.session.get(Supervision, supervision_id)
+        documents = {d.kind: d for d in supervision.case.documents}
+        assert documents["supervision_notice"].number == supervision.number
+        assert documents["urging_notice"].number == supervision.urgings[0].number
+        assert (
+            not documents["supervision_notice"].public
+            and documents["supervision_notice"].addressee == "县住房和城乡建设局"
+        )
+        number = supervision.number
+        assert number in supervision.case.events[-1].text or number in supervision.case.events[-3].text
+
     login("dept_head")
-    page = client.get(f"/staff/supervision/{supervision_id}/notice").get_data(as_text=True)
-    assert "信访事项督办单" in page and "信访事项催办通知" in page and "催办〔" in page and "督办〔" in page
+    response = client.get(f"/staff/supervision/{supervision_id}/notice")
+    assert response.status_code == 303 and "/staff/documents/" in response.headers["Location"]
+    printed = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "信访事项督办单" in printed and number in printed
     login("other_dept_head")
     assert client.get(f"/staff/supervision/{supervision_id}/notice").status_code == 403
     assert client.get("/staff/supervision/999/notice").status_code == 404

@@ -25,16 +25,10 @@ from portal.deadlines.services import deadline
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.localtime import today as local_today
-from portal.numbering import allocate
 from portal.validation import required
 
 MAX_REPLY_WORKING_DAYS = 30
 MAX_REHANDLE_DAYS = 90
-
-
-def number(kind: str, year: int) -> str:
-    """督办〔2026〕12号 / 催办〔2026〕3号: numbered per kind and year, gap-free (portal.numbering)."""
-    return f"{kind}〔{year}〕{allocate(f'document:{kind}', year)}号"
 
 
 def _reply_due(start: dt.date, days: int | None) -> dt.date:
@@ -74,7 +68,7 @@ def supervise(
     reason = reason or suggested_reason(case, today)
     supervision = Supervision(
         case=case,
-        number=number("督办", today.year),
+        number="",  # until the event's 督办单 gives it (portal.supervision.notices), in this transaction only
         reason=reason,
         requirement=requirement,
         department_id=case.department_id,
@@ -84,17 +78,19 @@ def supervise(
     )
     db.session.add(supervision)
     case.supervised = True
-    steps.log(
+    # The event issues the numbered 督办单 (portal.supervision.notices), which gives the record its number.
+    written = steps.log(
         case,
         actor,
         "supervise",
         title="督办",
         public=False,
-        text=f"下发督办单{supervision.number}（{reason.label}）至{case.department.name}：{requirement}"
-        f"请于{supervision.reply_due:%Y年%m月%d日}前报送办理情况。",
-        number=supervision.number,
         reason=reason.value,
         reply_due=supervision.reply_due.isoformat(),
+    )
+    written.text = (
+        f"下发督办单{supervision.number or ''}（{reason.label}）至{case.department.name}：{requirement}"
+        f"请于{supervision.reply_due:%Y年%m月%d日}前报送办理情况。"
     )
     return supervision
 
@@ -154,7 +150,7 @@ def urge_supervision(
     today = local_today()
     urging = Urging(
         supervision=supervision,
-        number=number("催办", today.year),
+        number="",  # until the event's 催办通知 gives it
         text=required(text, "催办要求", 1000),
         issued_by_id=actor.id,
         issued_on=today,
@@ -163,16 +159,19 @@ def urge_supervision(
     db.session.add(urging)
     supervision.stage, supervision.state = Stage.URGED, SupervisionState.AWAITING
     supervision.reply_due = urging.reply_due
-    steps.log(
+    # The event issues the numbered 催办通知 (portal.supervision.notices).
+    written = steps.log(
         case,
         actor,
         "urge_supervision",
         title="催办",
         public=False,
-        text=f"就督办单{supervision.number}下发催办通知{urging.number}：{urging.text}"
-        f"请于{urging.reply_due:%Y年%m月%d日}前报送办理情况。",
-        number=urging.number,
+        supervision=supervision.number,
         reply_due=urging.reply_due.isoformat(),
+    )
+    written.text = (
+        f"就督办单{supervision.number}下发催办通知{urging.number or ''}：{urging.text}"
+        f"请于{urging.reply_due:%Y年%m月%d日}前报送办理情况。"
     )
     return urging
 
