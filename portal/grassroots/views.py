@@ -11,14 +11,15 @@ from portal.grassroots import bp
 from portal.grassroots.numbers import area_numbers, image_ratings
 from portal.localtime import now as local_now
 from portal.localtime import today
-from portal.screening.models import board_scope
+from portal.screening.models import EARLIEST, board_scope
 
 
 def _date(name: str, default: dt.date) -> dt.date:
     try:
-        return min(dt.date.fromisoformat(request.args.get(name, "")), today())
+        day = dt.date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return default
+    return default if day < EARLIEST else min(day, today())
 
 
 @bp.route("/")
@@ -28,7 +29,7 @@ def numbers():
     if scope is False or not current_user.works_cases:
         abort(403)
     end = _date("end", today())
-    start = _date("start", end - dt.timedelta(days=29))
+    start = _date("start", max(EARLIEST, end - dt.timedelta(days=29)))
     if start > end:
         start, end = end, start
     rows = area_numbers(start, end, local_now().replace(tzinfo=None))

@@ -21,6 +21,8 @@ from portal.protection import EncryptedString
 # A day's report is on time when filed on that day by this local time (日报告: before the end of the working day).
 DAILY_DEADLINE = dt.time(17, 30)
 REPORTING_LEVELS = (Level.TOWNSHIP, Level.VILLAGE)
+# The earliest day a page of the network is asked about; an earlier one in an address is a typing error.
+EARLIEST = dt.date(2000, 1, 1)
 
 
 class Risk(enum.StrEnum):

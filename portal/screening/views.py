@@ -18,6 +18,7 @@ from portal.screening import bp, services
 from portal.screening.forms import DisputeForm, MediateForm, ToCaseForm, WeeklyForm, ZeroForm
 from portal.screening.models import (
     DAILY_DEADLINE,
+    EARLIEST,
     DailyReport,
     Dispute,
     DisputeKind,
@@ -236,7 +237,7 @@ def board():
         day = dt.date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else today()
     except ValueError:
         day = today()
-    day = min(day, today())
+    day = min(day, today()) if day >= EARLIEST else today()
     rows = board_rows(scope, day, local_now().replace(tzinfo=None))
     counts = {s: sum(1 for r in rows if r.state == s) for s in ("reported", "zero", "late", "missing", "due")}
     return render_template(
