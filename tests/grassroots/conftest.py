@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.localtime import today as local_today
 from portal.org.models import Department, Kind, Level
 from tests import factories
+from tests.administration.conftest import as_security_admin, security_admin  # noqa: F401 (fixtures for the import)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SCAN = Upload("承诺书.png", "image/png", PNG)

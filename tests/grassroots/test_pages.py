@@ -9,6 +9,8 @@ import pytest
 
 from portal.cases.models import Case
 from portal.extensions import db
+from tests.administration.conftest import xlsx
+from tests.administration.test_import import USER_HEADERS, problems, upload
 from tests.grassroots.conftest import PNG
 
 
@@ -159,3 +161,22 @@ def test_a_cadre_files_a_zero_report_and_turns_a_dispute_into_a_case_in_two_clic
     with app.app_context():
         case_id = db.session.execute(db.select(Case.id)).scalar_one()
     assert "矛盾纠纷排查" in client.get(f"/staff/cases/{case_id}").text
+
+
+def test_the_accounts_import_places_grassroots_roles_only_in_the_local_tree(net_pages, client, as_security_admin):
+    data = xlsx(
+        USER_HEADERS,
+        [
+            ["cunagent", "村代理", "", "青石村村民委员会", "信访代理员", ""],
+            ["zuagent", "组代理", "", "青石村第三村民小组", "代理员", ""],
+            ["badagent", "局代理", "", "县住房和城乡建设局", "信访代理员", ""],
+            ["mixed", "兼任", "", "青石村村民委员会", "信访代理员、承办人", ""],
+            ["zuscreen", "组排查", "", "青石村第三村民小组", "矛盾纠纷排查员", ""],
+        ],
+    )
+    found = problems(upload(client, "users", data).get_data(as_text=True))
+    rows = {row for row, _ in found}
+    assert "第2行" not in rows and "第3行" not in rows
+    assert ("第4行", "信访代理员只能设在乡镇、村（社区）、村民小组，“县住房和城乡建设局”不是。") in found
+    assert any(row == "第5行" and "不能兼任办案角色" in m for row, m in found)
+    assert any(row == "第6行" and "矛盾纠纷排查员只能设在乡镇、村（社区）" in m for row, m in found)
