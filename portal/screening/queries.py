@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from portal.extensions import db
-from portal.org.models import Department
+from portal.org.models import Department, Level
 from portal.screening.models import DAILY_DEADLINE, DailyReport, reporting_areas
 
 
@@ -19,11 +19,18 @@ class BoardRow:
 
 
 def areas_in(scope: Department | None) -> list[Department]:
-    """The reporting areas of the county (``scope`` None) or of one township (itself and its villages)."""
-    areas = db.session.execute(reporting_areas()).scalars()
-    if scope is None:
-        return list(areas)
-    return [a for a in areas if a.id == scope.id or a.parent_id == scope.id]
+    """The reporting areas of the county (``scope`` None) or of one township (itself and its villages): each
+    township followed by its villages."""
+    areas = list(db.session.execute(reporting_areas()).scalars())
+    if scope is not None:
+        areas = [a for a in areas if a.id == scope.id or a.parent_id == scope.id]
+    by_id = {a.id: a for a in areas}
+
+    def key(area: Department):
+        home = area if area.level is Level.TOWNSHIP else by_id.get(area.parent_id, area)
+        return (home.name, area.level is not Level.TOWNSHIP, area.name)
+
+    return sorted(areas, key=key)
 
 
 def _due_passed(day: dt.date, now: dt.datetime) -> bool:
