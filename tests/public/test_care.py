@@ -156,3 +156,12 @@ def test_an_ended_grant_cannot_be_renewed_without_the_codes(client, public_case,
     with as_of(start + dt.timedelta(minutes=31)):
         assert client.post(f"/track/{code}/renew").status_code == 403
     assert client.post(f"/track/{public_case(Status.REGISTERED)}/renew").status_code == 403  # never looked up
+
+
+def test_an_error_is_said_next_to_its_field_tied_to_it_and_linked_from_the_summary(client):
+    body = client.post("/submit", data={}).get_data(as_text=True)
+    assert re.search(r'<input(?=[^>]*aria-describedby="name-error")(?=[^>]*aria-invalid="true")[^>]*id="name"', body)
+    assert '<small class="error" id="name-error">请填写姓名。</small>' in body
+    assert '<a href="#name">请填写姓名。</a>' in body
+    assert '<a href="#case_type-0">请选择信访类型。</a>' in body
+    assert 'aria-describedby="case_type-error"' in body
