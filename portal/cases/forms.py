@@ -41,6 +41,7 @@ class RegisterForm(Form):
     content = TextAreaField(
         "信访内容", validators=[DataRequired("请填写信访内容。"), Length(max=5000, message="信访内容不能超过5000字。")]
     )
+    place_area_id = SelectField("问题属地", coerce=int, validate_choice=False)
     place = StringField("问题发生地", validators=[Optional(), Length(max=200)])
     people_count = IntegerField(
         "来访人数", default=1, validators=[NumberRange(min=1, max=10000, message="人数应在1以上。")]

@@ -256,7 +256,9 @@ class Case(db.Model):
     status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.REGISTERED, index=True)
     confidential: Mapped[bool] = mapped_column(default=False)
     people_count: Mapped[int] = mapped_column(default=1)
-    place: Mapped[str] = mapped_column(String(200), default="")  # 问题发生地
+    place: Mapped[str] = mapped_column(String(200), default="")  # 问题发生地: the free-text detail
+    # 问题属地: the township or village where the matter arose, from the department tree (counted by place).
+    place_area_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     # What each channel brings: a letter's postmark, a visit's group and representatives, a call's number.
     postmarked_on: Mapped[dt.date | None]
     caller_number: Mapped[str] = mapped_column(String(20), default="")
@@ -321,6 +323,7 @@ class Case(db.Model):
     category: Mapped[Category | None] = relationship(lazy="joined")
     department: Mapped[Department | None] = relationship(lazy="joined", foreign_keys=[department_id])
     reviewing_department: Mapped[Department | None] = relationship(foreign_keys=[reviewing_department_id])
+    place_area: Mapped[Department | None] = relationship(foreign_keys=[place_area_id])
     handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
     owner_leader: Mapped[User | None] = relationship(foreign_keys=[owner_leader_id])
     registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])

@@ -18,6 +18,7 @@ from portal.extensions import db, htmx
 from portal.forms import options
 from portal.localtime import today
 from portal.masking import mask_phone
+from portal.org.models import Department
 from portal.settings.models import get_setting
 
 
@@ -172,6 +173,8 @@ def _register_form() -> RegisterForm:
     form = RegisterForm()
     categories = db.session.execute(db.select(Category).where(Category.active).order_by(Category.name)).scalars()
     form.category_id.choices = options([(0, "（未分类）")] + [(c.id, c.name) for c in categories])
+    areas = db.session.execute(Department.place_areas()).scalars()
+    form.place_area_id.choices = options([(0, "（未选择）")] + [(d.id, d.path) for d in areas])
     return form
 
 
@@ -225,6 +228,7 @@ def new():
                 confidential=form.confidential.data,
                 people_count=form.people_count.data or 1,
                 place=form.place.data or "",
+                place_area_id=form.place_area_id.data or None,
                 repeat_of_id=form.repeat_of_id.data or None,
                 new_facts=form.new_facts.data,
                 attachments=uploads,

@@ -57,6 +57,8 @@ class Kind(enum.StrEnum):
 # The kinds of department a case can be assigned to (交办): those that handle matters, not the leadership or the
 # petition office itself.
 ASSIGNABLE_KINDS = frozenset({Kind.FUNCTIONAL, Kind.DISCIPLINE, Kind.LOCAL})
+# The levels a case's 问题属地 is chosen from: the township (乡镇、街道) or the village (村、社区) of the matter.
+PLACE_AREA_LEVELS = frozenset({Level.TOWNSHIP, Level.VILLAGE})
 
 
 class Department(db.Model):
@@ -101,6 +103,17 @@ class Department(db.Model):
     @property
     def takes_assignments(self) -> bool:
         return self.kind in ASSIGNABLE_KINDS
+
+    @property
+    def is_place_area(self) -> bool:
+        """A township or village: where a matter can arise (问题属地)."""
+        return self.level in PLACE_AREA_LEVELS
+
+    @classmethod
+    def place_areas(cls):
+        """The choices of 问题属地: active townships and villages, townships first."""
+        levels = sorted(PLACE_AREA_LEVELS)
+        return db.select(cls).where(cls.active, cls.level.in_(levels)).order_by(cls.level.desc(), cls.name)
 
     @classmethod
     def assignable(cls):

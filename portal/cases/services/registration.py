@@ -30,6 +30,7 @@ from portal.cases.services.transitions import assign_to
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today as local_today
+from portal.org.models import Department
 from portal.protection import matches
 from portal.settings.models import get_setting
 from portal.validation import contact, limited, normalise_id_number, normalise_phone, phone_problem, required
@@ -206,6 +207,7 @@ def _register(
     confidential: bool = False,
     people_count: int = 1,
     place: str = "",
+    place_area_id: int | None = None,
     repeat_of_id: int | None = None,
     attachments: list[Upload] = (),
     postmarked_on: dt.date | None = None,
@@ -245,6 +247,10 @@ def _register(
         raise DomainError("收到日期不能晚于今天。")
     if category_id is not None and db.session.get(Category, category_id) is None:
         raise DomainError("所选内容分类不存在。")
+    if place_area_id is not None:
+        area = db.session.get(Department, place_area_id)
+        if area is None or not area.active or not area.is_place_area:
+            raise DomainError("所选问题属地不存在，请从乡镇（街道）、村（社区）中选择。")
     repeat_of = None
     if repeat_of_id is not None:
         repeat_of = db.session.get(Case, repeat_of_id)
@@ -287,6 +293,7 @@ def _register(
         confidential=confidential or case_type is CaseType.ACCUSATION,
         people_count=people_count,
         place=place,
+        place_area_id=place_area_id,
         petitioner=petitioner,
         anonymous=anonymous,
         identity_unconfirmed=unconfirmed,
