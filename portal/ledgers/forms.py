@@ -9,7 +9,8 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from portal.cases.models import CaseType, Channel, Status
 from portal.forms import Form, enum_options, options
-from portal.ledgers.queries import SORTS, Filters, valid_sort
+from portal.ledgers.queries import NONE, SORTS, Filters, valid_sort
+from portal.stats.indicators import COUNT_LABELS
 
 MAX_DUE_WITHIN = 365
 
@@ -25,6 +26,12 @@ class LedgerFilterForm(Form):
     channel = SelectField("渠道", choices=enum_options(Channel, blank="全部渠道"), default="")
     case_type = SelectField("信访类型", choices=enum_options(CaseType, blank="全部类型"), default="")
     category = SelectField("内容分类", choices=options([("", "全部分类")]), default="")
+    place_area = SelectField("问题属地", choices=options([("", "全部属地")]), default="")
+    # What one number of the staff dashboard counts (its link lands here); not offered in the filter form.
+    counted = SelectField(
+        "统计口径", choices=options([("", "全部"), *COUNT_LABELS.items()]), default="", validators=[Optional()]
+    )
+    accepted_by = SelectField("受理单位", choices=options([("", "全部")]), default="")
     received_from = DateField("收到日期自", validators=[Optional()])
     received_to = DateField("收到日期至", validators=[Optional()])
     overdue = BooleanField("只看超期")
@@ -32,12 +39,22 @@ class LedgerFilterForm(Form):
     sort = HiddenField()
     page = IntegerField("页码", validators=[Optional(), NumberRange(min=1)])
 
-    ADVANCED = ("channel", "case_type", "category", "received_from", "received_to", "due_within")
+    ADVANCED = ("channel", "case_type", "category", "place_area", "received_from", "received_to", "due_within")
 
-    def set_choices(self, *, departments, leaders, categories) -> None:
-        self.department.choices = options([("", "全部单位")] + [(str(d.id), d.name) for d in departments])
-        self.owner.choices = options([("", "全部领导")] + [(str(u.id), u.name) for u in leaders])
-        self.category.choices = options([("", "全部分类")] + [(str(c.id), c.name) for c in categories])
+    def set_choices(self, *, departments, leaders, categories, places=(), offices=()) -> None:
+        self.department.choices = options(
+            [("", "全部单位"), ("none", "未交办")] + [(str(d.id), d.name) for d in departments]
+        )
+        self.owner.choices = options(
+            [("", "全部领导"), ("none", "无包案领导")] + [(str(u.id), u.name) for u in leaders]
+        )
+        self.category.choices = options(
+            [("", "全部分类"), ("none", "未分类")] + [(str(c.id), c.name) for c in categories]
+        )
+        self.place_area.choices = options(
+            [("", "全部属地"), ("none", "未选问题属地")] + [(str(d.id), d.name) for d in places]
+        )
+        self.accepted_by.choices = options([("", "全部")] + [(str(d.id), d.name) for d in offices])
 
     def check(self) -> list[str]:
         """Validate every value; return one Chinese message per bad value, and forget those values."""
@@ -71,6 +88,18 @@ class LedgerFilterForm(Form):
         return "搜索词不能超过50个字"
 
     @property
+    def counted_description(self) -> str:
+        """“统计口径” in words when a dashboard number brought the person here, else empty."""
+        if not self.counted.data:
+            return ""
+        labels = {c.value: c.label for c in self.counted.choices}
+        text = f"只列出统计口径“{labels.get(self.counted.data, '')}”计入的信访件"
+        if self.accepted_by.data:
+            offices = {c.value: c.label for c in self.accepted_by.choices}
+            text += f"（受理单位：{offices.get(self.accepted_by.data, '')}）"
+        return text + "。"
+
+    @property
     def advanced_active(self) -> bool:
         return any(self[name].data not in (None, "") for name in self.ADVANCED)
 
@@ -83,6 +112,9 @@ class LedgerFilterForm(Form):
             channel=Channel(self.channel.data) if self.channel.data else None,
             case_type=CaseType(self.case_type.data) if self.case_type.data else None,
             category_id=_int(self.category.data),
+            place_area_id=_int(self.place_area.data),
+            counted=self.counted.data or None,
+            accepted_by=_int(self.accepted_by.data),
             received_from=self.received_from.data,
             received_to=self.received_to.data,
             overdue_only=bool(self.overdue.data),
@@ -131,4 +163,6 @@ class LedgerFilterForm(Form):
 
 
 def _int(value: str | None) -> int | None:
+    if value == "none":
+        return NONE
     return int(value) if value else None

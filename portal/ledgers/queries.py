@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -21,8 +21,10 @@ from portal.deadlines.clock import RULES
 from portal.deadlines.services import working_days_ahead
 from portal.reception.models import ReceptionEntry
 from portal.settings.models import get_setting
+from portal.stats.indicators import FIRST_YEAR, Period, acceptance_held_by, where_counted
 
 PER_PAGE = 30
+NONE = 0  # a filter on department, leader, category or place asking for the cases that have none
 
 _OPEN = sorted(OPEN)
 
@@ -49,6 +51,10 @@ def due_soon(today: dt.date, working_days: int | None = None) -> ColumnElement[b
         Case.staff_clock(),
         Case.status.in_(_OPEN),
     )
+
+
+def db_true() -> ColumnElement[bool]:
+    return true()
 
 
 def _no_defaults(user: User) -> dict[str, str]:
@@ -87,6 +93,15 @@ def _own_cases_for_leaders(user: User) -> dict[str, str]:
     return {"owner": str(user.id)} if user.has_role(Role.LEADER) else {}
 
 
+register(
+    Ledger(
+        "all",
+        "信访件总台账",
+        "登记的全部信访件；统计数字的明细由此列出",
+        lambda today: db_true(),
+        default_sort="received",
+    )
+)
 register(
     Ledger("assigned", "交办件台账", "已交办到责任单位的全部信访件", lambda today: Case.department_id.is_not(None))
 )
@@ -165,6 +180,10 @@ class Filters:
     received_to: dt.date | None = None
     overdue_only: bool = False
     due_within: int | None = None
+    place_area_id: int | None = None
+    # A field of portal.stats.indicators.Counts: the cases one number of the staff dashboard counts.
+    counted: str | None = None
+    accepted_by: int | None = None  # the office that held the acceptance step (及时受理率 by department)
     sort: str | None = None  # a key of SORTS, "-" in front for descending; None: the ledger's default
 
 
@@ -221,16 +240,20 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
         )
     if f.status is not None:
         where.append(Case.status == f.status)
-    if f.department_id is not None:
-        where.append(Case.department_id == f.department_id)
-    if f.owner_id is not None:
-        where.append(Case.owner_leader_id == f.owner_id)
+    for column, value in (
+        (Case.department_id, f.department_id),
+        (Case.owner_leader_id, f.owner_id),
+        (Case.category_id, f.category_id),
+        (Case.place_area_id, f.place_area_id),
+    ):
+        if value == NONE:
+            where.append(column.is_(None))
+        elif value is not None:
+            where.append(column == value)
     if f.channel is not None:
         where.append(Case.channel == f.channel)
     if f.case_type is not None:
         where.append(Case.case_type == f.case_type)
-    if f.category_id is not None:
-        where.append(Case.category_id == f.category_id)
     if f.received_from is not None:
         where.append(Case.received_on >= f.received_from)
     if f.received_to is not None:
@@ -239,6 +262,11 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
         where.append(Case.overdue(today))
     if f.due_within is not None:
         where.append(due_within(today, f.due_within))
+    if f.accepted_by is not None:
+        where.append(acceptance_held_by(f.accepted_by))
+    if f.counted is not None:
+        period = Period.between(f.received_from or dt.date(FIRST_YEAR, 1, 1), f.received_to or today)
+        where.append(where_counted(f.counted, today, period))
     return and_(*where)
 
 

@@ -51,7 +51,15 @@ def _choices() -> dict:
         .all()
     )
     categories = db.session.execute(db.select(Category).order_by(Category.name)).scalars().all()
-    return {"departments": departments, "leaders": leaders, "categories": categories}
+    places = db.session.execute(Department.place_areas()).scalars().all()
+    offices = db.session.execute(db.select(Department).order_by(Department.level, Department.name)).scalars().all()
+    return {
+        "departments": departments,
+        "leaders": leaders,
+        "categories": categories,
+        "places": places,
+        "offices": offices,
+    }
 
 
 def _filter_form(ledger: Ledger, args: MultiDict, choices: dict) -> tuple[LedgerFilterForm, list[str]]:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("stats", __name__)
 
-from portal.stats import views  # noqa: E402,F401
+from portal.stats import dashboard, views  # noqa: E402,F401

@@ -12,6 +12,7 @@ calendar.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import re
 from dataclasses import dataclass, field, fields
 
@@ -20,7 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
-from portal.cases.models import Case, CaseType, Channel, Evaluation, Rating, Status
+from portal.cases.models import Case, CaseType, Category, Channel, Evaluation, Rating, Status
 from portal.extensions import db
 from portal.org.models import Department, Kind
 
@@ -43,7 +44,8 @@ class Period:
 
     start: dt.date
     end: dt.date
-    year: int | None = None  # None: the last twelve months
+    year: int | None = None  # None: the last twelve months (or the range below)
+    ranged: bool = False  # any span of days a person or a report asks for (a week, a half month, two months)
 
     @classmethod
     def last_12_months(cls, today: dt.date) -> Period:
@@ -55,9 +57,25 @@ class Period:
         # The current year ends today: months still to come would only be empty bars.
         return cls(start=dt.date(year, 1, 1), end=min(dt.date(year, 12, 31), today), year=year)
 
+    @classmethod
+    def between(cls, start: dt.date, end: dt.date) -> Period:
+        return cls(start=start, end=end, ranged=True)
+
     @property
     def kind(self) -> str:
+        if self.ranged:
+            return "range"
         return "year" if self.year is not None else "last_12_months"
+
+    def previous(self) -> Period:
+        """The span of the same length just before this one (a circular's “上期”); whole months stay whole months."""
+        if self.start.day == 1 and (self.end + dt.timedelta(days=1)).day == 1:
+            months = len(self.months)
+            start = _add_months(self.start, -months)
+            return Period.between(start, self.start - dt.timedelta(days=1))
+        length = self.end - self.start
+        end = self.start - dt.timedelta(days=1)
+        return Period.between(end - length, end)
 
     @property
     def months(self) -> list[dt.date]:
@@ -70,6 +88,11 @@ class Period:
 
     @property
     def label(self) -> str:
+        if self.ranged:
+            end = f"{self.end.month}月{self.end.day}日"
+            if self.end.year != self.start.year:
+                end = f"{self.end.year}年{end}"
+            return f"{self.start.year}年{self.start.month}月{self.start.day}日至{end}"
         if self.year is not None:
             return f"{self.year}年"
         return f"{self.start.year}年{self.start.month}月至{self.end.year}年{self.end.month}月"
@@ -152,6 +175,22 @@ class Counts:
 
 
 ACCEPTANCE_FIELDS = ("acceptance_counted", "decided_in_time")
+# What each Counts field is called where a number is shown or a list of its cases is titled.
+COUNT_LABELS = {
+    "received": "登记件数",
+    "repeat": "重复信访件",
+    "skipped_level": "越级信访件",
+    "acceptance_counted": "受理期限已届满或已决定",
+    "decided_in_time": "按期作出受理决定",
+    "handling_counted": "办理期限已届满或已答复",
+    "replied_in_time": "按期答复",
+    "delivered": "答复已送达（可评价）",
+    "evaluated": "已评价",
+    "acceptance_satisfied": "受理满意（含基本满意）",
+    "handling_satisfied": "办理满意（含基本满意）",
+    "closed": "已销号",
+    "closed_without_review": "一次性化解",
+}
 
 
 @dataclass(frozen=True)
@@ -310,37 +349,78 @@ def _repeated_in(period: Period):
     return db.select(later.id).where(same_matter, later.received_on.between(period.start, period.end)).exists()
 
 
+def conditions(today: dt.date, period: Period) -> dict[str, tuple]:
+    """What each ``Counts`` field counts, written once: (a condition on the case, a condition on its evaluation).
+    The GROUP BY below sums them over a join on evaluations; the case lists behind the staff dashboard's numbers
+    (``where_counted``) filter cases by the same two conditions."""
+    satisfied = list(SATISFIED)
+    has_evaluation = Evaluation.id.is_not(None)
+    return {
+        "received": (None, None),
+        "repeat": (Case.repeat_of_id.is_not(None), None),
+        "skipped_level": (Case.skipped_level.is_(True), None),
+        "acceptance_counted": (db.or_(Case.accept_due < today, Case.decided_on.is_not(None)), None),
+        "decided_in_time": (db.and_(Case.decided_on.is_not(None), Case.decided_on <= Case.accept_due), None),
+        "handling_counted": (db.or_(Case.handle_due < today, Case.replied_on.is_not(None)), None),
+        "replied_in_time": (db.and_(Case.replied_on.is_not(None), Case.replied_on <= Case.handle_due), None),
+        "delivered": (Case.delivered_on.is_not(None), None),
+        "evaluated": (None, has_evaluation),
+        "acceptance_satisfied": (None, Evaluation.acceptance.in_(satisfied)),
+        "handling_satisfied": (None, Evaluation.handling.in_(satisfied)),
+        "closed": (Case.status == Status.CLOSED, None),
+        "closed_without_review": (
+            db.and_(Case.status == Status.CLOSED, Case.review_level == 0, db.not_(_repeated_in(period))),
+            None,
+        ),
+    }
+
+
+def where_counted(field_name: str, today: dt.date, period: Period):
+    """The cases that ``Counts.<field_name>`` counts (received in ``period`` is the caller's filter), as a WHERE
+    clause on ``Case`` alone: the staff dashboard links every number to this list."""
+    on_case, on_evaluation = conditions(today, period)[field_name]
+    clauses = [c for c in (on_case,) if c is not None]
+    if on_evaluation is not None:
+        clauses.append(Case.evaluation.has(on_evaluation))
+    return db.and_(db.true(), *clauses)
+
+
 def _count_columns(today: dt.date, period: Period) -> list:
     """One SUM(CASE …) per ``Counts`` field, in field order; the query joins evaluations (one per case at most)."""
-    satisfied = list(SATISFIED)
-    return [
-        func.count(Case.id),
-        _flag(Case.repeat_of_id.is_not(None)),
-        _flag(Case.skipped_level),
-        _flag(db.or_(Case.accept_due < today, Case.decided_on.is_not(None))),
-        _flag(db.and_(Case.decided_on.is_not(None), Case.decided_on <= Case.accept_due)),
-        _flag(db.or_(Case.handle_due < today, Case.replied_on.is_not(None))),
-        _flag(db.and_(Case.replied_on.is_not(None), Case.replied_on <= Case.handle_due)),
-        _flag(Case.delivered_on.is_not(None)),
-        func.count(Evaluation.id),
-        _flag(Evaluation.acceptance.in_(satisfied)),
-        _flag(Evaluation.handling.in_(satisfied)),
-        _flag(Case.status == Status.CLOSED),
-        _flag(db.and_(Case.status == Status.CLOSED, Case.review_level == 0, db.not_(_repeated_in(period)))),
-    ]
+    table = conditions(today, period)
+    columns = []
+    for f in fields(Counts):
+        on_case, on_evaluation = table[f.name]
+        both = [c for c in (on_case, on_evaluation) if c is not None]
+        columns.append(func.count(Case.id) if not both else _flag(db.and_(*both)))
+    return columns
 
 
 def _in_period(period: Period):
     return Case.received_on.between(period.start, period.end)
 
 
-def build_report(period: Period, today: dt.date) -> Report:
-    """Count every indicator of ``period``, overall, by department and by month: two GROUP BY queries."""
+def _petition_office():
+    return db.select(func.min(Department.id)).where(Department.kind == Kind.PETITION_OFFICE).scalar_subquery()
+
+
+def acceptance_held_by(department_id: int):
+    """The cases whose acceptance step ``department_id`` held (the rule of ``build_report``, as a filter)."""
+    registered_there = db.select(User.id).where(User.department_id == department_id)
+    return db.or_(
+        Case.registered_by_id.in_(registered_there),
+        db.and_(Case.registered_by_id.is_(None), _petition_office() == department_id),
+    )
+
+
+def build_report(period: Period, today: dt.date, where=None) -> Report:
+    """Count every indicator of ``period``, overall, by department and by month: two GROUP BY queries.
+    ``where``: a further condition on ``Case`` (a department-scoped viewer's own department)."""
+    scope = db.true() if where is None else where
     registrar, holder_department = aliased(User), aliased(Department)
     # Who held the acceptance step: the office of the clerk who registered the case; a case that came in online
-    # (no clerk) was received by the petition office.
-    office = db.select(func.min(Department.id)).where(Department.kind == Kind.PETITION_OFFICE).scalar_subquery()
-    holder = func.coalesce(registrar.department_id, office)
+    # (no clerk) was received by the petition office. ``acceptance_held_by`` is the same rule as a filter.
+    holder = func.coalesce(registrar.department_id, _petition_office())
     department_rows = db.session.execute(
         db.select(Case.department_id, Department.name, holder, holder_department.name, *_count_columns(today, period))
         .select_from(Case)
@@ -349,7 +429,7 @@ def build_report(period: Period, today: dt.date) -> Report:
         .outerjoin(registrar, registrar.id == Case.registered_by_id)
         .outerjoin(holder_department, holder_department.id == holder)
         .group_by(Case.department_id, Department.name, holder, holder_department.name)
-        .where(_in_period(period))
+        .where(_in_period(period), scope)
     ).all()
     overall, unassigned, rows = Counts(), Counts(), {}
     for department_id, name, holder_id, holder_name, *values in department_rows:
@@ -367,7 +447,7 @@ def build_report(period: Period, today: dt.date) -> Report:
     months = {m: MonthRow(m) for m in period.months}
     daily = db.session.execute(
         db.select(Case.received_on, Case.channel, Case.case_type, func.count(Case.id))
-        .where(_in_period(period))
+        .where(_in_period(period), scope)
         .group_by(Case.received_on, Case.channel, Case.case_type)
     ).all()
     for received_on, channel, case_type, n in daily:
@@ -388,3 +468,103 @@ def build_report(period: Period, today: dt.date) -> Report:
 def stats_dict(period: Period, today: dt.date) -> dict:
     """The JSON-ready statistics of ``period`` (what ``GET /api/v1/stats`` returns)."""
     return build_report(period, today).as_dict()
+
+
+# --- the staff dashboard: by any dimension, and by month -------------------------------------------------------
+class Dimension(enum.StrEnum):
+    DEPARTMENT = "department"
+    LEADER = "leader"
+    CHANNEL = "channel"
+    CASE_TYPE = "case_type"
+    CATEGORY = "category"
+    PLACE_AREA = "place_area"
+
+    @property
+    def label(self) -> str:
+        return {
+            "department": "责任单位",
+            "leader": "包案领导",
+            "channel": "渠道",
+            "case_type": "信访类型",
+            "category": "内容分类",
+            "place_area": "问题属地",
+        }[self.value]
+
+    @property
+    def none_label(self) -> str:
+        """The row of cases that have no value of this dimension."""
+        return {
+            "department": "未交办（只计入合计）",
+            "leader": "无包案领导",
+            "category": "未分类",
+            "place_area": "未选问题属地",
+        }.get(self.value, "")
+
+
+@dataclass
+class GroupRow:
+    """One value of a dimension (a department, a leader, a channel, …); ``key`` None is the row of cases without."""
+
+    key: int | str | None
+    label: str
+    counts: Counts
+
+    def rates(self, indicators: tuple[Indicator, ...] = INDICATORS) -> dict[str, float | None]:
+        return _rates(self.counts, indicators)
+
+
+def breakdown(period: Period, today: dt.date, dimension: Dimension, where=None) -> list[GroupRow]:
+    """Every indicator of ``period`` for each value of ``dimension``, most cases first; one GROUP BY query (two for
+    departments, whose acceptance step is counted where it was held: ``build_report``)."""
+    if dimension is Dimension.DEPARTMENT:
+        report = build_report(period, today, where)
+        rows = [GroupRow(d.id, d.name, d.counts) for d in report.departments]
+        if report.unassigned.received or report.unassigned.acceptance_counted:
+            rows.append(GroupRow(None, dimension.none_label, report.unassigned))
+        return rows
+    scope = db.true() if where is None else where
+    key, name, join = _dimension_columns(dimension)
+    stmt = db.select(key, name, *_count_columns(today, period)).select_from(Case)
+    stmt = stmt.outerjoin(Evaluation, Evaluation.case_id == Case.id)
+    if join is not None:
+        stmt = stmt.outerjoin(*join)
+    found = db.session.execute(stmt.where(_in_period(period), scope).group_by(key, name)).all()
+    rows = []
+    for value, label, *values in found:
+        if isinstance(value, enum.Enum):
+            label, value = value.label, value.value
+        rows.append(GroupRow(value, label if value is not None else dimension.none_label, _counts(values)))
+    return sorted(rows, key=lambda r: (r.key is None, -r.counts.received, str(r.label)))
+
+
+def _dimension_columns(dimension: Dimension):
+    """(the grouped column, the name shown, the join that brings the name) of a dimension other than department."""
+    if dimension is Dimension.LEADER:
+        return Case.owner_leader_id, User.name, (User, User.id == Case.owner_leader_id)
+    if dimension is Dimension.CATEGORY:
+        return Case.category_id, Category.name, (Category, Category.id == Case.category_id)
+    if dimension is Dimension.PLACE_AREA:
+        return Case.place_area_id, Department.name, (Department, Department.id == Case.place_area_id)
+    column = Case.channel if dimension is Dimension.CHANNEL else Case.case_type
+    return column, db.literal(""), None
+
+
+def _counts(values) -> Counts:
+    return Counts(*(int(v or 0) for v in values))
+
+
+def trend(period: Period, today: dt.date, where=None) -> list[tuple[dt.date, Counts]]:
+    """Every indicator month by month (by the month a case was received): one GROUP BY query, by day, folded into
+    months here (month functions differ between SQLite and PostgreSQL)."""
+    scope = db.true() if where is None else where
+    months = {m: Counts() for m in period.months}
+    daily = db.session.execute(
+        db.select(Case.received_on, *_count_columns(today, period))
+        .select_from(Case)
+        .outerjoin(Evaluation, Evaluation.case_id == Case.id)
+        .where(_in_period(period), scope)
+        .group_by(Case.received_on)
+    ).all()
+    for received_on, *values in daily:
+        months[received_on.replace(day=1)] += _counts(values)
+    return list(months.items())
