@@ -46,8 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.duty import bp as duty_bp
     from portal.grassroots import bp as grassroots_bp
     from portal.ledgers import bp as ledgers_bp
+    from portal.performance import bp as performance_bp
     from portal.public import bp as public_bp
     from portal.reception import bp as reception_bp
+    from portal.reports import bp as reports_bp
     from portal.screening import bp as screening_bp
     from portal.security import bp as security_bp
     from portal.stats import bp as stats_bp
@@ -67,6 +69,8 @@ def create_app(config: dict | None = None) -> Flask:
         supervision_bp,
         work_bp,
         reception_bp,
+        reports_bp,
+        performance_bp,
         audit_bp,
         security_bp,
         administration_bp,

@@ -16,6 +16,7 @@ from portal.notifications.models import MessageText, SmsOptOut  # noqa: F401
 from portal.numbering import NumberSequence  # noqa: F401
 from portal.org.models import Department  # noqa: F401
 from portal.reception.models import ReceptionCorrection, ReceptionEntry, ReceptionLog  # noqa: F401
+from portal.reports.models import PublishedReport  # noqa: F401
 from portal.screening.models import DailyReport, Dispute, WeeklyReport  # noqa: F401
 from portal.security.stash import FormStash  # noqa: F401
 from portal.settings.models import Setting  # noqa: F401

@@ -29,6 +29,7 @@ class Role(enum.StrEnum):
     AUDITOR = "auditor"
     AGENT = "agent"
     SCREENING = "screening"
+    ORG_DEPT = "org_dept"
 
     @property
     def label(self) -> str:
@@ -46,6 +47,7 @@ ROLE_LABELS = {
     Role.AUDITOR: "审计管理员",
     Role.AGENT: "信访代理员",
     Role.SCREENING: "矛盾纠纷排查员",
+    Role.ORG_DEPT: "组织部门",
 }
 
 # Roles that work on case content; the three administrators are kept apart from them (separation of duties).
@@ -201,6 +203,26 @@ class User(UserMixin, db.Model):
     def can_manage_jobs(self) -> bool:
         """系统管理员: the background jobs that failed after their retries, and retrying them."""
         return self.has_role(Role.ADMIN)
+
+    # 实绩档案 (leaders' performance files): the organisation department (组织部门, which reads files and never
+    # cases: ORG_DEPT is no case role), the supervisors, and each leader their own.
+    @property
+    def reads_performance_files(self) -> bool:
+        """May open any leader's performance file."""
+        return self.has_role(Role.SUPERVISOR, Role.ORG_DEPT)
+
+    def can_view_performance_file(self, leader: User) -> bool:
+        return self.reads_performance_files or (self.id == leader.id and self.has_role(Role.LEADER))
+
+    @property
+    def can_read_reports(self) -> bool:
+        """每周汇总, 半月督办通报, 两月通报 and the staff dashboard: people who work cases (numbers link to cases)."""
+        return self.works_cases
+
+    @property
+    def can_produce_reports(self) -> bool:
+        """Producing and publishing a report is the supervisors' (督查) work."""
+        return self.has_role(Role.SUPERVISOR)
 
     @property
     def can_read_audit(self) -> bool:

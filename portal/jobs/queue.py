@@ -27,6 +27,8 @@ LABELS = {
     "portal.jobs.tasks.audit_anchor": "审计链锚定",
     "portal.jobs.tasks.sms_catch_up": "补发待发短信",
     "portal.jobs.tasks.render_document": "生成文书PDF",
+    "portal.jobs.tasks.publish_due_reports": "定期发布工作通报",
+    "portal.jobs.tasks.produce_report": "生成工作通报",
 }
 
 

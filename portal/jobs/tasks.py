@@ -84,6 +84,31 @@ def clock_sweep() -> dict:
         return _recorded("clock_sweep", sweep)
 
 
+def publish_due_reports() -> dict:
+    """The reports whose day it is (portal.reports.builders.due_on), published once: safe to run twice."""
+    from portal.localtime import today
+    from portal.reports.services import publish_due
+
+    with _context():
+        return _recorded("publish_due_reports", lambda: {"published": publish_due(today())})
+
+
+def produce_report(kind: str, start: str, end: str, user_id: int | None) -> str:
+    """One report a supervisor asked for (any period): published under the next number, or the one already
+    published for that period."""
+    import datetime as dt
+
+    from portal.accounts.models import User
+    from portal.reports.models import ReportKind
+    from portal.reports.services import publish
+
+    with _context():
+        actor = db.session.get(User, user_id) if user_id is not None else None
+        report, _ = publish(ReportKind(kind), dt.date.fromisoformat(start), dt.date.fromisoformat(end), actor)
+        db.session.commit()
+        return report.number
+
+
 def audit_seal() -> int:
     from portal.audit import chain
 

@@ -1,0 +1,85 @@
+"""A published report as an Excel workbook: the same tables as its page, read from the frozen snapshot."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+
+from portal.exports import append_row
+from portal.reports.models import PublishedReport, ReportKind
+from portal.stats.export import notes_sheet, save, table
+
+
+def _rate(value):
+    return value if value is not None else None
+
+
+def workbook(report: PublishedReport, content: dict) -> BytesIO:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = report.kind.label
+    append_row(ws, [report.heading])
+    append_row(ws, [f"统计期间：{report.period_label}；数据截至 {report.as_of.isoformat()}"])
+    if report.kind is ReportKind.WEEKLY:
+        columns = content["columns"]
+        headers = ["责任单位", *columns.values()]
+        rows = [[r["name"], *(r[k] for k in columns)] for r in content["by_department"]]
+        rows.append(["合计", *(content["totals"][k] for k in columns)])
+        table(ws, headers, rows)
+        channels = wb.create_sheet("按渠道")
+        table(
+            channels,
+            ["渠道", *columns.values()],
+            [[r["name"], *(r[k] for k in columns)] for r in content["by_channel"]],
+        )
+    elif report.kind is ReportKind.BI_MONTHLY:
+        indicators = content["indicators"]
+        headers, percent = ["排名", "责任单位", "信访件", "综合得分"], [3]
+        for i in indicators:
+            percent.append(len(headers))
+            headers.append(i["label"])
+        percent += [len(headers) + 1]
+        headers += ["上期排名", "上期综合得分"]
+        rows = []
+        for d in content["departments"]:
+            previous = d["previous"] or {}
+            rows.append(
+                [
+                    d["rank"],
+                    d["name"],
+                    d["received"],
+                    d["score"],
+                    *(_rate(d["rates"].get(i["key"])) for i in indicators),
+                    previous.get("rank"),
+                    previous.get("score"),
+                ]
+            )
+        table(ws, headers, rows, percent_columns=tuple(percent))
+    else:
+        headers = ["编号", "标题", "责任单位", "包案领导", "阶段", "期限", "超期天数", "本期督办及办理情况"]
+        rows = [
+            [
+                c["code"],
+                c["title"],
+                c["department"],
+                c["owner_leader"],
+                c["status"],
+                c["due"],
+                c["days_overdue"] or None,
+                "\n".join(f"{s['at']} {s['title']}{'：' + s['text'] if s['text'] else ''}" for s in c["steps"]),
+            ]
+            for c in content["cases"]
+        ]
+        table(ws, headers, rows)
+        tally = wb.create_sheet("按单位")
+        table(
+            tally,
+            ["责任单位", "督办件", "未办结", "超期"],
+            [[r["name"], r["cases"], r["open"], r["overdue"]] for r in content["by_department"]],
+        )
+    notes = [("通报", report.heading), ("统计期间", report.period_label), ("数据截至", report.as_of.isoformat())]
+    if report.kind is ReportKind.BI_MONTHLY:
+        notes.append(("排名方法", content["note"]))
+    notes_sheet(wb, notes, "说明")
+    return save(wb)
