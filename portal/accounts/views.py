@@ -221,6 +221,8 @@ def home():
         return redirect(url_for("agents.desk"))
     if current_user.files_screening:
         return redirect(url_for("screening.desk"))
+    if current_user.reads_performance_files:
+        return redirect(url_for("performance.index"))
     return redirect(url_for("accounts.account"))
 
 
