@@ -61,6 +61,8 @@ SEPARATION_MESSAGE = "三员分立：系统管理员、安全管理员、审计�
 # own matters and reports, so they are never held with a case role (which would open the case lists).
 GRASSROOTS = frozenset({Role.AGENT, Role.SCREENING})
 GRASSROOTS_MESSAGE = "信访代理员、矛盾纠纷排查员不办理信访件，不能兼任办案角色。"
+# 组织部门 reads leaders' performance files and never a case: a case role beside it would open the case lists.
+ORG_DEPT_MESSAGE = "组织部门只查阅领导干部实绩档案，不办理信访件，不能兼任办案角色。"
 # Where each grassroots role may sit: an agent in a township, village or group; a screening cadre in a township or
 # village (groups report through their village).
 GRASSROOTS_LEVELS = {Role.AGENT: ("township", "village", "group"), Role.SCREENING: ("township", "village")}
@@ -73,6 +75,8 @@ def separation_violation(roles) -> str | None:
         return SEPARATION_MESSAGE
     if roles & GRASSROOTS and roles & CASE_ROLES:
         return GRASSROOTS_MESSAGE
+    if Role.ORG_DEPT in roles and roles & CASE_ROLES:
+        return ORG_DEPT_MESSAGE
     return None
 
 

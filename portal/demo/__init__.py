@@ -2,7 +2,7 @@
 
 ``load_demo`` builds, idempotently, the department tree of one county (leadership, the petition office, the
 discipline organ, functional departments, three townships with their villages), its staff, the content categories,
-the checklist templates, a few hundred petitions and a month of reception-duty slots.
+the checklist templates, a few hundred petitions, a month of reception-duty slots and the recent reports.
 
 Every case is driven through ``portal.cases.services`` on backdated days (``portal.localtime.as_of``), so events,
 clocks and audit rows are the real ones. The whole history is planned first and then replayed in time order, so
@@ -31,12 +31,14 @@ from portal.demo.grassroots import ensure_network_users, make_network
 from portal.demo.planning import HISTORY_DAYS
 from portal.demo.reception import make_reception_logs
 from portal.demo.replay import CaseLoader
+from portal.demo.reports import make_reports
 from portal.duty.models import DutySlot
 from portal.extensions import db
 from portal.localtime import as_of
 from portal.localtime import now as local_now
 from portal.org.models import Department
 from portal.reception.models import ReceptionLog
+from portal.reports.models import PublishedReport
 
 __all__ = ["STAFF", "DemoReport", "load_demo"]  # STAFF: the browser tests name demo users by it
 
@@ -74,6 +76,9 @@ def load_demo(password: str, cases: int = 300) -> DemoReport:
     if cases > 0 and not _exists(AgentMatter):
         make_network(rng, departments)
     db.session.flush()
+    if cases > 0 and not _exists(PublishedReport):
+        make_reports(today)
+        db.session.flush()
     return DemoReport(created_users=created, password=password, summary=_summary())
 
 

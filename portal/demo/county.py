@@ -92,6 +92,7 @@ STAFF: dict[str, tuple[str, str, Role, str]] = {
     "lh_handler": ("廖晨阳", "lh", Role.HANDLER, "信访办干事"),
     # The level above the county government: re-reviews (复核) of county review opinions are decided here.
     "city_reviewer": ("何建国", "city", Role.DEPT_HEAD, "市信访局复查复核科科长"),
+    "orgdept": ("林秀英", "committee", Role.ORG_DEPT, "县委组织部干部科科长"),
 }
 # County leaders: username → (分管工作, department keys they oversee). They own cases and take reception duty.
 COUNTY_LEADERS: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -126,6 +126,7 @@ class CaseLoader:
             confidential=plan.confidential,
             people_count=plan.people_count,
             place=plan.fills["place"],
+            place_area_id=self.departments[f"village:{plan.fills['village']}"].id,
             repeat_of_id=repeat_of.id if repeat_of else None,
             # After 复核 only new facts are taken up, and while the earlier case is handled a repeat without them is
             # merged into it (并案): the demo's repeats go on to be handled, so they bring new facts.

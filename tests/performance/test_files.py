@@ -140,6 +140,7 @@ def test_a_file_is_only_for_a_leader_and_a_year_that_can_be_shown(client, login,
 def test_org_dept_keeps_the_separation_of_duties():
     assert separation_violation({Role.ORG_DEPT}) is None
     assert separation_violation({Role.ORG_DEPT, Role.AUDITOR}) is not None
+    assert "组织部门" in separation_violation({Role.ORG_DEPT, Role.CLERK})  # it sees files, never cases
 
 
 def test_the_security_administrator_is_offered_the_role(ctx):
