@@ -116,7 +116,8 @@ class Config:
     SWEEP_DUE_SOON_DAYS = int(os.environ.get("SWEEP_DUE_SOON_DAYS", "3"))
     # Reports (portal.reports) are produced by the job queue; cron in UTC: 01:30 Beijing time, the day they are due.
     REPORTS_CRON = os.environ.get("REPORTS_CRON", "30 17 * * *")
-    # The staff dashboard's aggregates are cached (portal.stats.cache); None: on, except in an app made for tests.
+    # The staff dashboard's aggregates are cached for five minutes (portal.stats.cache); None: on, except in an app
+    # made for tests.
     STATS_CACHE = None
     BACKUP_KEY = os.environ.get("BACKUP_KEY", "")  # hex/base64, not a data key; required by flask backup/restore
     BACKUP_DIR = os.environ.get("BACKUP_DIR", str(ROOT / "var" / "backups"))

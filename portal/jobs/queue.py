@@ -29,6 +29,7 @@ LABELS = {
     "portal.jobs.tasks.render_document": "生成文书PDF",
     "portal.jobs.tasks.publish_due_reports": "定期发布工作通报",
     "portal.jobs.tasks.produce_report": "生成工作通报",
+    "portal.jobs.tasks.warm_dashboard": "预先统计指标看板",
 }
 
 

@@ -18,7 +18,8 @@ log = logging.getLogger("portal.jobs")
 def periodic(config) -> list[dict]:
     """The periodic jobs: the clock sweep daily, the audit seal every minute, the anchor hourly, the outbox catch-up
     every ten minutes, the reports daily (each publishes only on its day: Monday, the 1st and 16th, every other
-    1st). Cron expressions are in UTC (RQ's clock)."""
+    1st), the staff dashboard's default views every five minutes (portal.stats.cache). Cron expressions are in UTC
+    (RQ's clock)."""
     from portal.jobs import tasks
 
     return [
@@ -27,6 +28,7 @@ def periodic(config) -> list[dict]:
         {"func": tasks.audit_anchor, "cron": "5 * * * *", "name": "audit_anchor"},
         {"func": tasks.sms_catch_up, "interval": 600, "name": "sms_catch_up"},
         {"func": tasks.publish_due_reports, "cron": config["REPORTS_CRON"], "name": "publish_due_reports"},
+        {"func": tasks.warm_dashboard, "interval": 300, "name": "warm_dashboard", "job_timeout": 600},
     ]
 
 

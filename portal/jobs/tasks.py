@@ -93,6 +93,15 @@ def publish_due_reports() -> dict:
         return _recorded("publish_due_reports", lambda: {"published": publish_due(today())})
 
 
+def warm_dashboard() -> int:
+    """Recompute the staff dashboard's default views into the cache (portal.stats.cache), every few minutes."""
+    from portal.localtime import today
+    from portal.stats.dashboard import warm
+
+    with _context():
+        return warm(today())
+
+
 def produce_report(kind: str, start: str, end: str, user_id: int | None) -> str:
     """One report a supervisor asked for (any period): published under the next number, or the one already
     published for that period."""

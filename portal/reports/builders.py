@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import case as when
 from sqlalchemy import func
+from sqlalchemy.orm import lazyload
 
 from portal.accounts.models import User
 from portal.cases.lifecycle import OPEN
@@ -207,8 +208,9 @@ TEXT_LIMIT = 200
 
 
 def half_monthly(period: Period, as_of: dt.date) -> dict:
-    """半月督办通报: every case under supervision by the end of the period, with its department, owner leader,
-    stage, due day and lateness, and the supervision steps and department actions of the period."""
+    """半月督办通报: every case under supervision by the end of the period that is still open or had a step in it,
+    with its department, owner leader, stage, due day and lateness, and the supervision steps and department actions
+    of the period."""
     end_moment = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
     start_moment = dt.datetime.combine(period.start, dt.time())
     supervised_ids = (
@@ -218,7 +220,10 @@ def half_monthly(period: Period, as_of: dt.date) -> dict:
     )
     cases = (
         db.session.execute(
-            db.select(Case).where(Case.id.in_(supervised_ids)).order_by(Case.due_date.is_(None), Case.due_date, Case.id)
+            db.select(Case)
+            .where(Case.id.in_(supervised_ids))
+            .order_by(Case.due_date.is_(None), Case.due_date, Case.id)
+            .options(lazyload(Case.petitioner), lazyload(Case.category))  # the circular names no petitioner
         )
         .unique()
         .scalars()
@@ -241,6 +246,8 @@ def half_monthly(period: Period, as_of: dt.date) -> dict:
             events.setdefault(e.case_id, []).append(e)
     rows, by_department = [], {}
     for c in cases:
+        if c.status not in OPEN and c.id not in events:
+            continue  # finished before the period, nothing done on it since: off the circular
         overdue = c.due_date is not None and c.is_open and not c.clock_is_window and c.due_date < as_of
         steps = [
             {

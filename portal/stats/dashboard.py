@@ -2,8 +2,9 @@
 case type, category and 问题属地, and month by month, over any span of days; every number links to the cases it
 counts (the 信访件总台账 filtered to them, which shows each person only what they may see); exported as .xlsx.
 
-Cost at a million cases: each table is one or two GROUP BY queries over ``received_on`` (indexed) and is kept in
-``portal.stats.cache`` until a case changes, so a page is a few cache reads.
+Cost at a million cases: each table is one or two GROUP BY queries over ``received_on`` (indexed), seconds cold;
+``portal.stats.cache`` keeps each for five minutes and the worker's ``warm_dashboard`` job recomputes the default
+views as often, so a page is a few cache reads (see that module for the measurements).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Board:
     overall: Counts
     months: list[tuple[dt.date, Counts]]
     scope_label: str  # whose cases: 全县 or the viewer's department
+    taken_at: dt.datetime  # when the numbers were counted (the cache may serve them for a few minutes)
 
     @property
     def indicators(self):
@@ -54,7 +56,7 @@ class Board:
 def period_from_args(args, current: dt.date) -> tuple[Period, list[str]]:
     """The span ``start``–``end`` asked for (default: this year up to today) and a message per bad value."""
     messages = []
-    start, end = dt.date(current.year, 1, 1), current
+    start, end = default_period(current).start, current
     for name, label in (("start", "起始日期"), ("end", "截止日期")):
         raw = (args.get(name) or "").strip()
         if not raw:
@@ -87,15 +89,34 @@ def scope_for(user):
     return None, "all", "全部信访件"
 
 
+def _keys(scope_key: str, period: Period, dimension: Dimension, as_of: dt.date) -> tuple[tuple, tuple]:
+    base = (scope_key, period.start.isoformat(), period.end.isoformat(), as_of.isoformat())
+    return ("breakdown", dimension.value, *base), ("trend", *base)
+
+
 def build_board(user, period: Period, dimension: Dimension, as_of: dt.date) -> Board:
     where, key, label = scope_for(user)
-    base = (key, period.start.isoformat(), period.end.isoformat(), as_of.isoformat())
-    rows = cache.cached(("breakdown", dimension.value, *base), lambda: breakdown(period, as_of, dimension, where))
-    months = cache.cached(("trend", *base), lambda: trend(period, as_of, where))
+    rows_key, trend_key = _keys(key, period, dimension, as_of)
+    rows, rows_at = cache.cached(rows_key, lambda: breakdown(period, as_of, dimension, where))
+    months, months_at = cache.cached(trend_key, lambda: trend(period, as_of, where))
     overall = Counts()
     for row in rows:
         overall += row.counts
-    return Board(period, as_of, dimension, rows, overall, months, label)
+    return Board(period, as_of, dimension, rows, overall, months, label, min(rows_at, months_at))
+
+
+def default_period(current: dt.date) -> Period:
+    return Period.between(dt.date(current.year, 1, 1), current)
+
+
+def warm(current: dt.date) -> int:
+    """Recompute the default views (this year, every dimension, the whole county) into the cache; how many."""
+    period = default_period(current)
+    for dimension in Dimension:
+        rows_key, trend_key = _keys("all", period, dimension, current)
+        cache.refresh(rows_key, lambda d=dimension: breakdown(period, current, d))
+    cache.refresh(trend_key, lambda: trend(period, current))
+    return len(Dimension) + 1
 
 
 def case_links(board: Board, user):

@@ -168,8 +168,11 @@ def test_people_who_see_no_cases_see_no_dashboard(client, login, role):
     assert client.get("/staff/dashboard").status_code == 403
 
 
-def test_the_cache_serves_a_result_until_a_case_changes(app, world):
+def test_the_cache_serves_a_result_while_fresh_and_the_warm_job_refreshes_the_defaults(app, world):
+    from portal.stats.dashboard import default_period, warm
+
     app.config["STATS_CACHE"] = True
+    cache.clear()
     try:
         calls = []
 
@@ -177,15 +180,21 @@ def test_the_cache_serves_a_result_until_a_case_changes(app, world):
             calls.append(1)
             return len(calls)
 
-        assert cache.cached(("t",), compute) == 1
-        assert cache.cached(("t",), compute) == 1  # served from the cache
-        make_case(world, Status.REGISTERED, on=D(2025, 3, 3))  # commits a new case
-        assert cache.cached(("t",), compute) == 2
-        world.clerk.name = "李登记员"
-        db.session.commit()  # a change to no case: the cache stays
-        assert cache.cached(("t",), compute) == 2
+        assert cache.cached(("t",), compute)[0] == 1
+        assert cache.cached(("t",), compute)[0] == 1  # served from the cache
+        cache.refresh(("t",), compute)
+        assert cache.cached(("t",), compute)[0] == 2  # what the warm job stored
+
+        with as_of(D(2025, 6, 30)):
+            make_case(world, Status.REGISTERED, on=D(2025, 3, 3))
+            assert warm(D(2025, 6, 30)) == len(Dimension) + 1
+        key = ("breakdown", "channel", "all", "2025-01-01", "2025-06-30", "2025-06-30")
+        ((rows, _),) = [cache.cached(key, lambda: pytest.fail("the warm job should have computed it"))]
+        assert sum(r.counts.received for r in rows) == 1
+        assert default_period(D(2025, 6, 30)) == Period.between(D(2025, 1, 1), D(2025, 6, 30))
     finally:
         app.config["STATS_CACHE"] = None
+        cache.clear()
 
 
 def test_org_dept_role_is_offered_and_case_free():
