@@ -1,9 +1,10 @@
 """What each report says, as plain JSON-ready dicts (the snapshot a published report keeps). No Flask here.
 
 每周汇总 counts the steps taken in the week; 两月通报 ranks the departments by the indicators of DESIGN §7
-(``portal.stats.indicators``, the one implementation); 半月督办通报 lists the cases under supervision with what was
-done on them. Only aggregates, case codes, departments, leaders and dates go in — never a petitioner, and never the
-title of a sealed case (条例 art.30).
+(``portal.stats.indicators``, the one implementation); 半月督办通报 lists the 督办单 running in the half month with
+their answers and escalations (``portal.supervision.queries``). Only aggregates, case codes and titles,
+departments, leaders, dates and what the 督办 chain said go in — never a petitioner, and neither the title nor the
+words of a sealed case (条例 art.30).
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import case as when
 from sqlalchemy import func
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from portal.accounts.models import User
-from portal.cases.lifecycle import OPEN
-from portal.cases.models import SEALED_TITLE, Case, CaseEvent, Channel, Status
+from portal.cases.models import SEALED_TITLE, Case, Channel, Status
+from portal.cases.supervision import Supervision
 from portal.extensions import db
 from portal.org.models import Department
 from portal.reports.models import ReportKind
 from portal.stats.indicators import DEPARTMENT_INDICATORS, Period, build_report
+from portal.supervision.queries import running_between
 
 # Decided, but not taken up: these never enter handling.
 NOT_TAKEN_UP = (Status.NOT_ACCEPTED, Status.FORWARDED, Status.MERGED)
@@ -202,91 +204,91 @@ def bi_monthly(period: Period, as_of: dt.date) -> dict:
 
 
 # --- 半月督办通报 ------------------------------------------------------------------------------------------------
-# The timeline actions that are part of supervision: the 督办 itself and what answers or follows it.
-SUPERVISION_ACTIONS = ("supervise", "clear_unsatisfied", "rehandle")
 TEXT_LIMIT = 200
 
 
 def half_monthly(period: Period, as_of: dt.date) -> dict:
-    """半月督办通报: every case under supervision by the end of the period that is still open or had a step in it,
-    with its department, owner leader, stage, due day and lateness, and the supervision steps and department actions
-    of the period."""
-    end_moment = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time())
-    start_moment = dt.datetime.combine(period.start, dt.time())
-    supervised_ids = (
-        db.select(CaseEvent.case_id)
-        .where(CaseEvent.action == "supervise", CaseEvent.at < end_moment)
-        .union(db.select(Case.id).where(Case.supervised.is_(True), Case.received_on <= period.end))
-    )
-    cases = (
+    """半月督办通报: every 督办单 running in the period (portal.supervision.queries.running_between): its case,
+    department, reason, stage and state, its reply deadline and lateness on ``as_of``, and the chain's steps of the
+    period — the notice, the department's answers, 催办, 约谈, 问责 — with what each said (not for a sealed case)."""
+    supervisions = (
         db.session.execute(
-            db.select(Case)
-            .where(Case.id.in_(supervised_ids))
-            .order_by(Case.due_date.is_(None), Case.due_date, Case.id)
-            .options(lazyload(Case.petitioner), lazyload(Case.category))  # the circular names no petitioner
+            db.select(Supervision)
+            .join(Supervision.case)
+            .where(running_between(period.start, period.end))
+            .order_by(Supervision.department_id, Supervision.issued_on, Supervision.id)
+            .options(
+                contains_eager(Supervision.case).options(lazyload(Case.petitioner), lazyload(Case.category)),
+                selectinload(Supervision.answers),
+                selectinload(Supervision.urgings),
+                selectinload(Supervision.interviews),
+                selectinload(Supervision.proposal),
+            )
         )
         .unique()
         .scalars()
         .all()
     )
-    leader_ids = {c.owner_leader_id for c in cases if c.owner_leader_id}
+    leader_ids = {s.case.owner_leader_id for s in supervisions if s.case.owner_leader_id}
     leaders = dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(leader_ids))).all())
-    events = {}
-    if cases:
-        found = db.session.execute(
-            db.select(CaseEvent)
-            .where(
-                CaseEvent.case_id.in_([c.id for c in cases]),
-                CaseEvent.at >= start_moment,
-                CaseEvent.at < end_moment,
-            )
-            .order_by(CaseEvent.id)
-        ).scalars()
-        for e in found:
-            events.setdefault(e.case_id, []).append(e)
     rows, by_department = [], {}
-    for c in cases:
-        if c.status not in OPEN and c.id not in events:
-            continue  # finished before the period, nothing done on it since: off the circular
-        overdue = c.due_date is not None and c.is_open and not c.clock_is_window and c.due_date < as_of
+    for s in supervisions:
+        c = s.case
         steps = [
             {
-                "at": e.at.date().isoformat(),
-                "title": e.title,
-                "supervision": e.action in SUPERVISION_ACTIONS,
-                # What the supervisor wrote is the circular's point; other steps are named, their text stays inside.
-                "text": (e.text or "")[:TEXT_LIMIT] if e.action in SUPERVISION_ACTIONS and not c.sealed else "",
+                "at": day.isoformat(),
+                "title": title,
+                # What the chain says is the circular's point; a sealed case's words stay inside (条例 art.30).
+                "text": "" if c.sealed else (text or "")[:TEXT_LIMIT],
             }
-            for e in events.get(c.id, [])
+            for day, title, text in s.steps()
+            if period.start <= day <= period.end
         ]
-        department = c.department.name if c.department else "未交办"
+        answer = s.latest_answer
+        late = s.days_late(as_of)
         rows.append(
             {
+                "number": s.number,
                 "code": c.tracking_code,
                 "title": SEALED_TITLE if c.sealed else c.title,
-                "department_id": c.department_id,
-                "department": department,
+                "department_id": s.department_id,
+                "department": s.department.name,
                 "owner_leader": leaders.get(c.owner_leader_id, ""),
-                "status": c.status.label,
-                "due": c.due_date.isoformat() if c.due_date and not c.clock_is_window else None,
-                "days_overdue": (as_of - c.due_date).days if overdue else 0,
-                "open": c.status in OPEN,
+                "reason": s.reason.label,
+                "stage": s.stage.label,
+                "state": s.state.label,
+                "open": s.is_open,
+                "issued_on": s.issued_on.isoformat(),
+                "reply_due": s.reply_due.isoformat(),
+                "days_late": late,
+                "answer": None
+                if answer is None
+                else {
+                    "on": answer.answered_on.isoformat(),
+                    "late": answer.late,
+                    "text": "" if c.sealed else answer.text[:TEXT_LIMIT],
+                },
                 "steps": steps,
-                "answered": any(not s["supervision"] for s in steps),
             }
         )
-        tally = by_department.setdefault(department, {"name": department, "cases": 0, "overdue": 0, "open": 0})
-        tally["cases"] += 1
-        tally["overdue"] += 1 if overdue else 0
-        tally["open"] += 1 if c.status in OPEN else 0
+        tally = by_department.setdefault(
+            s.department.name, {"name": s.department.name, "supervisions": 0, "open": 0, "late": 0, "answered": 0}
+        )
+        tally["supervisions"] += 1
+        tally["open"] += 1 if s.is_open else 0
+        tally["late"] += 1 if s.late(as_of) else 0
+        tally["answered"] += 1 if s.answers else 0
+    in_period = [r for r in rows if period.start.isoformat() <= r["issued_on"] <= period.end.isoformat()]
     return {
-        "cases": rows,
-        "by_department": sorted(by_department.values(), key=lambda r: (-r["overdue"], -r["cases"], r["name"])),
+        "supervisions": rows,
+        "by_department": sorted(by_department.values(), key=lambda r: (-r["late"], -r["open"], r["name"])),
         "totals": {
-            "cases": len(rows),
+            "running": len(rows),
+            "new": len(in_period),
             "open": sum(1 for r in rows if r["open"]),
-            "overdue": sum(1 for r in rows if r["days_overdue"]),
-            "new": sum(1 for r in rows if any(s["supervision"] and s["title"] == "督办" for s in r["steps"])),
+            "late": sum(1 for r in rows if r["open"] and r["days_late"]),
+            "answered": sum(1 for r in rows if r["answer"]),
+            "escalated": sum(1 for r in rows if r["stage"] != "督办"),
         },
     }
 

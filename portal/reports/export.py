@@ -57,26 +57,31 @@ def workbook(report: PublishedReport, content: dict) -> BytesIO:
             )
         table(ws, headers, rows, percent_columns=tuple(percent))
     else:
-        headers = ["编号", "标题", "责任单位", "包案领导", "阶段", "期限", "超期天数", "本期督办及办理情况"]
+        headers = ["督办单", "签发日期", "信访件编号", "标题", "责任单位", "包案领导", "事由", "阶段", "状态"]
+        headers += ["答复期限", "逾期天数", "本期督办及答复情况"]
         rows = [
             [
-                c["code"],
-                c["title"],
-                c["department"],
-                c["owner_leader"],
-                c["status"],
-                c["due"],
-                c["days_overdue"] or None,
-                "\n".join(f"{s['at']} {s['title']}{'：' + s['text'] if s['text'] else ''}" for s in c["steps"]),
+                r["number"],
+                r["issued_on"],
+                r["code"],
+                r["title"],
+                r["department"],
+                r["owner_leader"],
+                r["reason"],
+                r["stage"],
+                r["state"],
+                r["reply_due"],
+                r["days_late"] if r["open"] and r["days_late"] else None,
+                "\n".join(f"{s['at']} {s['title']}{'：' + s['text'] if s['text'] else ''}" for s in r["steps"]),
             ]
-            for c in content["cases"]
+            for r in content["supervisions"]
         ]
         table(ws, headers, rows)
         tally = wb.create_sheet("按单位")
         table(
             tally,
-            ["责任单位", "督办件", "未办结", "超期"],
-            [[r["name"], r["cases"], r["open"], r["overdue"]] for r in content["by_department"]],
+            ["责任单位", "督办单", "已答复", "未办结", "逾期未答复"],
+            [[r["name"], r["supervisions"], r["answered"], r["open"], r["late"]] for r in content["by_department"]],
         )
     notes = [("通报", report.heading), ("统计期间", report.period_label), ("数据截至", report.as_of.isoformat())]
     if report.kind is ReportKind.BI_MONTHLY:

@@ -103,7 +103,8 @@ def _visible_rows(report: PublishedReport) -> dict:
     the supervision circular; every other part is aggregates."""
     content = dict(report.content)
     if report.kind is ReportKind.HALF_MONTHLY and current_user.department_scoped:
-        content["cases"] = [c for c in content["cases"] if c.get("department_id") == current_user.department_id]
+        mine = [r for r in content["supervisions"] if r.get("department_id") == current_user.department_id]
+        content["supervisions"] = mine
     return content
 
 

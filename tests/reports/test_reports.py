@@ -165,35 +165,35 @@ def test_only_a_supervisor_publishes_by_hand(world):
 
 
 # --- 半月督办通报 ---------------------------------------------------------------------------------------------------
-def test_the_supervision_circular_lists_supervised_cases_their_steps_and_lateness_and_seals_accusations(world):
+def test_the_supervision_circular_lists_the_running_notices_their_answers_and_lateness_and_seals_accusations(world):
     late = make_case(world, Status.IN_PROGRESS, on=D(2025, 8, 1), title="幸福路违建久拖不决")
     with as_of(D(2025, 11, 3)):
-        services.supervise(late, world.supervisor, note="已超期，请于11月10日前报告办理情况。")
+        services.supervise(late, world.supervisor, note="已超期，请于5个工作日内报告办理情况。", days=5)
     db.session.commit()
-    with as_of(D(2025, 11, 5)):
-        services.add_note(late, world.handler, text="已约谈物业公司。")
+    with as_of(D(2025, 11, 6)):
+        services.answer_supervision(late, world.dept_head, text="已约谈物业公司，限期整改。")
     db.session.commit()
     sealed = make_case(world, Status.IN_PROGRESS, on=D(2025, 10, 20), case_type=CaseType.ACCUSATION, title="举报某局长")
     with as_of(D(2025, 11, 4)):
-        services.supervise(sealed, world.supervisor, note="请纪委监委加快核查举报某局长。")
+        services.supervise(sealed, world.supervisor, note="请纪委监委加快核查举报某局长。", days=3)
     db.session.commit()
     make_case(world, Status.IN_PROGRESS, on=D(2025, 10, 20), title="未督办的件")
 
     content = builders.half_monthly(Period.between(D(2025, 11, 1), D(2025, 11, 15)), D(2025, 11, 16))
 
-    rows = {r["code"]: r for r in content["cases"]}
+    rows = {r["code"]: r for r in content["supervisions"]}
     assert set(rows) == {late.tracking_code, sealed.tracking_code}
     row = rows[late.tracking_code]
     assert row["title"] == "幸福路违建久拖不决" and row["department"] == "县住房和城乡建设局"
-    assert row["days_overdue"] == (D(2025, 11, 16) - late.due_date).days > 0
-    assert [s["title"] for s in row["steps"]][:1] == ["督办"]
-    assert row["steps"][0]["text"] == "已超期，请于11月10日前报告办理情况。"
-    assert row["answered"]
+    assert row["answer"]["text"] == "已约谈物业公司，限期整改。" and row["state"] == "已答复待审核"
+    assert [s["at"] for s in row["steps"]] == ["2025-11-03", "2025-11-06"]
+    assert "已超期" in row["steps"][0]["text"]
     sealed_row = rows[sealed.tracking_code]
     assert sealed_row["title"] == "检举控告件（内容保密）"
-    assert all(s["text"] == "" for s in sealed_row["steps"])  # not even the supervisor's note, which names him
+    assert all(s["text"] == "" for s in sealed_row["steps"])  # not even the notice, which names him
+    assert sealed_row["days_late"] > 0  # three working days from 4 November, no answer by the 16th
     assert "举报某局长" not in repr(content)
-    assert content["totals"] == {"cases": 2, "open": 2, "overdue": 1, "new": 2}
+    assert content["totals"] == {"running": 2, "new": 2, "open": 2, "late": 1, "answered": 1, "escalated": 0}
 
 
 # --- 两月通报 ---------------------------------------------------------------------------------------------------
