@@ -353,6 +353,15 @@ def agent_file(user_id: int):
     )
     ratings = [m.villager_rating for m in matters if m.villager_rating is not None]
     summary = {r: sum(1 for x in ratings if x is r) for r in Rating}
+    # 半年初评、年度总评: the villagers' ratings by the half-year of the feedback, for the agent's assessment.
+    periods: dict[str, list[Rating]] = {}
+    for m in matters:
+        if m.villager_rating is not None:
+            periods.setdefault(period_of(m.fed_back_on), []).append(m.villager_rating)
+    assessment = [
+        (period_label(p), len(rs), sum(r in (Rating.SATISFIED, Rating.BASICALLY) for r in rs) / len(rs))
+        for p, rs in sorted(periods.items(), reverse=True)
+    ]
     page = render_template(
         "agents/file.html",
         agent=agent,
@@ -360,6 +369,7 @@ def agent_file(user_id: int):
         complaints=complaints,
         summary=summary,
         rated=len(ratings),
+        assessment=assessment,
         complaint_form=ComplaintForm(formdata=None),
     )
     record_read("agent.file_view", current_user, agent)

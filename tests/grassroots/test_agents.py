@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from portal.accounts.models import Role, scope_violation, separation_violation
@@ -174,3 +176,36 @@ def test_the_office_writes_to_the_agent_of_a_case_it_may_read(net, world):
         services.message_agent(net.agent, case, "我自己写")
     db.session.commit()
     assert [m.text for m in case.agent_messages] == ["已受理，请告知信访人耐心等待。"]
+
+
+def test_the_agents_file_assesses_villagers_ratings_by_half_year(app, net, world):
+    from portal.localtime import as_of
+
+    for day, rating in (
+        (dt.date(2026, 3, 2), Rating.SATISFIED),
+        (dt.date(2026, 9, 1), Rating.UNSATISFIED),
+        (dt.date(2026, 9, 8), Rating.BASICALLY),
+    ):
+        with as_of(day):
+            matter = committed(net, received_on=day)
+            services.record_mediation(
+                net.agent,
+                matter,
+                mediated_on=day,
+                parties="双方",
+                outcome="和解",
+                agreement_text="协议",
+                villager_confirmed=True,
+            )
+            services.record_feedback(net.agent, matter, fed_back_on=day, text="已反馈", rating=rating)
+    db.session.commit()
+    clerk_id, agent_id = world.clerk.id, net.agent.id
+    with app.test_request_context():
+        from flask_login import login_user
+
+        login_user(db.session.get(type(world.clerk), clerk_id))
+        from portal.agents.views import agent_file
+
+        page = agent_file(agent_id)
+    assert "2026年下半年：评议 2 次，满意率 50.0%" in page
+    assert "2026年上半年：评议 1 次，满意率 100.0%" in page

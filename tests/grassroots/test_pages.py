@@ -125,6 +125,7 @@ def test_the_agents_file_shows_complaints_to_the_township_never_to_the_agent(cli
     sign_in(auth, "qs_handler")
     page = client.get(f"/staff/agents/{agent_id}")
     assert page.status_code == 200 and "收取费用" in page.text
+    assert "共 0 次评议" in page.text
     auth.logout()
     sign_in(auth, "agent")
     assert client.get(f"/staff/agents/{agent_id}").status_code == 403
