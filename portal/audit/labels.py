@@ -89,6 +89,7 @@ LABELS = {
     "case.clear_unsatisfied": "说明不满意件销号理由",
     "case.mark_off": "销号",
     "case.note": "添加调查记录",
+    "case.contribute": "提交协办意见",
     "case.instruct": "作出批示",
     "case.follow_up": "记录回访",
     "case.tick": "勾销清单",

@@ -8,10 +8,12 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.models import Role, User
 from portal.cases.accused import NAME_MAX, POST_MAX, CadreLevel
@@ -135,9 +137,25 @@ class MergeForm(VersionedForm):
 class NotAcceptForm(VersionedForm):
     route = SelectField("不予受理理由", choices=enum_options(NotAcceptedRoute))
     reason = TextAreaField("补充说明", validators=[Optional(), Length(max=1000)])
+    # 条例 art.19 (route “下级机关正在办理”): where the matter already is, as the petitioner or a check tells the clerk.
+    pending_organ = StringField(
+        "正在办理的机关",
+        validators=[Optional(), Length(max=100)],
+        description="选择“下级机关正在办理”时填写，如：城关镇人民政府",
+    )
+    pending_since = DateField("该机关受理日期", validators=[Optional()])
+    pending_due = DateField(
+        "该机关办理期限", validators=[Optional()], description="不清楚的可不填，按受理之日起60日推算（第三十四条）"
+    )
 
     def arguments(self) -> dict:
-        return {"route": NotAcceptedRoute(self.route.data), "reason": self.reason.data or ""}
+        return {
+            "route": NotAcceptedRoute(self.route.data),
+            "reason": self.reason.data or "",
+            "pending_organ": self.pending_organ.data or "",
+            "pending_since": self.pending_since.data,
+            "pending_due": self.pending_due.data,
+        }
 
 
 class ForwardForm(VersionedForm):
@@ -149,15 +167,30 @@ class ForwardForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    department_id = SelectField("责任单位", coerce=int, validate_choice=False)
+    department_id = SelectField("责任单位（主办）", coerce=int, validate_choice=False)
+    assisting_ids = SelectMultipleField(
+        "协办单位",
+        coerce=int,
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="涉及多个部门的，勾选协助办理的单位；由主办单位起草、署名答复",
+    )
     owner_leader_id = SelectField("包案领导", coerce=int, validate_choice=False)
 
     def arguments(self) -> dict:
-        return {"department_id": self.department_id.data, "owner_leader_id": self.owner_leader_id.data or None}
+        return {
+            "department_id": self.department_id.data,
+            "owner_leader_id": self.owner_leader_id.data or None,
+            "assisting_ids": list(self.assisting_ids.data or []),
+        }
 
     def prepare(self, case, fresh: bool) -> None:
         departments = db.session.execute(Department.assignable()).scalars().all()
         self.department_id.choices = options((d.id, d.name) for d in departments if case.assignment_refusal(d) is None)
+        self.assisting_ids.choices = options(
+            (d.id, d.name) for d in departments if case.assist_refusal(d, lead_id=None) is None
+        )
         leaders = (
             db.session.execute(
                 db.select(User).where(User.active, User.role_rows.any(role=Role.LEADER)).order_by(User.name)
@@ -221,6 +254,12 @@ class DraftForm(VersionedForm):
         last = case.last_draft
         if fresh and last is not None:
             self.outcome.data, self.text.data, self.legal_basis.data = last.outcome.value, last.text, last.legal_basis
+        # 协办: the lead department drafts from the assisting departments' opinions (shown under 协办意见).
+        if case.assists:
+            hint = f"已收到协办意见{len(case.contributions)}份，见“协办单位与协办意见”"
+            if waiting := case.waiting_assists:
+                hint += "；尚未提交：" + "、".join(a.department.name for a in waiting)
+            self.text.description = hint
 
 
 class CommentForm(VersionedForm):
@@ -373,6 +412,17 @@ class HearingForm(VersionedForm):
             "place": self.place.data or "",
             "note": self.note.data or "",
         }
+
+
+class ContributionForm(VersionedForm):
+    text = TextAreaField(
+        "协办意见",
+        validators=[DataRequired("请填写协办意见。"), Length(max=5000)],
+        description="写明本单位职责范围内的核查情况和处理建议，供主办单位起草处理意见书",
+    )
+
+    def arguments(self) -> dict:
+        return {"text": self.text.data}
 
 
 class NoteForm(VersionedForm):

@@ -129,6 +129,8 @@ UNDER_ANY_REVIEW = frozenset({S.UNDER_REVIEW, S.UNDER_REREVIEW})
 BEING_HANDLED = BEFORE_REPLY | UNDER_ANY_REVIEW
 # A 简易办理 case that turns out otherwise is switched to the ordinary procedure while it is handled.
 ORDINARY_SWITCHABLE = frozenset({S.ACCEPTED}) | EXTENDABLE
+# 协办: while the lead department investigates, before it drafts, the assisting departments send their opinions.
+ASSISTABLE = frozenset({S.ASSIGNED, S.IN_PROGRESS})
 
 PUBLIC = "public"  # the petitioner, acting through the lookup page with the query code
 
@@ -557,6 +559,25 @@ ACTIONS: dict[str, Action] = {
             primary=True,
         ),
         # Actions with a place of their own on the case page.
+        # 协办: an assisting department (协办单位) named at assignment adds its opinion for the lead to draft from.
+        _a(
+            "contribute",
+            "提交协办意见",
+            "ContributionForm",
+            {Role.HANDLER, Role.DEPT_HEAD},
+            "_refuse_contribute",
+            on_actions_card=False,
+            queue=Queue(
+                "assist",
+                "待提交协办意见",
+                "本单位为协办单位，主办单位起草处理意见书前提交协办意见",
+                lambda C, u: and_(
+                    C.status.in_(sorted(ASSISTABLE)), ~C.contributions.any(department_id=u.department_id)
+                ),
+                scope=lambda C, u: C.assisted_by(u),
+            ),
+            service="add_contribution",
+        ),
         _a(
             "edit_petitioner",
             "修改信访人信息",

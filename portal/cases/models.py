@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from dataclasses import dataclass
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,7 @@ from portal.accounts.models import DEPARTMENT_SCOPED, Role, User
 from portal.cases.accused import Accused, CadreLevel, organ_for
 from portal.cases.lifecycle import (
     ACTIONS,
+    ASSISTABLE,
     BEING_HANDLED,
     CHECKLIST_EDITABLE,
     EXTENDABLE,
@@ -156,6 +158,7 @@ class NotAcceptedRoute(enum.StrEnum):
     PARTY = "party"
     OTHER_LEGAL = "other_legal"
     FINAL_SAME_FACTS = "final_same_facts"
+    PENDING_BELOW = "pending_below"  # 条例 art.19: accepted by, and still being handled by, an organ below
 
     @property
     def label(self) -> str:
@@ -187,6 +190,12 @@ NOT_ACCEPTED_ROUTES = {
     NotAcceptedRoute.FINAL_SAME_FACTS: (
         "已复核终结，无新的事实和理由",
         "您反映的事项已经复核终结，您以同一事实和理由提出的信访不再受理（《信访工作条例》第三十六条）。",
+    ),
+    # The organ, since when and until when are the case's own (Case.pending_*): not_accept writes them in.
+    NotAcceptedRoute.PENDING_BELOW: (
+        "下级机关正在办理",
+        "依照《信访工作条例》第十九条，信访事项已经受理或者正在办理的，信访人在规定期限内向受理、办理机关的上级机关"
+        "又提出同一信访事项的，上级机关不予受理。请等待该机关的处理意见；该机关逾期未办结的，可以再向本机关反映。",
     ),
 }
 
@@ -234,6 +243,25 @@ SEALED_TITLE = "检举控告件（内容保密）"
 
 keep_blind_index(Petitioner.phone, "phone_index", "phone")
 keep_blind_index(Petitioner.id_number, "id_number_index", "id_number")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a matter still being handled stands: the organ holding it, since when, its deadline."""
+
+    organ: str
+    since: dt.date
+    due: dt.date | None
+    below: bool  # handled by an organ the petition office assigned it to (条例 art.19)
+
+    @property
+    def told(self) -> str:
+        text = f"{self.since:%Y年%m月%d日}起由{self.organ}办理"
+        return text + (f"，期限至{self.due:%Y年%m月%d日}" if self.due else "")
+
+    @property
+    def article(self) -> str:
+        return "依照《信访工作条例》第十九条，" if self.below else ""
 
 
 class Case(db.Model):
@@ -315,6 +343,11 @@ class Case(db.Model):
     not_accepted_route: Mapped[NotAcceptedRoute | None] = mapped_column(enum_column(NotAcceptedRoute))
     decision_note: Mapped[str] = mapped_column(Text, default="")  # reason for not accepting / forwarding
     forwarded_to: Mapped[str] = mapped_column(String(100), default="")
+    # 条例 art.19: the organ below that accepted the same matter and still handles it, as the petitioner told the
+    # clerk (a matter outside this system; one inside it is merged instead): who, since when, until when.
+    pending_organ: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    pending_since: Mapped[dt.date | None]
+    pending_due: Mapped[dt.date | None]
     supervised: Mapped[bool] = mapped_column(default=False, index=True)
     # 第N轮办理: a supervisor's order to handle a 不满意 case again opens the next round (HandlingRound).
     handling_round: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -360,6 +393,13 @@ class Case(db.Model):
         back_populates="case", order_by=Supervision.id, cascade="all, delete-orphan"
     )
     rounds: Mapped[list[HandlingRound]] = relationship(order_by=HandlingRound.id, cascade="all, delete-orphan")
+    # 协办单位 named at assignment, and what they sent the lead department (主办单位).
+    assists: Mapped[list[Assist]] = relationship(
+        back_populates="case", order_by="Assist.id", cascade="all, delete-orphan"
+    )
+    contributions: Mapped[list[Contribution]] = relationship(
+        back_populates="case", order_by="Contribution.id", cascade="all, delete-orphan"
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it from the class)
 
@@ -479,11 +519,19 @@ class Case(db.Model):
         return db.or_(cls.department_id == user.department_id, cls.reviewing_department_id == user.department_id)
 
     @classmethod
+    def assisted_by(cls, user: User):
+        """The rule of ``assisting`` as SQL: ``user``'s department is one of the case's 协办单位."""
+        if user.department_id is None:
+            return db.false()
+        return cls.assists.any(Assist.department_id == user.department_id)
+
+    @classmethod
     def reads_sealed(cls, user: User):
-        """Who reads a sealed case in full: the petition office, the organ handling or reviewing it, its owner."""
+        """Who reads a sealed case in full: the petition office, the organ handling or reviewing it (and the
+        departments assisting it), its owner."""
         if user.has_role(Role.CLERK):
             return db.true()
-        clauses = [cls._handling_organ(user)]
+        clauses = [cls._handling_organ(user), cls.assisted_by(user)]
         if user.has_role(Role.LEADER):
             clauses.append(cls.owner_leader_id == user.id)
         return db.or_(*clauses)
@@ -494,7 +542,7 @@ class Case(db.Model):
         if not user.is_authenticated or not user.works_cases:
             return db.false()
         if user.department_scoped:
-            open_rule = cls._handling_organ(user)
+            open_rule = db.or_(cls._handling_organ(user), cls.assisted_by(user))
         else:
             open_rule = db.true()
         sealed_rule = db.true() if user.has_role(Role.SUPERVISOR) else cls.reads_sealed(user)
@@ -613,11 +661,21 @@ class Case(db.Model):
             self.reviewing_department_id,
         )
 
+    def assisting(self, user: User) -> bool:
+        """``user``'s department is one of the case's 协办单位: it reads the case like the lead department's handlers
+        and heads, and adds its opinion; the lead department alone drafts and signs."""
+        return user.department_id is not None and any(a.department_id == user.department_id for a in self.assists)
+
+    def _only_assists(self, user: User) -> bool:
+        """``user`` sees the case only as an assisting department: what the lead records is not theirs to record."""
+        return not user.has_role(Role.CLERK) and not self._in_handling_organ(user) and self.assisting(user)
+
     def _reads_sealed(self, user: User) -> bool:
         return (
             user.has_role(Role.CLERK)
             or self._in_handling_organ(user)
             or (user.has_role(Role.LEADER) and user.id == self.owner_leader_id)
+            or self.assisting(user)
         )
 
     def can_view(self, user: User) -> bool:
@@ -627,8 +685,8 @@ class Case(db.Model):
         if self.sealed:
             return user.has_role(Role.SUPERVISOR) or self._reads_sealed(user)
         if user.department_scoped:
-            # The department handling it, and the organ above it while that organ reviews it.
-            return self._in_handling_organ(user)
+            # The department handling it (and those assisting it), and the organ above it while that organ reviews it.
+            return self._in_handling_organ(user) or self.assisting(user)
         return True
 
     def can_read(self, user: User) -> bool:
@@ -657,6 +715,19 @@ class Case(db.Model):
                     return f"被检举控告人为{accused.cadre_level.label}，应交{organ.name}办理。"
                 if accused.cadre_level not in (None, CadreLevel.NONE) and department.kind is not Kind.DISCIPLINE:
                     return "检举控告公职人员的，应交有管辖权的纪检监察机关办理。"
+        return None
+
+    def assist_refusal(self, department: Department | None, lead_id: int | None) -> str | None:
+        """Why ``department`` may not assist (协办) a case led by department ``lead_id``; None when it may. An
+        assisting department reads the case: never an accused unit (条例 art.30)."""
+        if department is None or not department.active:
+            return "请选择有效的协办单位。"
+        if department.id == lead_id:
+            return f"{department.name}已是主办单位，不能同时作为协办单位。"
+        if not department.takes_assignments:
+            return f"{department.name}不是可交办的单位，不能作为协办单位。"
+        if self.accuses_unit(department.id):
+            return f"{department.name}是被检举控告的单位，不能参与办理。"
         return None
 
     def owner_refusal(self, leader: User | None) -> str | None:
@@ -754,25 +825,60 @@ class Case(db.Model):
             return None
         return earlier
 
+    @property
+    def standing(self) -> Standing:
+        """Where this case stands, for a petitioner who brings the same matter again: who holds it, since when, until
+        when. ``below``: an organ it was assigned to handles it (条例 art.19: the office, its superior, does not
+        take it up a second time)."""
+        if self.status in UNDER_ANY_REVIEW:
+            organ = self.reviewing_department.name if self.reviewing_department else "本机关信访部门"
+            return Standing(organ, self.clock_start or self.received_on, self.due_date, below=False)
+        if self.department is not None and self.assigned_on is not None:
+            return Standing(self.department.name, self.assigned_on, self.due_date, below=True)
+        return Standing("本机关信访部门", self.decided_on or self.received_on, self.due_date, below=False)
+
     def _refuse_accept(self, user: User) -> Refusal | None:
         if (earlier := self.merges_into) is not None:
+            standing = earlier.standing
             return Refusal(
-                f"同一事项的信访件 {earlier.tracking_code} 正在办理中（{earlier.status.label}），"
-                "应并案办理，不再重复受理；"
+                f"同一事项的信访件 {earlier.tracking_code} 正在办理中（{earlier.status.label}，{standing.told}），"
+                f"{standing.article}应并案办理，不再重复受理；"
                 "信访人提出新的事实和理由的，请在登记时注明后作为新的信访事项受理。"
             )
         return None
 
-    def _refuse_merge(self, user: User) -> Refusal | None:
-        if self.repeat_of is None:
-            return Refusal("该信访件未关联原信访件，没有可并入的信访件。")
-        if self.merges_into is None:
-            if self.new_facts:
-                return Refusal("信访人提出了新的事实和理由，应作为新的信访事项受理，不并案。")
-            return Refusal(
-                f"原信访件 {self.repeat_of.tracking_code} 已不在办理中（{self.repeat_of.status.label}），不能并案。"
+    def pending_below_refusal(self, since: dt.date | None, due: dt.date | None) -> str | None:
+        """Why this petition may not be refused under 条例 art.19 as a matter an organ below accepted on ``since``
+        and must answer by ``due``; None when it may. Only within that organ's period: brought here after it, the
+        matter is this office's to take up."""
+        if self.merges_into is not None:
+            return f"同一事项的信访件 {self.merges_into.tracking_code} 正在本系统办理中，应并案办理。"
+        if since is None:
+            return "请填写下级机关受理该事项的日期。"
+        if since > self.received_on:
+            return "下级机关受理日期不能晚于本机关收到该信访事项的日期。"
+        if due is not None and due < since:
+            return "下级机关的办理期限不能早于其受理日期。"
+        if due is not None and self.received_on > due:
+            return (
+                f"下级机关的办理期限已于{due:%Y年%m月%d日}届满，信访人在期限届满后提出的，不适用《信访工作条例》"
+                "第十九条，请依法受理或转送，并督促该机关办理。"
             )
         return None
+
+    def merge_refusal(self) -> str | None:
+        """Why this petition may not be merged (并案) into the case it repeats; None when it may."""
+        if self.repeat_of is None:
+            return "该信访件未关联原信访件，没有可并入的信访件。"
+        if self.merges_into is None:
+            if self.new_facts:
+                return "信访人提出了新的事实和理由，应作为新的信访事项受理，不并案。"
+            return f"原信访件 {self.repeat_of.tracking_code} 已不在办理中（{self.repeat_of.status.label}），不能并案。"
+        return None
+
+    def _refuse_merge(self, user: User) -> Refusal | None:
+        message = self.merge_refusal()
+        return Refusal(message) if message else None
 
     def _refuse_start(self, user: User) -> Refusal | None:
         if (
@@ -904,7 +1010,16 @@ class Case(db.Model):
         blockers = self.mark_off_blockers()
         return Refusal("暂不能销号：" + "；".join(blockers) + "。") if blockers else None
 
+    def _refuse_contribute(self, user: User) -> Refusal | None:
+        if not self._only_assists(user):
+            return Refusal("只有协办单位可以提交协办意见。", forbidden=True)
+        if self.status not in ASSISTABLE:
+            return Refusal(f"该信访件当前状态为“{self.status.label}”，主办单位已起草处理意见书，不能再提交协办意见。")
+        return None
+
     def _refuse_note(self, user: User) -> Refusal | None:
+        if self._only_assists(user):
+            return Refusal("协办单位请提交协办意见；调查记录由主办单位记录。", forbidden=True)
         if not user.has_role(Role.HANDLER, Role.DEPT_HEAD, Role.CLERK):
             return Refusal("您不能为该信访件添加调查记录。", forbidden=True)
         if not self.is_open:
@@ -926,6 +1041,8 @@ class Case(db.Model):
         return None
 
     def _refuse_tick(self, user: User) -> Refusal | None:
+        if self._only_assists(user):
+            return Refusal("清单事项由主办单位勾销，协办单位不能勾销。", forbidden=True)
         if not (user.has_role(Role.CLERK, Role.HANDLER, Role.DEPT_HEAD) or self.owner_leader_id == user.id):
             return Refusal("您不能勾销该信访件的清单事项。", forbidden=True)
         if self.status not in CHECKLIST_EDITABLE:
@@ -1081,6 +1198,15 @@ class Case(db.Model):
 
     def can_tick(self, user: User) -> bool:
         return self.can("tick", user)
+
+    def can_contribute(self, user: User) -> bool:
+        return self.can("contribute", user)
+
+    @property
+    def waiting_assists(self) -> list[Assist]:
+        """The assisting departments that have sent no opinion yet."""
+        sent = {c.department_id for c in self.contributions}
+        return [a for a in self.assists if a.department_id not in sent]
 
     def can_decide_review(self, user: User) -> bool:
         """The review organ (the level above) decides 复查 / 复核; without one, the petition office records it.
@@ -1374,6 +1500,38 @@ class Note(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="notes")
+    author: Mapped[User] = relationship()
+
+
+class Assist(db.Model):
+    """A 协办单位: a department named at assignment to help the lead department (主办单位) handle the case."""
+
+    __tablename__ = "case_assists"
+    __table_args__ = (UniqueConstraint("case_id", "department_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    assigned_on: Mapped[dt.date]
+
+    case: Mapped[Case] = relationship(back_populates="assists")
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Contribution(db.Model):
+    """协办意见: what an assisting department found and proposes, for the lead department to draft from; internal."""
+
+    __tablename__ = "case_contributions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="contributions")
+    department: Mapped[Department] = relationship(lazy="joined")
     author: Mapped[User] = relationship()
 
 

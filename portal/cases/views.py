@@ -30,7 +30,7 @@ def get_case(case_id: int) -> Case:
 
 
 # The actions with a place of their own on the case page, beside the actions card.
-SIDE_ACTIONS = ("note", "instruct", "follow_up", "edit_petitioner")
+SIDE_ACTIONS = ("note", "contribute", "instruct", "follow_up", "edit_petitioner")
 
 
 def _action_form(action: Action, case: Case, formdata=None):

@@ -18,7 +18,7 @@ from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.cases import services as case_services
 from portal.cases.lifecycle import OPEN
-from portal.cases.models import Case, CaseType, Rating
+from portal.cases.models import Case, CaseType, Rating, Status
 from portal.duty.models import DutySlot
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
@@ -221,7 +221,8 @@ def add_entry(
         handling=handling,
         answer=answer,
         satisfaction=satisfaction,
-        department_id=case.department_id if case else None,
+        # A transfer merged into the open case on the same matter (并案) went where that case is handled.
+        department_id=(case.repeat_of if case.status is Status.MERGED else case).department_id if case else None,
         case_id=case.id if case else None,
         created_by_id=actor.id,
         **values,

@@ -83,6 +83,13 @@ def unconfirmed_identity(world) -> int:
     return case.id
 
 
+def assisted(world) -> int:
+    """Led by housing with labour assisting (协办): labour's people read it and send an opinion, nothing else."""
+    case = make_case(world, S.ACCEPTED)
+    services.assign(case, world.clerk, department_id=world.housing.id, assisting_ids=[world.labour.id])
+    return case.id
+
+
 # Cases in states that between them let every action be taken by someone. From assignment on they are owned by
 # the leader, so the checklist has both the office's items and the 五包 items only the owner leader ticks.
 STATES = {
@@ -91,6 +98,7 @@ STATES = {
     "unconfirmed_identity": unconfirmed_identity,
     "accepted": lambda w: make_case(w, S.ACCEPTED).id,
     "assigned": lambda w: supervised(make_case(w, S.ASSIGNED, owner_leader=w.leader), w, "awaiting"),
+    "assigned_with_assist": assisted,
     "in_progress_extension": pending_extension,
     "simple_in_progress": lambda w: make_case(w, S.IN_PROGRESS, procedure=Procedure.SIMPLE, owner_leader=w.leader).id,
     "awaiting_signature": lambda w: supervised(
@@ -111,7 +119,7 @@ STATES = {
 
 # Posting every action as every person costs a request each: the refusals are posted on the states where they differ
 # most (before the reply with a decision pending, after it with 销号 blocked, all done); the offers are checked on all.
-POST_STATES = ("in_progress_extension", "replied_unsatisfied", "closed")
+POST_STATES = ("in_progress_extension", "assigned_with_assist", "replied_unsatisfied", "closed")
 
 
 def valid_form(name: str, world_ids: dict) -> dict:
@@ -155,6 +163,7 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "clear_unsatisfied": {"reason": REASON},
         "mark_off": {"note": "已办结"},
         "note": {"text": REASON},
+        "contribute": {"text": REASON},
         "instruct": {"text": REASON},
         "follow_up": {"method": "电话"},
         "record_accused": {"name": "某某", "post": "科长"},

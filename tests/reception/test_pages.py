@@ -245,7 +245,7 @@ def test_without_javascript_the_earlier_cases_come_with_a_button(client, login, 
     assert counted(app) == before
 
 
-def test_the_transfer_of_a_repeat_visitor_is_linked_to_the_earlier_case(
+def test_the_transfer_of_a_repeat_visitor_whose_matter_is_still_being_handled_is_merged_into_the_earlier_case(
     client, login, slot_id, staff, earlier_case, app
 ):
     login("leader")
@@ -253,10 +253,12 @@ def test_the_transfer_of_a_repeat_visitor_is_linked_to_the_earlier_case(
     response = client.post(url(slot_id, "/entries"), data=transfer(staff, repeat_of_id=str(earlier_case[0])))
 
     assert response.status_code == 201
+    assert f"已并入信访件 {earlier_case[1]}" in response.get_data(as_text=True)  # the visitor's receipt says so
     with app.app_context():
         entry = db.session.scalars(db.select(ReceptionEntry)).one()
-        assert entry.case.repeat_of_id == earlier_case[0]
-    assert f"重复信访 {earlier_case[1]}" in client.get(url(slot_id)).get_data(as_text=True)
+        assert entry.case.repeat_of_id == earlier_case[0] and entry.case.status.value == "merged"
+    log = client.get(url(slot_id)).get_data(as_text=True)
+    assert "已并入" in log and earlier_case[1] in log
 
 
 # --- editing, the lock, corrections -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from portal import validation
 from portal.audit.models import AuditLog
 from portal.cases import codes
 from portal.cases import services as case_services
-from portal.cases.models import CaseType, Channel, Instruction, Rating, Status
+from portal.cases.lifecycle import OPEN
+from portal.cases.models import Case, CaseType, Channel, Instruction, Rating, Status
 from portal.deadlines.services import deadline
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
@@ -20,7 +21,8 @@ from portal.numbering import NumberSequence
 from portal.reception import services
 from portal.reception.models import Handling, ReceptionEntry
 from portal.settings.models import Setting
-from tests.factories import register
+from portal.sms.models import SmsMessage
+from tests.factories import make_case, register
 from tests.reception.conftest import DAY, audit_actions, make_slot, second_leader, totals, visitor
 
 D = dt.date
@@ -311,6 +313,47 @@ def test_a_repeat_visitor_is_recognised_and_the_transfer_linked_to_the_earlier_c
     assert entry.case.repeat_of_id == earlier.id and entry.case.petitioner_id == earlier.petitioner_id
     row = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "reception.add_entry")).one()
     assert row.detail["repeat_of"] == earlier.tracking_code
+
+
+@pytest.mark.parametrize("status", [Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_VERIFICATION])
+def test_a_transfer_of_a_repeat_of_a_case_still_being_handled_merges_into_it_and_opens_no_second_case(world, status):
+    earlier = make_case(world, status, phone="13912340001", petitioner_name="刘群众", owner_leader=world.leader)
+    due_before, open_before = (
+        earlier.due_date,
+        db.session.scalar(db.select(db.func.count()).select_from(Case).where(Case.status.in_(sorted(OPEN)))),
+    )
+    slot = make_slot(world.leader)
+
+    entry, query_code = transferred(
+        slot, world.leader, world, department=world.labour, options={"repeat_of_id": earlier.id}
+    )
+    db.session.commit()
+
+    merged = entry.case
+    assert merged.status is Status.MERGED and merged.repeat_of_id == earlier.id and merged.due_date is None
+    assert query_code  # the visitor's own receipt: the visit is registered, and says where the matter is
+    still_open = db.session.scalar(db.select(db.func.count()).select_from(Case).where(Case.status.in_(sorted(OPEN))))
+    assert still_open == open_before  # no second open case, no second clock
+    assert earlier.status is status and earlier.due_date == due_before and earlier.department_id == world.housing.id
+    assert entry.department_id == world.housing.id  # where the matter is handled, not the desk's second guess
+    # The leader's instruction is a further round on the open case; the petitioner is told where the matter stands.
+    assert [i.text for i in earlier.instructions][-1] == "请县住建局核实情况，依法依规处理，30日内反馈。"
+    told = next(e for e in merged.events if e.title == "并案告知")
+    assert told.public and earlier.tracking_code in told.text and "县住房和城乡建设局" in told.text
+    assert "第十九条" in told.text and f"{earlier.due_date:%Y年%m月%d日}" in told.text
+    sms = db.session.scalars(db.select(SmsMessage).order_by(SmsMessage.id.desc())).first()
+    assert earlier.tracking_code in sms.text and "并入" in sms.text
+    assert any(e.title == "并案" and merged.tracking_code in e.text for e in earlier.events)
+
+
+def test_a_transfer_of_a_repeat_with_new_facts_opens_a_new_case_linked_to_the_open_one(world):
+    earlier = make_case(world, Status.IN_PROGRESS, phone="13912340001", petitioner_name="刘群众")
+    slot = make_slot(world.leader)
+
+    entry, _ = transferred(slot, world.leader, world, options={"repeat_of_id": earlier.id, "new_facts": True})
+
+    assert entry.case.status is Status.ASSIGNED and entry.case.repeat_of_id == earlier.id
+    assert entry.case.handle_due is not None and entry.case.new_facts
 
 
 # --- editing, the lock, corrections ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ package's names."""
 from portal.cases.models import CONTENT_MAX, TITLE_MAX
 from portal.cases.services.handling import (
     MAX_EXTENSION_DAYS,
+    add_contribution,
     add_instruction,
     add_note,
     assign_handler,
@@ -63,6 +64,7 @@ from portal.cases.services.transitions import (
     forward,
     mark_off,
     merge,
+    merge_into_open_case,
     not_accept,
     object_to_assignment,
     publish_reply,
@@ -81,6 +83,7 @@ __all__ = [
     "IdentityConflict",
     "accept",
     "accept_supervision",
+    "add_contribution",
     "add_instruction",
     "add_note",
     "answer_supervision",
@@ -104,6 +107,7 @@ __all__ = [
     "identity_suggestions",
     "mark_off",
     "merge",
+    "merge_into_open_case",
     "not_accept",
     "object_to_assignment",
     "open_reception_case",

@@ -9,6 +9,7 @@ from portal.accounts.models import Role, User
 from portal.cases.models import (
     Case,
     ChecklistItem,
+    Contribution,
     Evaluation,
     ExtensionRequest,
     ExtensionState,
@@ -59,6 +60,26 @@ def add_note(case: Case, actor: User, *, text: str, expected_version: int | None
     db.session.add(note)
     steps.log(case, actor, "note", title="调查记录", public=False, text=note.text)
     return note
+
+
+def add_contribution(case: Case, actor: User, *, text: str, expected_version: int | None = None) -> Contribution:
+    """协办意见: an assisting department sends what it found and proposes; the lead department drafts from it.
+    Internal, never public; each opinion stays as sent (a later one is added beside it)."""
+    steps.begin(case, actor, "contribute", expected_version)
+    contribution = Contribution(
+        case=case, department_id=actor.department_id, author_id=actor.id, text=required(text, "协办意见", 5000)
+    )
+    db.session.add(contribution)
+    steps.log(
+        case,
+        actor,
+        "contribute",
+        title="协办意见",
+        public=False,
+        text=f"{actor.department.name}（协办单位）提交协办意见：{contribution.text}",
+        department=actor.department.name,
+    )
+    return contribution
 
 
 def switch_to_ordinary(case: Case, actor: User, *, reason: str, expected_version: int | None = None) -> Case:

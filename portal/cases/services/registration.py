@@ -26,7 +26,7 @@ from portal.cases.models import (
     simple_procedure_refusal,
 )
 from portal.cases.services import query_codes, steps
-from portal.cases.services.transitions import assign_to
+from portal.cases.services.transitions import assign_to, merge_into_open_case
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import today as local_today
@@ -402,7 +402,11 @@ def open_reception_case(
 ) -> tuple[Case, str]:
     """批示转办 at a reception: what the duty leader could not answer on the spot becomes a ``visit`` case that is
     registered, accepted and assigned at once, owned by that leader, with the leader's instruction on it. The duty
-    leader (or a clerk writing the log for them) acts here in place of the petition office's separate steps."""
+    leader (or a clerk writing the log for them) acts here in place of the petition office's separate steps.
+
+    A repeat of a case still being handled, without new facts, is not accepted a second time: like the clerk's
+    ``merge`` it is merged into the open case (并案), the leader's instruction goes on that case, and the petitioner is
+    told where the matter stands. With new facts it is a new case, linked to the earlier one."""
     if not (actor.has_role(Role.CLERK) or actor.id == leader.id) or not leader.has_role(Role.LEADER):
         raise NotAllowed("只有当班领导或信访部门登记员可以批示转办。")
     # The visit happened on the duty day; a log written up later must not start the clocks late.
@@ -423,6 +427,8 @@ def open_reception_case(
         new_facts=new_facts,
         received_on=received_on,
     )
+    if (into := case.merges_into) is not None:
+        return _merge_at_reception(case, query_code, actor, leader, into, instruction, department_id)
     today = case.received_on
     case.decided_on = today
     clock = steps.set_clock(case, "handle", today)
@@ -440,4 +446,28 @@ def open_reception_case(
     steps.log(case, actor, "instruct", title="领导批示", public=False, text=instruction_row.text)
     assign_to(case, actor, department_id, leader.id)
     # The petitioner hears of it by the notices (portal.notifications): one SMS, 受理告知, for the steps taken here.
+    return case, query_code
+
+
+def _merge_at_reception(
+    case: Case,
+    query_code: str,
+    actor: User,
+    leader: User,
+    into: Case,
+    instruction: str,
+    department_id: int,
+) -> tuple[Case, str]:
+    """批示转办 of a matter already being handled: 并案 into the open case, the instruction on it (a further round)."""
+    chosen = db.session.get(Department, department_id)
+    text = required(instruction, "批示内容", 2000)
+    merge_into_open_case(
+        case,
+        actor,
+        note="领导接访批示转办时，同一事项正在办理，并入原件"
+        + (f"（接访时拟交{chosen.name}）" if chosen is not None and chosen.id != into.department_id else ""),
+    )
+    db.session.add(Instruction(case=into, leader_id=leader.id, text=text))
+    steps.log(into, actor, "instruct", title="领导批示", public=False, text=f"（领导接访 {case.tracking_code}）{text}")
+    # The petitioner hears of it by the notices (portal.notifications): the 并案告知 SMS names the open case.
     return case, query_code

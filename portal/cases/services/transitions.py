@@ -10,6 +10,7 @@ from portal.accounts.models import Role, User
 from portal.audit.services import record
 from portal.cases.models import (
     CONTENT_MAX,
+    Assist,
     Case,
     Channel,
     ChecklistItem,
@@ -24,6 +25,7 @@ from portal.cases.models import (
 )
 from portal.cases.services import steps
 from portal.cases.services.reviews import open_evaluation_window
+from portal.deadlines.services import deadline
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.localtime import local, utcnow
@@ -70,8 +72,18 @@ def merge(case: Case, actor: User, *, note: str = "", expected_version: int | No
     """并案: a repeat of a matter still being handled is merged into the open case instead of being accepted with a
     clock of its own; both cases say so on the petitioner's progress page."""
     steps.begin(case, actor, "merge", expected_version)
+    return merge_into_open_case(case, actor, note=note)
+
+
+def merge_into_open_case(case: Case, actor: User, *, note: str = "") -> Case:
+    """The merge itself, once the caller has checked who may merge (the clerk's ``merge``, or the duty leader's
+    批示转办 at a reception). The petitioner is told where the matter stands: which organ, since when, until when —
+    and, when an organ it was assigned to handles it, that 条例 art.19 keeps the office from taking it up again."""
+    if refusal := case.merge_refusal():
+        raise DomainError(refusal)
     into = case.merges_into
     steps.lock(into)
+    standing = into.standing
     today = local_today()
     case.decided_on = today
     case.decision_note = note.strip()
@@ -93,23 +105,48 @@ def merge(case: Case, actor: User, *, note: str = "", expected_version: int | No
         "merge",
         title="并案告知",
         public=True,
-        text=f"您反映的事项与编号 {into.tracking_code} 的信访事项为同一事项，该件正在办理中，已并入该件一并办理，"
-        f"不再重复受理。办理进展请以编号 {into.tracking_code} 查询。",
-        data={"into": into.tracking_code},
+        text=f"您反映的事项与编号 {into.tracking_code} 的信访事项为同一事项，该事项{standing.told}，正在办理中。"
+        f"{standing.article}本机关不再重复受理，您此次反映的情况和材料已并入该件，由{standing.organ}一并办理。"
+        f"办理进展请以编号 {into.tracking_code} 查询。",
+        data={"into": into.tracking_code, "organ": standing.organ, "below": standing.below},
     )
     return case
 
 
 def not_accept(
-    case: Case, actor: User, *, route: NotAcceptedRoute, reason: str = "", expected_version: int | None = None
+    case: Case,
+    actor: User,
+    *,
+    route: NotAcceptedRoute,
+    reason: str = "",
+    pending_organ: str = "",
+    pending_since: dt.date | None = None,
+    pending_due: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> Case:
+    """不予受理, with the route the petitioner should take. ``PENDING_BELOW`` (条例 art.19): an organ below accepted
+    the same matter on ``pending_since`` and still handles it; the petitioner is told which organ, since when and
+    until when — ``pending_due`` as they know it, else the 60 days of art.34 counted from that acceptance."""
     steps.begin(case, actor, "not_accept", expected_version)
     reason = reason.strip()
+    text = f"不予受理理由：{route.label}。"
+    if route is NotAcceptedRoute.PENDING_BELOW:
+        organ = required(pending_organ, "正在办理的机关", 100)
+        counted = pending_due is None and pending_since is not None
+        due = deadline("handle", pending_since).due if counted else pending_due
+        if refusal := case.pending_below_refusal(pending_since, due):
+            raise DomainError(refusal)
+        case.pending_organ, case.pending_since, case.pending_due = organ, pending_since, due
+        text += (
+            f"您反映的事项已由{organ}于{pending_since:%Y年%m月%d日}受理，正在办理中，办理期限至{due:%Y年%m月%d日}"
+            + ("（按《信访工作条例》第三十四条自受理之日起60日推算）" if counted else "")
+            + "。"
+        )
     case.not_accepted_route = route
     case.decision_note = reason
     case.decided_on = local_today()
     steps.set_clock(case, None)
-    text = f"不予受理理由：{route.label}。{route.route_text}"
+    text += route.route_text
     if reason:
         text += f"说明：{reason}"
     steps.finish(case, actor, "not_accept", title="不予受理告知", public=True, text=text, data={"route": route.value})
@@ -141,16 +178,27 @@ def assign(
     *,
     department_id: int,
     owner_leader_id: int | None = None,
+    assisting_ids: list[int] = (),
     expected_version: int | None = None,
 ) -> Case:
     steps.begin(case, actor, "assign", expected_version)
-    return assign_to(case, actor, department_id, owner_leader_id)
+    return assign_to(case, actor, department_id, owner_leader_id, assisting_ids)
 
 
-def assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int | None) -> Case:
+def assign_to(
+    case: Case, actor: User, department_id: int, owner_leader_id: int | None, assisting_ids: list[int] = ()
+) -> Case:
+    """交办 to the lead department (主办单位), with the assisting departments (协办单位) when the matter needs several:
+    they read the case and send their opinions; the lead department alone drafts and signs the reply."""
     department = db.session.get(Department, department_id)
     if refusal := case.assignment_refusal(department):
         raise DomainError(refusal)
+    assisting = []
+    for assisting_id in dict.fromkeys(assisting_ids):
+        helper = db.session.get(Department, assisting_id)
+        if refusal := case.assist_refusal(helper, department.id):
+            raise DomainError(refusal)
+        assisting.append(helper)
     leader = None
     if owner_leader_id is not None:
         leader = db.session.get(User, owner_leader_id)
@@ -161,15 +209,23 @@ def assign_to(case: Case, actor: User, department_id: int, owner_leader_id: int 
     case.department = department
     case.owner_leader = leader
     case.assigned_on = local_today()
+    case.assists = [Assist(department=d, assigned_on=case.assigned_on) for d in assisting]
     _apply_checklist(case)
+    helpers = "、".join(d.name for d in assisting)
     steps.finish(
         case,
         actor,
         "assign",
         title="交办",
         public=True,
-        text=f"已交{department.name}办理，办理期限至{case.due_date:%Y年%m月%d日}。",
-        data={"department_id": department.id, "owner_leader_id": leader.id if leader else None},
+        text=f"已交{department.name}办理"
+        + (f"（主办），{helpers}协办" if helpers else "")
+        + f"，办理期限至{case.due_date:%Y年%m月%d日}。",
+        data={
+            "department_id": department.id,
+            "owner_leader_id": leader.id if leader else None,
+            "assisting_ids": [d.id for d in assisting],
+        },
     )
     return case
 
@@ -185,6 +241,7 @@ def object_to_assignment(case: Case, actor: User, *, reason: str, expected_versi
     case.department = None
     case.handler = None
     case.assigned_on = None
+    case.assists = []  # the whole assignment goes back; the office names the departments again
     steps.finish(
         case,
         actor,
@@ -277,8 +334,10 @@ def draft_reply(
         "draft",
         title="提交处理意见书",
         public=False,
-        text=f"第{version}版处理意见书待责任单位负责人署名。",
-        data={"version": version},
+        text=f"第{version}版处理意见书待责任单位负责人署名。"
+        + (f"起草时已有协办意见{len(case.contributions)}份。" if case.contributions else ""),
+        # What the lead department drafted from: the assisting departments' opinions in at that moment.
+        data={"version": version, "contributions": [c.id for c in case.contributions]},
     )
     return reply
 
