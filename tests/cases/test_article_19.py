@@ -14,6 +14,8 @@ from portal.cases import services
 from portal.cases.lifecycle import Status
 from portal.cases.models import Case, CaseEvent, NotAcceptedRoute
 from portal.deadlines.services import deadline
+from portal.documents.models import Document
+from portal.documents.services import html_text
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.localtime import as_of
@@ -99,6 +101,10 @@ def test_a_matter_an_organ_below_accepted_and_still_handles_is_not_accepted_and_
         assert told in notice.text
     row = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "case.not_accept")).one()
     assert row.detail["to_status"] == "not_accepted"
+    notice_doc = db.session.scalars(db.select(Document).filter_by(case_id=case.id, kind="not_accept_notice")).one()
+    written_notice = html_text(notice_doc)  # the 不予受理告知书 says the same
+    assert "城关镇人民政府于2026年11月2日受理，正在办理中，办理期限至2026年12月31日" in written_notice
+    assert "第十九条" in written_notice
 
 
 def test_without_a_known_deadline_the_organ_below_is_given_the_sixty_days_of_article_34_from_its_acceptance(world):

@@ -12,6 +12,8 @@ from portal.cases import services
 from portal.cases.forms import DraftForm
 from portal.cases.lifecycle import Status
 from portal.cases.models import Case, CaseType, Outcome
+from portal.documents.models import Document
+from portal.documents.services import html_text
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.work.queues import queues_for
@@ -46,6 +48,8 @@ def test_assignment_names_the_lead_and_the_assisting_departments_and_tells_the_p
     assigned = next(e for e in case.events if e.action == "assign")
     assert assigned.public and "县住房和城乡建设局办理（主办），县人力资源和社会保障局协办" in assigned.text
     assert assigned.data["assisting_ids"] == [world.labour.id]
+    slip = db.session.scalars(db.select(Document).filter_by(case_id=case.id, kind="assignment_slip")).one()
+    assert "协办单位" in html_text(slip) and "县人力资源和社会保障局" in html_text(slip)  # the 交办单 names them
 
 
 @pytest.mark.parametrize("who", ["other_handler", "other_dept_head"])
