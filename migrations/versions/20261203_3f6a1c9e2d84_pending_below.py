@@ -7,7 +7,7 @@ three columns (a case refused under art.19 keeps its route value and the public 
 personal data is touched.
 
 Revision ID: 3f6a1c9e2d84
-Revises: 7574131969c6
+Revises: c41e7a9d2f60
 Create Date: 2026-12-03 09:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "3f6a1c9e2d84"
-down_revision = "7574131969c6"
+down_revision = "c41e7a9d2f60"
 branch_labels = None
 depends_on = None
 
