@@ -22,12 +22,20 @@ def _date(name: str, default: dt.date) -> dt.date:
     return default if day < EARLIEST else min(day, today())
 
 
+def can_see_numbers(user) -> bool:
+    """Staff who work cases at the county (the whole county) or in a township (its own villages)."""
+    return bool(getattr(user, "works_cases", False)) and board_scope(user) is not False
+
+
+bp.add_app_template_global(can_see_numbers, "can_see_grassroots_numbers")
+
+
 @bp.route("/")
 @login_required
 def numbers():
-    scope = board_scope(current_user)
-    if scope is False or not current_user.works_cases:
+    if not can_see_numbers(current_user):
         abort(403)
+    scope = board_scope(current_user)
     end = _date("end", today())
     start = _date("start", max(EARLIEST, end - dt.timedelta(days=29)))
     if start > end:

@@ -181,3 +181,11 @@ def test_the_accounts_import_places_grassroots_roles_only_in_the_local_tree(net_
     assert ("第4行", "信访代理员只能设在乡镇、村（社区）、村民小组，“县住房和城乡建设局”不是。") in found
     assert any(row == "第5行" and "不能兼任办案角色" in m for row, m in found)
     assert any(row == "第6行" and "矛盾纠纷排查员只能设在乡镇、村（社区）" in m for row, m in found)
+
+
+@pytest.mark.parametrize(("username", "shown"), [("clerk", True), ("qs_handler", True), ("housing_handler", False)])
+def test_the_dashboard_links_the_grassroots_numbers_for_whoever_may_open_them(client, auth, net_pages, username, shown):
+    sign_in(auth, username)
+    page = client.get("/staff/dashboard")
+    assert ("查看基层网络数字" in page.text) is shown
+    assert client.get("/staff/grassroots/").status_code == (200 if shown else 403)
