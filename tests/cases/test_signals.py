@@ -11,8 +11,9 @@ from tests import factories
 def test_every_timeline_event_is_sent_to_subscribers_inside_the_steps_transaction(world):
     heard = []
 
-    def receiver(case, actor, event):
+    def receiver(case, actor, event, notice):
         heard.append((case.tracking_code, getattr(actor, "username", None), event.action))
+        assert "query_code" not in notice  # only a code given by SMS travels with the event
 
     with event_written.connected_to(receiver):
         case, _ = factories.register(world)
