@@ -21,6 +21,10 @@ DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 system-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "missing Debian packages for the PDF notices: $$missing"; \
+			echo "run as root: apt-get install $$missing   (or: sudo make system-deps)"; exit 1; \
+		fi; \
 		echo "installing from Debian: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
@@ -28,7 +32,7 @@ system-deps:
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.lock $(BIN)/activate
+$(VENV)/.installed: requirements.lock $(BIN)/activate | system-deps
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
