@@ -15,6 +15,7 @@ from portal.errors import NotAllowed
 from portal.extensions import db, limiter
 from portal.localtime import as_of, now
 from tests import factories
+from tests.accounts import without_tokens
 
 WRONG = "Wrong-password-2026"
 
@@ -25,7 +26,7 @@ def rows(app, action):
 
 
 def page(response) -> str:
-    return response.get_data(as_text=True)
+    return without_tokens(response.get_data(as_text=True))
 
 
 def fail(auth, username="clerk", times=1):
