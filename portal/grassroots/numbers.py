@@ -6,8 +6,8 @@ row is its own plus its villages'):
 - 代理受理: matters registered by agents of the area.
 - 村级化解 / 乡级化解: of those, settled by local mediation (本级调处) at a village or group / at the township.
 - 代言代访: of those, carried up as a case.
-- 越级信访: cases received in the period marked 越级 whose 问题发生地 names the village or township (the case has no
-  area of its own; the place text is what the office records).
+- 越级信访: cases received in the period marked 越级 whose 问题属地 is the village (or one of its groups) or the
+  township; a case registered before 问题属地 was recorded is placed by its 问题发生地 text.
 - 日报告及时率: daily screening reports filed on time ÷ report days due (portal.screening.queries.punctuality).
 - 代理员评议满意率: (满意 + 基本满意) ÷ villagers' ratings given at 反馈结果.
 """
@@ -101,17 +101,25 @@ def area_numbers(start: dt.date, end: dt.date, now: dt.datetime) -> list[AreaNum
             row.rated += 1
             row.satisfied += m.villager_rating in (Rating.SATISFIED, Rating.BASICALLY)
 
+    # 越级: by the case's 问题属地 (the area chosen at registration, a group counting for its village); a case
+    # registered before the area was recorded is placed by its 问题发生地 text instead.
     skipped = db.session.execute(
-        db.select(Case.place).where(Case.skipped_level, Case.received_on >= start, Case.received_on <= end)
-    ).scalars()
-    places = [p or "" for p in skipped]
+        db.select(Case.place_area_id, Case.place).where(
+            Case.skipped_level, Case.received_on >= start, Case.received_on <= end
+        )
+    ).all()
+    by_text = [place or "" for area_id, place in skipped if area_id is None]
+    for area_id, _ in skipped:
+        if (row := own.get(home.get(area_id))) is not None:
+            row.skipped_level += 1
     for row in own.values():
         name = short_name(row.area)
-        row.skipped_level = sum(1 for p in places if name and name in p)
         if row.township:
             # Counted at the village when the place names one; the township's own count is the rest.
             mine = [v for v in villages if v.parent_id == row.area.id]
-            row.skipped_level = sum(1 for p in places if name in p and not any(short_name(v) in p for v in mine))
+            row.skipped_level += sum(1 for p in by_text if name in p and not any(short_name(v) in p for v in mine))
+        else:
+            row.skipped_level += sum(1 for p in by_text if name and name in p)
 
     for area_id, (on_time, due) in punctuality(list(own), start, end, now).items():
         own[area_id].reports_on_time, own[area_id].reports_due = on_time, due

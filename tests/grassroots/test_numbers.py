@@ -62,6 +62,20 @@ def test_numbers_per_village_and_township_match_a_hand_count(net, world):
                 skipped_level=True,
                 proper_level="青石镇",
             )
+        # One whose 问题属地 is the other village though its text names neither: the recorded area decides.
+        cases.register_case(
+            world.clerk,
+            channel=Channel.LETTER,
+            case_type=CaseType.CLAIM,
+            title="越级",
+            content="越级来信",
+            petitioner_name="某某",
+            phone="13900009998",
+            place="村口桥头",
+            place_area_id=net.other_village.id,
+            skipped_level=True,
+            proper_level="青石镇",
+        )
         screening.file_zero_report(net.cadre)
         cases.accept(case, world.clerk)
         cases.assign(case, world.clerk, department_id=world.housing.id)
@@ -76,8 +90,9 @@ def test_numbers_per_village_and_township_match_a_hand_count(net, world):
     assert (village.skipped_level, village.reports_on_time, village.reports_due) == (1, 1, 1)
     assert (village.rated, village.satisfaction) == (1, 1.0)
     assert (other.received, other.reports_on_time, other.reports_due) == (0, 0, 1)
+    assert other.skipped_level == 1
     assert (township.received, township.settled_village, township.settled_township, township.carried_up) == (4, 1, 1, 1)
-    assert township.skipped_level == 2
+    assert township.skipped_level == 3
     assert (township.reports_on_time, township.reports_due) == (1, 3)
     assert township.satisfaction == 0.5
     (image,) = image_ratings()
