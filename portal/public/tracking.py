@@ -83,7 +83,9 @@ def _tracking_code_key() -> str:
 
 
 def lookup_limits(on_breach):
-    """Throttle failed lookups per client and per tracking code; the page and the API share the counters."""
+    """Throttle failed lookups per client and per tracking code, and every lookup per client (a successful one
+    costs the same deliberate hash: one valid pair must not be able to keep the CPUs busy); the page and the API
+    share the counters. Reading the progress page again under the grant is a GET and never counts."""
 
     def decorate(view):
         view = limiter.limit(
@@ -94,11 +96,17 @@ def lookup_limits(on_breach):
             deduct_when=_lookup_failed,
             on_breach=on_breach,
         )(view)
-        return limiter.limit(
+        view = limiter.limit(
             lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"],
             methods=["POST"],
             scope="lookup-client",
             deduct_when=_lookup_failed,
+            on_breach=on_breach,
+        )(view)
+        return limiter.limit(
+            lambda: current_app.config["LOOKUP_LIMIT_ALL_PER_CLIENT"],
+            methods=["POST"],
+            scope="lookup-client-all",
             on_breach=on_breach,
         )(view)
 

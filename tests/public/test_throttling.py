@@ -152,3 +152,23 @@ def test_limits_are_kept_in_redis_when_configured(tmp_path):
     keys = connection.keys(f"*{prefix}*")
     assert keys
     connection.delete(*keys)
+
+
+def test_successful_lookups_are_limited_per_client_but_reloading_the_page_is_not(app, client, public_case):
+    """Each lookup costs a deliberate hash, so one valid pair cannot be replayed to keep the CPUs busy; the
+    petitioner reading their page again (a GET under the grant) is never counted."""
+    from tests.public.conftest import QUERY_CODE
+
+    app.config["LOOKUP_LIMIT_ALL_PER_CLIENT"] = "4 per 10 minutes"
+    try:
+        code = public_case()
+        pair = {"tracking_code": code, "query_code": QUERY_CODE}
+        statuses = [client.post("/track", data=pair).status_code for _ in range(6)]
+        assert statuses == [303] * 4 + [429] * 2
+        assert "查询尝试过于频繁" in client.post("/track", data=pair).get_data(as_text=True)
+        pages = [client.get(f"/track/{code}") for _ in range(20)]
+        assert {p.status_code for p in pages} == {200} and all(code in p.get_data(as_text=True) for p in pages)
+        other = app.test_client()  # another client is not affected
+        assert other.post("/track", data=pair, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code == 303
+    finally:
+        app.config["LOOKUP_LIMIT_ALL_PER_CLIENT"] = "30 per 10 minutes;200 per day"
