@@ -76,6 +76,12 @@ class Config:
     # Only failed lookups count: a petitioner who types the codes right is never throttled.
     LOOKUP_LIMIT_PER_CLIENT = os.environ.get("LOOKUP_LIMIT_PER_CLIENT", "10 per 10 minutes;50 per day")
     LOOKUP_LIMIT_PER_CODE = os.environ.get("LOOKUP_LIMIT_PER_CODE", "5 per 10 minutes;20 per day")
+    # Every lookup from one client, successful ones too: each costs a deliberate hash (QUERY_CODE_HASH_METHOD), so
+    # one valid pair must not keep the CPUs busy. Reloading the progress page is a GET under the grant and is free.
+    LOOKUP_LIMIT_ALL_PER_CLIENT = os.environ.get("LOOKUP_LIMIT_ALL_PER_CLIENT", "30 per 10 minutes;200 per day")
+    # Aggregates computed at most once per this many seconds (portal.caching); the page says when.
+    STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
+    LEDGER_COUNTS_CACHE_SECONDS = int(os.environ.get("LEDGER_COUNTS_CACHE_SECONDS", "60"))
     # How long a successful lookup keeps a case readable in the browser session.
     TRACK_GRANT_MINUTES = 30
     # The address printed in receipts' QR codes and other links that leave the portal; by default the request's host,

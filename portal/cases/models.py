@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, false
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import DEPARTMENT_SCOPED, Role, User
@@ -269,6 +269,7 @@ class Case(db.Model):
     __table_args__ = (
         Index("ix_cases_status_due", "status", "due_date"),
         Index("ix_cases_department_status", "department_id", "status"),
+        Index("ix_cases_urgency_due", "urgency", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -351,6 +352,9 @@ class Case(db.Model):
     supervised: Mapped[bool] = mapped_column(default=False, index=True)
     # 第N轮办理: a supervisor's order to handle a 不满意 case again opens the next round (HandlingRound).
     handling_round: Mapped[int] = mapped_column(default=1, server_default="1")
+    # 0 while ``due_date`` is a running staff deadline of an open case, else 1 (kept by ``_keep_urgency``): the
+    # first key of the "most urgent first" order, stored so that one index (urgency, due_date, id) serves it.
+    urgency: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
 
     petitioner: Mapped[Petitioner] = relationship(lazy="joined", backref="cases")
     category: Mapped[Category | None] = relationship(lazy="joined")
@@ -490,6 +494,16 @@ class Case(db.Model):
         """The running clock is a duty of staff, not the petitioner's window to ask for review (never "overdue")."""
         return db.or_(cls.clock_rule.is_(None), cls.clock_rule.not_in(sorted(WINDOW_RULES)))
 
+    @property
+    def runs_staff_deadline(self) -> bool:
+        """The rule of ``urgency`` 0: an open case whose running clock is a deadline of staff."""
+        return self.due_date is not None and not self.clock_is_window and self.is_open
+
+    @classmethod
+    def most_urgent_first(cls) -> list:
+        """Running staff deadlines first, the nearest on top; then the rest by due date. Served by an index."""
+        return [cls.urgency, cls.due_date, cls.id]
+
     @classmethod
     def overdue(cls, today: dt.date):
         """超期: an open case whose staff deadline has passed."""
@@ -500,9 +514,11 @@ class Case(db.Model):
     # know it exists and follow its clocks; an accused person, and everyone in an accused unit, never learn of it,
     # whatever else they are. Department-scoped roles see their department's cases, and the organ above while it
     # reviews one. ``visible_to`` / ``reads_sealed`` / ``accuses`` are the SQL of ``can_view`` / ``can_read``.
+    # Both as an uncorrelated ``IN (SELECT case_id …)``, not ``EXISTS`` per case: the accused rows are few, the
+    # database reads them once, and a list or count over a million cases no longer probes them for every case.
     @classmethod
     def sealed_clause(cls):
-        return db.or_(cls.case_type == CaseType.ACCUSATION, cls.accused.any())
+        return db.or_(cls.case_type == CaseType.ACCUSATION, cls.id.in_(db.select(Accused.case_id)))
 
     @classmethod
     def accuses_clause(cls, user: User):
@@ -510,7 +526,7 @@ class Case(db.Model):
         named = [Accused.user_id == user.id]
         if user.department_id is not None:
             named.append(Accused.unit_id == user.department_id)
-        return cls.accused.any(db.or_(*named))
+        return cls.id.in_(db.select(Accused.case_id).where(db.or_(*named)))
 
     @classmethod
     def _handling_organ(cls, user: User):
@@ -550,6 +566,11 @@ class Case(db.Model):
             db.not_(cls.accuses_clause(user)),
             db.or_(db.and_(db.not_(cls.sealed_clause()), open_rule), db.and_(cls.sealed_clause(), sealed_rule)),
         )
+
+    @classmethod
+    def readable_by(cls, user: User):
+        """The rule of ``can_read`` as a WHERE clause (e.g. whether a list may show the title)."""
+        return db.and_(cls.visible_to(user), db.or_(db.not_(cls.sealed_clause()), cls.reads_sealed(user)))
 
     @classmethod
     def identity_visible_to(cls, user: User):
@@ -1346,6 +1367,13 @@ def _stored_signed_at(connection, reply: Reply):
     return connection.execute(db.select(Reply.signed_at).where(Reply.id == reply.id)).scalar()
 
 
+@event.listens_for(Case, "before_insert")
+@event.listens_for(Case, "before_update")
+def _keep_urgency(mapper, connection, case: Case) -> None:
+    # Every change of status, clock or due date goes through a flush of the case: the stored key follows here.
+    case.urgency = 0 if case.runs_staff_deadline else 1
+
+
 @event.listens_for(Reply, "before_update")
 def _signed_reply_is_immutable(mapper, connection, reply: Reply) -> None:
     # The last line of defence: services never edit a signed reply, they draft a new version.
@@ -1386,6 +1414,8 @@ class ChecklistTemplateItem(db.Model):
 
 class ChecklistItem(db.Model):
     __tablename__ = "checklist_items"
+    # The ledgers count a page's progress (required, ticked) from this index alone.
+    __table_args__ = (Index("ix_checklist_items_case_required", "case_id", "required", "done_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

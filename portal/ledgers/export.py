@@ -4,18 +4,19 @@ cell goes in through ``portal.exports``, so a petitioner's title is text, never 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Callable
-from io import BytesIO
+import tempfile
+from collections.abc import Callable, Iterable
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from portal.exports import append_row
+from portal.exports import text_cell
 from portal.ledgers.queries import Ledger, LedgerRow
 
-MAX_ROWS = 10_000
+MAX_ROWS = 100_000
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -45,58 +46,73 @@ COLUMNS: list[tuple[str, Callable[[LedgerRow, dt.date], object]]] = [
 MAX_WIDTH = 48
 
 
-def _width(value) -> int:
-    """Display width: a Chinese character takes two columns."""
-    if isinstance(value, dt.date):
-        return 10
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+def _placed(cell: Cell, row: int, column: int) -> Cell:
+    # A streamed sheet takes ready cells only when they know their place (openpyxl names it in its checks).
+    cell.row, cell.column = row, column
+    return cell
+
+
+# Set before the first row (a streamed sheet cannot go back): about what the widest usual value needs.
+WIDTHS = [20, MAX_WIDTH, 24, 10, 12, 12, 14, 10, 12, 8, 12]
 
 
 def workbook(
-    ledger: Ledger, rows: list[LedgerRow], today: dt.date, *, notes: list[tuple[str, str]], viewer=None
-) -> BytesIO:
-    """``viewer``: the exporter; a sealed case they may not read (条例 art.30) carries no title."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = ledger.title  # ≤ 31 characters, none of []:*?/\
-    append_row(ws, [header for header, _ in COLUMNS])
+    ledger: Ledger,
+    rows: Iterable[LedgerRow],
+    today: dt.date,
+    *,
+    notes: Callable[[int], list[tuple[str, str]]],
+    viewer=None,
+) -> tuple[IO[bytes], int]:
+    """The workbook of ``rows`` in a temporary file, and how many rows it holds. Streamed (openpyxl's write-only
+    mode): each row goes to disk as it comes, so memory stays flat however many rows the ledger exports.
+    ``notes(n)`` gives the notes sheet once the rows are counted. ``viewer``: the exporter; a sealed case they may
+    not read (条例 art.30) carries no title (``LedgerRow.title`` when the query decided it, else ``title_for``)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(ledger.title)  # ≤ 31 characters, none of []:*?/\
+    for i, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width + 2
+    ws.freeze_panes = "A2"
     bold = Font(bold=True)
-    for cell in ws[1]:
+    header = []
+    for i, (title, _) in enumerate(COLUMNS, start=1):
+        cell = _placed(text_cell(ws, title), 1, i)
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor="EEF0F3")
         cell.alignment = Alignment(vertical="center")
-    widths = [_width(header) for header, _ in COLUMNS]
+        header.append(cell)
+    ws.append(header)
     red = Font(color="B3261E", bold=True)
-    date_columns = [i for i, (header, _) in enumerate(COLUMNS, start=1) if header in ("期限", "收到日期")]
-    days_column = [header for header, _ in COLUMNS].index("剩余天数") + 1
-    for number, row in enumerate(rows, start=2):
+    date_columns = {i for i, (title, _) in enumerate(COLUMNS) if title in ("期限", "收到日期")}
+    days_column = [title for title, _ in COLUMNS].index("剩余天数")
+    count = 0
+    for row in rows:
         values = [get(row, today) for _, get in COLUMNS]
-        if viewer is not None:
+        if row.title is not None:
+            values[1] = row.title
+        elif viewer is not None:
             values[1] = row.case.title_for(viewer)
-        append_row(ws, values)
+        cells = []
         for i, value in enumerate(values):
-            if value is not None:
-                widths[i] = max(widths[i], _width(value))
-        # ws.cell(), not ws.max_row: max_row scans every cell, which made 10,000 rows take minutes.
-        for column in date_columns:
-            ws.cell(row=number, column=column).number_format = DATE_FORMAT
-        left = ws.cell(row=number, column=days_column)
-        if isinstance(left.value, int) and left.value < 0:
-            left.font = red
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(width, MAX_WIDTH) + 2
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+            cell = _placed(text_cell(ws, value) if isinstance(value, str) else Cell(ws, value=value), count + 2, i + 1)
+            if i in date_columns and value is not None:
+                cell.number_format = DATE_FORMAT
+            if i == days_column and isinstance(value, int) and value < 0:
+                cell.font = red
+            cells.append(cell)
+        ws.append(cells)
+        count += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
 
     info = wb.create_sheet("导出说明")
-    for label, value in notes:
-        append_row(info, [label, value])
-    for cell in info["A"]:
-        cell.font = bold
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 70
+    for number, (label, value) in enumerate(notes(count), start=1):
+        name = _placed(text_cell(info, label), number, 1)
+        name.font = bold
+        info.append([name, _placed(text_cell(info, value), number, 2)])
 
-    out = BytesIO()
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     wb.save(out)
     out.seek(0)
-    return out
+    return out, count

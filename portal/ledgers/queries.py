@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, case, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal.accounts.models import Role, User
 from portal.cases.lifecycle import OPEN
-from portal.cases.models import Case, CaseType, Channel, ChecklistItem, Status
+from portal.cases.models import SEALED_TITLE, Case, CaseType, Channel, ChecklistItem, Status
 from portal.deadlines.clock import RULES
 from portal.deadlines.services import working_days_ahead
 from portal.reception.models import ReceptionEntry
@@ -159,7 +159,8 @@ register(
         "reception",
         "接访台账",
         "领导接访中批示转办的信访件",
-        lambda today: select(ReceptionEntry.id).where(ReceptionEntry.case_id == Case.id).exists(),
+        # Uncorrelated: the entries that became cases are read once, not probed for every case.
+        lambda today: Case.id.in_(select(ReceptionEntry.case_id).where(ReceptionEntry.case_id.is_not(None))),
     )
 )
 
@@ -187,11 +188,6 @@ class Filters:
     sort: str | None = None  # a key of SORTS, "-" in front for descending; None: the ledger's default
 
 
-def _staff_deadline_last(today: dt.date):
-    # Days left mean something only for a running staff deadline; windows and stopped clocks go to the end.
-    return case((and_(Case.due_date.is_not(None), Case.staff_clock(), Case.status.in_(_OPEN)), 0), else_=1)
-
-
 # key → (label, ORDER BY for ascending, ORDER BY for descending)
 SORTS: dict[str, tuple[str, Callable, Callable]] = {
     "code": ("编号", lambda today: [Case.tracking_code], lambda today: [Case.tracking_code.desc()]),
@@ -201,10 +197,12 @@ SORTS: dict[str, tuple[str, Callable, Callable]] = {
         lambda today: [Case.due_date.is_(None), Case.due_date],
         lambda today: [Case.due_date.is_(None), Case.due_date.desc()],
     ),
+    # Days left mean something only for a running staff deadline; windows and stopped clocks go to the end
+    # (Case.urgency, stored so that an index serves the default order of every ledger).
     "left": (
         "剩余天数",
-        lambda today: [_staff_deadline_last(today), Case.due_date],
-        lambda today: [_staff_deadline_last(today), Case.due_date.desc()],
+        lambda today: [Case.urgency, Case.due_date],
+        lambda today: [Case.urgency, Case.due_date.desc()],
     ),
 }
 
@@ -284,8 +282,47 @@ def checklist_progress():
     )
 
 
+def _case_options():
+    # The columns need the department (joined on Case already) and the owner leader's name, nothing else:
+    # not the petitioner, and not the leader's roles or department.
+    return (
+        joinedload(Case.owner_leader).options(lazyload(User.department), lazyload(User.role_rows)),
+        lazyload(Case.petitioner),
+        lazyload(Case.category),
+    )
+
+
+def cases_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> Select:
+    """The cases of ``ledger`` as ``user`` may see them, filtered and sorted, without their progress: what a page
+    cuts with LIMIT before anything is counted per case."""
+    return (
+        select(Case)
+        .where(conditions(ledger, filters, user, today))
+        .order_by(*ordering(ledger, filters.sort, today))
+        .options(*_case_options())
+    )
+
+
+def progress_of(session: Session, case_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """case id → (done, required) for the given cases only: one small aggregate over the checklist index."""
+    if not case_ids:
+        return {}
+    required = ChecklistItem.required.is_(True)
+    stmt = (
+        select(
+            ChecklistItem.case_id,
+            func.sum(case((and_(required, ChecklistItem.done_at.is_not(None)), 1), else_=0)),
+            func.sum(case((required, 1), else_=0)),
+        )
+        .where(ChecklistItem.case_id.in_(case_ids))
+        .group_by(ChecklistItem.case_id)
+    )
+    return {case_id: (int(done or 0), int(total or 0)) for case_id, done, total in session.execute(stmt)}
+
+
 def ledger_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> Select:
-    """Rows of (Case, done, required) for ``ledger`` as ``user`` may see it, filtered and sorted."""
+    """Rows of (Case, done, required) for ``ledger`` as ``user`` may see it, filtered and sorted: the export's
+    one statement, streamed (a page uses ``cases_select`` and ``progress_of`` instead)."""
     progress = checklist_progress()
     return (
         select(
@@ -296,13 +333,7 @@ def ledger_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) 
         .outerjoin(progress, progress.c.case_id == Case.id)
         .where(conditions(ledger, filters, user, today))
         .order_by(*ordering(ledger, filters.sort, today))
-        .options(
-            # The columns need the department (joined on Case already) and the owner leader's name, nothing else:
-            # not the petitioner, and not the leader's roles or department.
-            joinedload(Case.owner_leader).options(lazyload(User.department), lazyload(User.role_rows)),
-            lazyload(Case.petitioner),
-            lazyload(Case.category),
-        )
+        .options(*_case_options())
     )
 
 
@@ -328,6 +359,7 @@ class LedgerRow:
     case: Case
     done: int
     required: int
+    title: str | None = None  # the title as the viewer may read it, when the query decided it (the export)
 
     @property
     def progress(self) -> str:
@@ -388,11 +420,29 @@ def rows(session: Session, stmt: Select, *, limit: int | None = None, offset: in
     return [LedgerRow(case_, done, required) for case_, done, required in session.execute(stmt).unique()]
 
 
+def export_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> Select:
+    """``ledger_select`` with the title as ``user`` may read it decided in SQL (``Case.readable_by``, the rule of
+    ``title_for``), so that no row needs its accused loaded: one statement for the whole export."""
+    title = case((Case.readable_by(user), Case.title), else_=SEALED_TITLE).label("readable_title")
+    return ledger_select(ledger, filters, user, today).add_columns(title).options(raiseload(Case.accused))
+
+
+def stream(session: Session, stmt: Select, *, limit: int, chunk: int = 1000):
+    """The rows of ``export_select`` one by one, fetched ``chunk`` at a time from one cursor: constant memory and
+    one query, however many rows (the many-to-one loads are joined, nothing is loaded per row)."""
+    result = session.execute(stmt.limit(limit).execution_options(yield_per=chunk))
+    for case_, done, required, title in result:
+        yield LedgerRow(case_, done, required, title)
+
+
 def fetch_page(
     session: Session, ledger: Ledger, filters: Filters, user: User, today: dt.date, page: int, per_page: int = PER_PAGE
 ) -> Page:
     """One page in SQL (LIMIT/OFFSET); a page past the end shows the last one."""
     total = session.execute(count_select(ledger, filters, user, today)).scalar_one()
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    items = rows(session, ledger_select(ledger, filters, user, today), limit=per_page, offset=(page - 1) * per_page)
+    stmt = cases_select(ledger, filters, user, today).limit(per_page).offset((page - 1) * per_page)
+    cases = list(session.execute(stmt).unique().scalars())
+    progress = progress_of(session, [c.id for c in cases])
+    items = [LedgerRow(c, *progress.get(c.id, (0, 0))) for c in cases]
     return Page(items, page, per_page, total)

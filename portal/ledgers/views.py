@@ -5,19 +5,29 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Role, User
 from portal.audit.services import record
+from portal.caching import cached
 from portal.cases.models import Category
 from portal.extensions import db, htmx, login_manager
 from portal.ledgers import bp
 from portal.ledgers.export import MAX_ROWS, workbook
 from portal.ledgers.forms import LedgerFilterForm
-from portal.ledgers.queries import LEDGERS, SORTS, Ledger, count_select, counts_select, fetch_page, ledger_select, rows
-from portal.localtime import now, today
+from portal.ledgers.queries import (
+    LEDGERS,
+    SORTS,
+    Ledger,
+    count_select,
+    counts_select,
+    export_select,
+    fetch_page,
+    stream,
+)
+from portal.localtime import local, now, today
 from portal.org.models import Department
 
 TABLE_ID = "ledger-table"
@@ -99,8 +109,21 @@ def index():
     choices = _choices()
     forms = {name: _filter_form(ledger, MultiDict(), choices)[0] for name, ledger in LEDGERS.items()}
     filters = {name: form.filters() for name, form in forms.items()}
-    counts = db.session.execute(counts_select(filters, current_user, today())).one()._asdict()
-    return render_template("ledgers/index.html", ledgers=LEDGERS.values(), counts=counts, forms=forms)
+    day, user = today(), current_user._get_current_object()
+    # One scan of the cases for every ledger's count: kept per user (what each may see differs) for a minute.
+    entry = cached(
+        f"ledger-counts:{user.id}:{user.department_id}:{','.join(sorted(user.roles))}:{day}",
+        current_app.config["LEDGER_COUNTS_CACHE_SECONDS"],
+        lambda: db.session.execute(counts_select(filters, user, day)).one()._asdict(),
+    )
+    return render_template(
+        "ledgers/index.html",
+        ledgers=LEDGERS.values(),
+        counts=entry.value,
+        forms=forms,
+        counted_at=local(entry.at),
+        cache_seconds=entry.seconds,
+    )
 
 
 @bp.get("/<name>")
@@ -127,35 +150,41 @@ def show(name: str):
 def export(name: str):
     ledger = get_ledger(name)
     form, messages = _filter_form(ledger, request.args, _choices())
-    filters, day = form.filters(), today()
-    total = db.session.execute(count_select(ledger, filters, current_user, day)).scalar_one()
-    items = rows(db.session, ledger_select(ledger, filters, current_user, day), limit=MAX_ROWS)
+    filters, day, user = form.filters(), today(), current_user._get_current_object()
+    total = db.session.execute(count_select(ledger, filters, user, day)).scalar_one()
     described = form.described()
-    notes = [
-        ("台账", ledger.title),
-        ("导出时间", now().strftime("%Y-%m-%d %H:%M")),
-        ("导出人", f"{current_user.name}（{current_user.username}）"),
-        ("筛选条件", "；".join(f"{k}：{v}" for k, v in described) or "无"),
-        (
-            "导出条数",
-            f"{len(items)} 条"
+
+    def notes(exported: int) -> list[tuple[str, str]]:
+        shown = (
+            f"{exported} 条"
             if total <= MAX_ROWS
-            else f"共 {total} 条，仅导出前 {MAX_ROWS} 条；请缩小筛选范围后分批导出。",
-        ),
-    ]
-    notes += [("已忽略", m) for m in messages]
+            else f"共 {total} 条，仅导出前 {MAX_ROWS} 条；请缩小筛选范围后分批导出。"
+        )
+        return [
+            ("台账", ledger.title),
+            ("导出时间", now().strftime("%Y-%m-%d %H:%M")),
+            ("导出人", f"{user.name}（{user.username}）"),
+            ("筛选条件", "；".join(f"{k}：{v}" for k, v in described) or "无"),
+            ("导出条数", shown),
+            *(("已忽略", m) for m in messages),
+        ]
+
+    # The rows stream from one query into a temporary file; the audit row is committed after, so nothing that was
+    # loaded expires before it is written (a commit first made every row load again, one query each).
+    rows = stream(db.session, export_select(ledger, filters, user, day), limit=MAX_ROWS)
+    file, exported = workbook(ledger, rows, day, notes=notes, viewer=user)
     record(
         "ledger.export",
-        current_user,
+        user,
         None,
         ledger=ledger.name,
-        rows=len(items),
+        rows=exported,
         total=total,
         filters="；".join(f"{k}：{v}" for k, v in described),
     )
     db.session.commit()
     response = send_file(
-        workbook(ledger, items, day, notes=notes, viewer=current_user),
+        file,
         as_attachment=True,
         download_name=f"{ledger.title}-{day:%Y%m%d}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+import datetime as dt
 
+from flask import current_app, jsonify, render_template, request
+
+from portal.caching import Cached, cached
 from portal.cases.models import CaseType, Channel
-from portal.localtime import today
+from portal.localtime import local, today
 from portal.stats import bp
 from portal.stats.charts import case_type_chart, channel_chart
 from portal.stats.indicators import (
@@ -18,8 +21,13 @@ from portal.stats.indicators import (
     available_years,
     build_report,
     period_from,
-    stats_dict,
 )
+
+
+def _report(period: Period, current) -> Cached:
+    """The report of ``period``, computed at most once per STATS_CACHE_SECONDS (the page says when)."""
+    key = f"stats:{period.start}:{period.end}:{current}"
+    return cached(key, current_app.config["STATS_CACHE_SECONDS"], lambda: build_report(period, current))
 
 
 @bp.route("/stats")
@@ -32,7 +40,8 @@ def page():
     except BadPeriod as error:
         message = error.message + "已显示最近12个月的数据。"
         period = Period.last_12_months(current)
-    report = build_report(period, current)
+    entry = _report(period, current)
+    report = entry.value
     years = available_years(current)
     if period.year is not None and period.year not in years:
         years = sorted({*years, period.year}, reverse=True)
@@ -45,6 +54,8 @@ def page():
         indicators=INDICATORS,
         department_indicators=DEPARTMENT_INDICATORS,
         charts=[channel_chart(report), case_type_chart(report)],
+        computed_at=local(entry.at),
+        cache_minutes=entry.seconds // 60,
     )
 
 
@@ -55,7 +66,10 @@ def api_stats():
         period = period_from(request.args.get("year"), current)
     except BadPeriod as error:
         return jsonify(error="bad_year", message=error.message), 400
-    return jsonify(stats_dict(period, current))
+    entry = _report(period, current)
+    response = jsonify(entry.value.as_dict())
+    response.headers["Last-Modified"] = entry.at.replace(tzinfo=dt.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return response
 
 
 # --- OpenAPI 3.0 path item, merged into /api/v1/openapi.json by the API module ---------------------------------

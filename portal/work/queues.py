@@ -15,6 +15,9 @@ from portal.extensions import db
 
 SHOWN = 8  # cases per queue on 我的待办; the queue's own page lists them all
 PER_PAGE = 30
+# Counted up to here and shown as "1000+" beyond: a queue that long is worked from its ledger, and counting every
+# match of a queue that holds most cases cost the page most of a second at a million cases.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -23,7 +26,12 @@ class Queue:
     title: str
     hint: str
     cases: list[Case]
-    total: int
+    total: int  # capped: see ``capped``
+    capped: bool = False  # there are more than ``total``
+
+    @property
+    def total_label(self) -> str:
+        return f"{self.total}+" if self.capped else str(self.total)
 
 
 def _role_scope(action: Action, user: User):
@@ -60,8 +68,11 @@ def queue_actions(user: User) -> list[Action]:
     return [a for a in ACTIONS.values() if a.queue is not None and _holds(a, user)]
 
 
-def _count(stmt) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
+def _count(stmt, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many cases ``stmt`` holds, counted up to ``cap``; and whether there are more."""
+    limited = stmt.order_by(None).with_only_columns(Case.id).limit(cap + 1).subquery()
+    n = db.session.execute(db.select(db.func.count()).select_from(limited)).scalar()
+    return min(n, cap), n > cap
 
 
 def _load(stmt, limit: int, offset: int = 0) -> list[Case]:
@@ -75,7 +86,7 @@ def queues_for(user: User) -> list[Queue]:
     for action in queue_actions(user):
         stmt = statement(action, user)
         q = action.queue
-        result.append(Queue(q.key, q.title, q.hint, _load(stmt, SHOWN), _count(stmt)))
+        result.append(Queue(q.key, q.title, q.hint, _load(stmt, SHOWN), *_count(stmt)))
     return result
 
 
@@ -86,8 +97,10 @@ def queue_page(user: User, key: str, page: int) -> tuple[Queue, int, int] | None
     if action is None:
         return None
     stmt = statement(action, user)
-    total = _count(stmt)
+    # Counted a few pages past the one asked for, so that "next" always leads on however long the queue is.
+    total, capped = _count(stmt, max(COUNT_CAP, (max(page, 1) + 5) * PER_PAGE))
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(page, 1), pages)
     q = action.queue
-    return Queue(q.key, q.title, q.hint, _load(stmt, PER_PAGE, (page - 1) * PER_PAGE), total), page, pages
+    cases = _load(stmt, PER_PAGE, (page - 1) * PER_PAGE)
+    return Queue(q.key, q.title, q.hint, cases, total, capped), page, pages

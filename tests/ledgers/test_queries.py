@@ -290,4 +290,6 @@ def test_a_page_costs_the_same_few_queries_for_3_rows_as_for_12(world):
         make_case(world, Status.ASSIGNED, owner_leader=world.leader if i % 2 else other)
     many = _statements(render_rows, world.clerk)
 
-    assert few == many == 3  # the count, the page, and the accused of the page's cases in one IN query (the seal)
+    # The count, the page, its checklist progress (counted for the page's cases only), and the accused of the
+    # page's cases in one IN query (the seal).
+    assert few == many == 4
