@@ -14,7 +14,7 @@ windows are the rules marked ``petitioner_window`` in portal.deadlines.clock), a
 personal data is read or written. The downgrade drops the indexes and the column; nothing else reads them.
 
 Revision ID: f3a8d2c61b07
-Revises: c41f7a2e9b58
+Revises: 7574131969c6
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f3a8d2c61b07"
-down_revision = "c41f7a2e9b58"
+down_revision = "7574131969c6"
 branch_labels = None
 depends_on = None
 
