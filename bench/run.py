@@ -51,6 +51,9 @@ def scenarios(info: dict) -> list[tuple[str, str, str]]:
         ("case list with a search term", "clerk", "/staff/cases/?q=%E5%B7%A5%E8%B5%84"),
         ("我的待办 (clerk; the staff dashboard)", "clerk", "/staff/work/"),
         ("我的待办 (supervisor)", "supervisor", "/staff/work/"),
+        ("督办 index (supervisor)", "supervisor", "/staff/supervision/"),
+        ("督办 lists (supervisor)", "supervisor", "/staff/supervision/lists"),
+        ("notices outbox", "clerk", "/staff/notices/"),
     ]
 
 
