@@ -58,7 +58,7 @@ def scenarios(info: dict) -> list[tuple[str, str, str]]:
 
 
 # --- servers -------------------------------------------------------------------------------------------------
-def serve(env: dict, app: str, port: int) -> subprocess.Popen:
+def serve(env: dict, app: str, port: int, cwd: Path = ROOT) -> subprocess.Popen:
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
         "--workers",
@@ -73,7 +73,8 @@ def serve(env: dict, app: str, port: int) -> subprocess.Popen:
         "warning",
         app,
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    env = {**env, "PYTHONPATH": str(cwd)}
+    process = subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
     for _ in range(240):
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
@@ -236,6 +237,13 @@ def main(argv=None) -> None:
     parser.add_argument("--single", type=float, default=5, help="seconds of one-connection requests per page")
     parser.add_argument("--only", default="", help="run the scenarios whose label contains this text")
     parser.add_argument("--label", default="", help="a name for this run in the results file")
+    parser.add_argument(
+        "--app-dir",
+        type=Path,
+        default=ROOT,
+        help="serve the portal from this tree (e.g. `git archive` of an earlier commit, for a before/after pair)",
+    )
+    parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN check")
     args = parser.parse_args(argv)
     info = json.loads((VAR / f"{args.db}.json").read_text())
     env = environment(args.db)
@@ -249,7 +257,7 @@ def main(argv=None) -> None:
         }
     )
     bare = serve(env, "bench.bare:app", BARE_PORT)
-    portal = serve(env, "wsgi:app", APP_PORT)
+    portal = serve(env, "wsgi:app", APP_PORT, args.app_dir)
     try:
         browsers = {}
         pages = []
@@ -285,7 +293,7 @@ def main(argv=None) -> None:
     finally:
         stop(portal)
         stop(bare)
-    findings = explain_check(env, info, pages)
+    findings = [] if args.no_explain else explain_check(env, info, pages)
     write_results(args, info, results, loads, findings)
 
 
@@ -308,7 +316,8 @@ def write_results(args, info, results, loads, findings) -> None:
             f"| {label} | {page:,.1f} | {bare:,.0f} | {ratio:.3f} (1/{(1 / ratio) if ratio else float('inf'):,.0f}) "
             f"| {statistics.median(r['p50']):.1f} ms | {statistics.median(r['p95']):.1f} ms |"
         )
-    lines += ["", f"EXPLAIN check: {len(findings)} statement(s) whose plan scans `cases`."]
+    if not args.no_explain:
+        lines += ["", f"EXPLAIN check: {len(findings)} statement(s) whose plan scans `cases`."]
     lines += ["", *findings] if findings else []
     out = HERE / f"results-{info['db']}.md"
     previous = out.read_text() if out.exists() else ""

@@ -19,6 +19,7 @@ T = TypeVar("T")
 PREFIX = "portal:cache:"
 _LOCAL: dict[str, tuple[float, object]] = {}
 _LOCK = threading.Lock()
+WAIT_SECONDS = 60  # how long a worker waits for another one's value before computing it itself
 _MAX_LOCAL = 2048  # keys kept in this process (per-user ledger counts); the oldest go first
 
 
@@ -49,6 +50,14 @@ def cached(key: str, seconds: int, compute: Callable[[], T]) -> Cached[T]:
             raw = redis.get(PREFIX + key)
             if raw is not None:
                 return pickle.loads(raw)
+            # One worker computes; the others wait for its value instead of all scanning the cases at once.
+            if not redis.set(PREFIX + key + ":computing", 1, nx=True, ex=WAIT_SECONDS):
+                deadline = time.monotonic() + WAIT_SECONDS
+                while time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    raw = redis.get(PREFIX + key)
+                    if raw is not None:
+                        return pickle.loads(raw)
         except Exception:  # a cache that is down must not take the page with it
             log.warning("cache read failed for %s", key, exc_info=True)
             redis = None
@@ -61,6 +70,7 @@ def cached(key: str, seconds: int, compute: Callable[[], T]) -> Cached[T]:
     if redis is not None:
         try:
             redis.set(PREFIX + key, pickle.dumps(entry), ex=seconds)
+            redis.delete(PREFIX + key + ":computing")
         except Exception:
             log.warning("cache write failed for %s", key, exc_info=True)
     else:
