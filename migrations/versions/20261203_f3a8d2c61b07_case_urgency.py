@@ -14,7 +14,7 @@ windows are the rules marked ``petitioner_window`` in portal.deadlines.clock), a
 personal data is read or written. The downgrade drops the indexes and the column; nothing else reads them.
 
 Revision ID: f3a8d2c61b07
-Revises: 7574131969c6
+Revises: 8d2b7e4f5a61
 Create Date: 2026-12-03 09:40:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f3a8d2c61b07"
-down_revision = "7574131969c6"
+down_revision = "8d2b7e4f5a61"
 branch_labels = None
 depends_on = None
 
