@@ -155,7 +155,12 @@ def index():
     else:
         # Staff deadlines first, most urgent on top; petitioners' windows and finished cases after them. One query
         # per page, served by the urgency index: no count of every visible case (the pager asks only "is there more").
-        stmt = db.select(Case).where(Case.visible_to(current_user), *filters).order_by(*Case.most_urgent_first())
+        stmt = (
+            db.select(Case)
+            .where(Case.visible_to(current_user), *filters)
+            .order_by(*Case.most_urgent_first())
+            .options(db.selectinload(Case.assists))  # can_view asks a sealed case's 协办单位: one query, not one each
+        )
         page = search.cut(stmt, number)
     template = "cases/_table.html" if htmx and htmx.target == "case-table" else "cases/index.html"
     html = render_template(template, form=form, page=page, term=term, error=error)
