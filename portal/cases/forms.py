@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.accounts.models import Role, User
 from portal.cases.accused import NAME_MAX, POST_MAX, CadreLevel
 from portal.cases.attachments import ACCEPT
+from portal.cases.delivery import TRACKING_MAX, DeliveryMethod, default_method
 from portal.cases.models import CaseType, Channel, NotAcceptedRoute, Outcome, Procedure, Rating, Status
 from portal.cases.services.supervision import suggested_reason
 from portal.cases.supervision import ACCOUNTABILITY_MEASURES, SupervisionReason
@@ -271,15 +272,24 @@ class CommentForm(VersionedForm):
 
 class PublishForm(VersionedForm):
     delivered_on = DateField("送达日期", validators=[Optional()])
-    method = SelectField("送达方式", choices=options((m, m) for m in ("直接送达", "邮寄送达", "网上送达", "当面送达")))
+    method = SelectField("送达方式", choices=enum_options(DeliveryMethod))
+    tracking_number = StringField(
+        "邮件号", validators=[Optional(), Length(max=TRACKING_MAX)], description="邮寄送达时填写"
+    )
+    recipient = StringField("签收人", validators=[Optional(), Length(max=50)], description="当面送达时填写")
 
     def arguments(self) -> dict:
-        return {"delivered_on": self.delivered_on.data, "method": self.method.data}
+        return {
+            "delivered_on": self.delivered_on.data,
+            "method": DeliveryMethod(self.method.data),
+            "tracking_number": self.tracking_number.data or "",
+            "recipient": self.recipient.data or "",
+        }
 
     def prepare(self, case, fresh: bool) -> None:
         if fresh:
             self.delivered_on.data = local_today()
-            self.method.data = "网上送达" if case.channel is Channel.ONLINE else "直接送达"
+            self.method.data = default_method(case).value
 
 
 class ReviewRequestForm(VersionedForm):

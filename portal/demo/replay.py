@@ -7,6 +7,7 @@ import random
 
 from portal.accounts.models import Role, User
 from portal.cases import services
+from portal.cases.delivery import DeliveryMethod
 from portal.cases.models import (
     Case,
     Channel,
@@ -213,10 +214,12 @@ class CaseLoader:
 
     def _do_publish(self, plan: Plan, spec: Spec) -> None:
         if plan.channel is Channel.ONLINE:
-            method = ""  # the service sends it through the portal
+            services.publish_reply(plan.case, self.users["clerk"])  # delivered online, the day it is posted
+        elif plan.channel is Channel.LETTER:
+            tracking = f"XA{self.rng.randrange(10**9, 10**10)}CN"  # a registered letter's number
+            services.publish_reply(plan.case, self.users["clerk"], method=DeliveryMethod.POST, tracking_number=tracking)
         else:
-            method = "邮寄送达" if plan.channel is Channel.LETTER else self.rng.choice(["直接送达", "当面送达"])
-        services.publish_reply(plan.case, self.users["clerk"], method=method)
+            services.publish_reply(plan.case, self.users["clerk"], method=DeliveryMethod.IN_PERSON)
 
     def _do_supervise(self, plan: Plan, spec: Spec) -> None:
         """督办."""

@@ -15,7 +15,7 @@ class DeliveryForm(Form):
         "邮件号", validators=[Optional(), Length(max=40)], description="邮寄送达填写挂号信或EMS单号"
     )
     recipient = StringField(
-        "签收人", validators=[Optional(), Length(max=50)], description="当面送达填写签收人（信访人本人或代收人）"
+        "签收人", validators=[Optional(), Length(max=50)], description="当面送达填写签收人；不填即为信访人本人"
     )
     note = StringField("备注", validators=[Optional(), Length(max=200)])
 

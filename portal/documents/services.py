@@ -11,6 +11,7 @@ import hashlib
 
 from portal import numbering
 from portal.audit.services import record
+from portal.cases.delivery import TRACKING_MAX, delivery_problem, recipient_of
 from portal.cases.models import Case, CaseEvent, Channel
 from portal.documents import render
 from portal.documents.kinds import KINDS, REPLY_KINDS, Kind
@@ -25,7 +26,6 @@ from portal.validation import limited
 
 PDF_JOB = "portal.jobs.tasks.render_document"
 PDF_RETRY = (30, 300)
-TRACKING_MAX = 40
 
 
 # --- numbers ------------------------------------------------------------------------------------------------
@@ -136,23 +136,16 @@ def _render_after_commit() -> bool:
     return bool(current_app.config.get("DOCUMENT_PDF_AFTER_COMMIT", True))
 
 
-# The delivery methods the reply forms offer (free text on the reply), as delivery methods.
-_REPLY_METHODS = {
-    "网上送达": DeliveryMethod.ONLINE,
-    "邮寄送达": DeliveryMethod.POST,
-    "当面送达": DeliveryMethod.IN_PERSON,
-    "直接送达": DeliveryMethod.IN_PERSON,
-}
-
-
 def _first_delivery(doc: Document, case: Case, kind: Kind, extra: dict, actor) -> None:
     if not kind.to_petitioner:
         return
     reply = extra.get("reply")
     if kind.key in REPLY_KINDS and reply is not None and reply.delivered_on is not None and doc.replaces is None:
         # The decision recorded the delivery (date and method) with the reply: that is this document's delivery.
-        _add_delivery(doc, _REPLY_METHODS.get(reply.delivery_method, DeliveryMethod.IN_PERSON), reply.delivered_on,
-                      actor, note="随答复登记")  # fmt: skip
+        given = (doc.event.data or {}) if doc.event is not None else {}  # what the 送达 form recorded
+        _add_delivery(doc, DeliveryMethod.from_label(reply.delivery_method), reply.delivered_on, actor,
+                      tracking_number=given.get("tracking_number", ""), recipient=given.get("recipient", ""),
+                      note="随答复登记")  # fmt: skip
     elif case.channel is Channel.ONLINE:
         _add_delivery(doc, DeliveryMethod.ONLINE, doc.issued_on, actor, note="网上信访，发布即送达")
 
@@ -211,21 +204,19 @@ def record_delivery(
         raise NotAllowed("只有信访部门可以登记送达。")
     if not doc.to_petitioner:
         raise DomainError(f"{doc.title}送{doc.addressee or '承办单位'}，不登记向信访人送达。")
-    today = local_today()
-    if delivered_on is None:
-        raise DomainError("请填写送达日期。")
-    if delivered_on > today:
-        raise DomainError("送达日期不能晚于今天。")
-    if delivered_on < doc.issued_on:
-        raise DomainError(f"送达日期不能早于文书出具日期（{doc.issued_on:%Y年%m月%d日}）。")
     tracking_number = limited(tracking_number, "邮件号", TRACKING_MAX)
-    if method is DeliveryMethod.POST and not tracking_number:
-        raise DomainError("邮寄送达请填写邮件号（挂号信或EMS单号）。")
-    if method is DeliveryMethod.ONLINE and doc.case.channel is not Channel.ONLINE:
-        raise DomainError("网上送达只适用于网上提交信访事项的信访人。")
-    recipient = limited(recipient, "签收人", 50)
-    if method is DeliveryMethod.IN_PERSON and not recipient:
-        raise DomainError("当面送达请填写签收人。")
+    recipient = recipient_of(method, limited(recipient, "签收人", 50))
+    problem = delivery_problem(
+        doc.case,
+        method,
+        delivered_on,
+        today=local_today(),
+        not_before=doc.issued_on,
+        not_before_what="文书出具日期",
+        tracking_number=tracking_number,
+    )
+    if problem:
+        raise DomainError(problem)
     note = limited(note, "备注", 200)
     case = doc.case
     if doc.kind in REPLY_KINDS:

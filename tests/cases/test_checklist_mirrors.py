@@ -106,7 +106,7 @@ def with_sign_item(world) -> None:
     "status, key, name, data, label",
     [
         (S.AWAITING_SIGNATURE, "dept_head", "sign", {}, SIGN_ITEM),
-        (S.AWAITING_VERIFICATION, "clerk", "publish", {"method": "直接送达"}, "书面答复"),
+        (S.AWAITING_VERIFICATION, "clerk", "publish", {"method": "in_person"}, "书面答复"),
         (S.REPLIED, "clerk", "follow_up", {"method": "电话", "notes": "信访人表示满意"}, "回访"),
     ],
 )

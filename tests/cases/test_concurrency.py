@@ -263,7 +263,7 @@ def test_the_second_of_two_clerks_with_the_same_form_gets_409_and_keeps_the_comm
     assert version_on_page(second, case_id, "send_back") == version
 
     published = first.post(
-        f"/staff/cases/{case_id}/actions/publish", data={"publish-version": version, "publish-method": "直接送达"}
+        f"/staff/cases/{case_id}/actions/publish", data={"publish-version": version, "publish-method": "in_person"}
     )
     sent_back = second.post(
         f"/staff/cases/{case_id}/actions/send_back",

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from portal.audit.models import AuditLog
 from portal.cases import services
 from portal.cases.accused import CadreLevel
+from portal.cases.delivery import DeliveryMethod
 from portal.cases.lifecycle import TRANSITIONS
 from portal.cases.models import (
     CaseEvent,
@@ -388,11 +389,39 @@ def test_send_back_and_return_keep_the_handling_clock(world):
     assert case.due_date == D(2026, 11, 19)
 
 
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"method": DeliveryMethod.ONLINE}, "网上送达只适用于网上提交"),
+        ({"method": DeliveryMethod.POST}, "请填写邮件号"),
+    ],
+)
+def test_a_reply_is_delivered_by_the_rules_every_delivery_record_keeps(world, arguments, message):
+    case = make_case(world, S.AWAITING_VERIFICATION)  # a letter
+    with pytest.raises(DomainError, match=message):
+        services.publish_reply(case, world.clerk, **arguments)
+    assert case.status is S.AWAITING_VERIFICATION
+
+
+def test_the_written_answer_takes_the_replys_delivery_with_its_tracking_number(world):
+    from portal.documents.models import Document
+
+    case = make_case(world, S.AWAITING_VERIFICATION)
+    services.publish_reply(case, world.clerk, method=DeliveryMethod.POST, tracking_number="XA1234567890CN")
+    db.session.flush()
+    [opinion] = [d for d in db.session.execute(db.select(Document).filter_by(case_id=case.id)).scalars()
+                 if d.to_petitioner and d.deliveries]  # fmt: skip
+    [delivery] = opinion.deliveries
+    assert (delivery.method, delivery.tracking_number) == (DeliveryMethod.POST, "XA1234567890CN")
+
+
 def test_publish_starts_the_review_request_window_from_delivery(world):
     case = make_case(world, S.AWAITING_VERIFICATION, on=D(2026, 10, 20))
 
     with as_of(D(2026, 11, 2)):
-        reply = services.publish_reply(case, world.clerk, delivered_on=D(2026, 10, 30), method="邮寄送达")
+        reply = services.publish_reply(
+            case, world.clerk, delivered_on=D(2026, 10, 30), method=DeliveryMethod.POST, tracking_number="XA12345678CN"
+        )
 
     assert reply.state is ReplyState.PUBLISHED and reply.delivered_on == D(2026, 10, 30)
     assert case.delivered_on == D(2026, 10, 30)

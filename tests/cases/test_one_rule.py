@@ -136,7 +136,7 @@ def valid_form(name: str, world_ids: dict) -> dict:
         "draft": {"outcome": "support", "text": "经调查，限期修复。"},
         "return_draft": {"comment": REASON},
         "send_back": {"comment": REASON},
-        "publish": {"method": "直接送达"},
+        "publish": {"method": "in_person"},
         "rehandle": {"text": REASON},
         "to_ordinary": {"reason": REASON},
         "request_extension": {"days": "10", "reason": REASON},

@@ -230,7 +230,6 @@ def test_a_delivery_recorded_later_is_the_date_the_review_window_counts_from(wor
     ("arguments", "message"),
     [
         ({"method": DeliveryMethod.POST, "delivered_on": DAY}, "邮件号"),
-        ({"method": DeliveryMethod.IN_PERSON, "delivered_on": DAY}, "签收人"),
         ({"method": DeliveryMethod.ONLINE, "delivered_on": DAY}, "网上送达只适用于"),
         ({"method": DeliveryMethod.NOTICE, "delivered_on": DAY + dt.timedelta(days=1)}, "不能晚于今天"),
         ({"method": DeliveryMethod.NOTICE, "delivered_on": DAY - dt.timedelta(days=1)}, "不能早于文书出具日期"),
@@ -246,6 +245,14 @@ def test_a_delivery_that_does_not_add_up_is_refused_and_changes_nothing(world, a
         db.session.rollback()
 
     assert doc.deliveries == []
+
+
+def test_an_in_person_delivery_without_a_signer_named_was_signed_by_the_petitioner_in_person(world):
+    with as_of(DAY):
+        case = factories.make_case(world, Status.ACCEPTED)
+        doc = only(case, "accept_notice")
+        delivery = services.record_delivery(doc, world.clerk, method=DeliveryMethod.IN_PERSON, delivered_on=DAY)
+    assert delivery.recipient == "信访人本人"
 
 
 def test_only_the_petition_office_records_deliveries(world):

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.accounts.models import User
+from portal.cases.delivery import default_method
 from portal.cases.lifecycle import RATEABLE, transition_for_review
 from portal.cases.models import (
     CONTENT_MAX,
     Case,
-    Channel,
     Evaluation,
     Hearing,
     Outcome,
@@ -122,7 +122,7 @@ def decide_review(
         signed_at=now,
         published_at=now,
         delivered_on=delivered_on,
-        delivery_method="网上送达" if case.channel is Channel.ONLINE else "直接送达",
+        delivery_method=default_method(case).label,
     )
     db.session.add(reply)
     case.delivered_on = delivered_on

@@ -8,11 +8,11 @@ import datetime as dt
 
 from portal.accounts.models import Role, User
 from portal.audit.services import record
+from portal.cases.delivery import TRACKING_MAX, DeliveryMethod, default_method, delivery_problem, recipient_of
 from portal.cases.models import (
     CONTENT_MAX,
     Assist,
     Case,
-    Channel,
     ChecklistItem,
     ChecklistTemplate,
     Instruction,
@@ -31,7 +31,7 @@ from portal.extensions import db
 from portal.localtime import local, utcnow
 from portal.localtime import today as local_today
 from portal.org.models import Department
-from portal.validation import required
+from portal.validation import limited, required
 
 
 # --- acceptance ----------------------------------------------------------------------------------------------
@@ -396,20 +396,37 @@ def publish_reply(
     actor: User,
     *,
     delivered_on: dt.date | None = None,
-    method: str = "",
+    method: DeliveryMethod | None = None,
+    tracking_number: str = "",
+    recipient: str = "",
     expected_version: int | None = None,
 ) -> Reply:
-    """Verify the signed reply and send it out; the review window counts from the delivery date."""
+    """Verify the signed reply and send it out; the review window counts from the delivery date. The delivery is
+    checked by the rules every delivery record keeps (portal.cases.delivery); the written answer's document takes it
+    as its first delivery."""
     steps.begin(case, actor, "publish", expected_version)
     reply = _pending_reply(case, ReplyState.SIGNED)
     today = local_today()
     delivered_on = steps.delivery_date(case, delivered_on, today)
-    if delivered_on < local(reply.signed_at).date():
-        raise DomainError(f"送达日期不能早于署名日期（{local(reply.signed_at):%Y年%m月%d日}）。")
+    method = DeliveryMethod(method) if method else default_method(case)
+    tracking_number = limited(tracking_number, "邮件号", TRACKING_MAX)
+    recipient = recipient_of(method, limited(recipient, "签收人", 50))
+    signed_on = local(reply.signed_at).date()
+    problem = delivery_problem(
+        case,
+        method,
+        delivered_on,
+        today=today,
+        not_before=signed_on,
+        not_before_what="署名日期",
+        tracking_number=tracking_number,
+    )
+    if problem:
+        raise DomainError(problem)
     reply.state = ReplyState.PUBLISHED
     reply.published_at = utcnow()
     reply.delivered_on = delivered_on
-    reply.delivery_method = method or ("网上送达" if case.channel is Channel.ONLINE else "直接送达")
+    reply.delivery_method = method.label
     case.replied_on = case.replied_on or today
     case.delivered_on = delivered_on
     open_evaluation_window(case)
@@ -431,7 +448,7 @@ def publish_reply(
         title=title,
         public=True,
         text=text,
-        data={"reply_id": reply.id},
+        data={"reply_id": reply.id, "tracking_number": tracking_number, "recipient": recipient},
     )
     return reply
 
