@@ -1576,7 +1576,8 @@ class ExtensionState(enum.StrEnum):
 
 
 class ExtensionRequest(db.Model):
-    """延期: the handler asks for up to 30 more days; the department head or owner leader decides, once."""
+    """延期: the handler asks for up to 30 more days while the period runs; the handling organ's head decides, once
+    (art.34)."""
 
     __tablename__ = "extension_requests"
 
