@@ -211,3 +211,18 @@ as_handler = _signed_in("handler")
 as_supervisor = _signed_in("supervisor")
 as_admin = _signed_in("admin")
 as_auditor = _signed_in("auditor")
+
+
+def empty_redis(url: str):
+    """The real Redis database at ``url``, emptied before and after (skips the test when no Redis answers): for the
+    tests of what needs Redis — the job queue, the browser sessions."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    client = Redis.from_url(url)
+    try:
+        client.flushdb()
+    except RedisDown:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    yield client
+    client.flushdb()

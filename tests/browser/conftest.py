@@ -28,34 +28,50 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Migrate a fresh database with ``flask db upgrade``, load the demo county, and serve it."""
-    from flask_migrate import upgrade
-
-    from portal import create_app
     from portal.demo import load_demo
     from portal.extensions import db
 
+    # The case-role journeys sign in with the password; the administrators still enrol a second factor
+    # (test_sign_in_journey drives that).
+    app = migrated_app(tmp_path_factory, "portal_browser_tests", MFA_REQUIRED_FOR_ALL_STAFF=False)
+    with app.app_context():
+        load_demo(password=DEMO_PASSWORD, cases=60)
+        db.session.commit()
+    yield from serve(app)
+
+
+def migrated_app(tmp_path_factory, database: str, **config):
+    """An app on a database of its own (a fresh PostgreSQL database named ``database`` when TEST_DATABASE_URL is
+    set — the rest of the suite keeps its schema there meanwhile — else a new SQLite file), migrated with
+    ``flask db upgrade`` and nothing else."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        # A database of its own: the rest of the suite keeps its schema in TEST_DATABASE_URL meanwhile.
-        url = _fresh_postgres_database(url, "portal_browser_tests")
+        url = _fresh_postgres_database(url, database)
     else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'portal.sqlite3'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp(database) / 'portal.sqlite3'}"
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "browser-tests",
+            "SECRET_KEY": f"{database}-secret",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-            # The case-role journeys sign in with the password; the administrators still enrol a second factor
-            # (test_sign_in_journey drives that).
-            "MFA_REQUIRED_FOR_ALL_STAFF": False,
+            **config,
         }
     )
     with app.app_context():
         upgrade()
-        load_demo(password=DEMO_PASSWORD, cases=60)
-        db.session.commit()
+    return app
+
+
+def serve(app):
+    """Serve ``app`` on a free local port for as long as the generator is open: yields ``{"url", "app"}``."""
+    from portal.extensions import db
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

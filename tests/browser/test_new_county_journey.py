@@ -6,14 +6,12 @@ factor is enrolled and the initial password changed. Screenshots in test-artifac
 from __future__ import annotations
 
 import re
-import threading
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import CHROMIUM  # noqa: F401  (the skip when Chromium is missing)
+from tests.browser.conftest import migrated_app, serve
 from tests.browser.pages import read_receipt, sign_out, snap
 
 pytestmark = pytest.mark.browser
@@ -34,40 +32,13 @@ NEW_PASSWORDS = {"sysadmin": "Yunxi-Admin-2026!", "secadmin": "Yunxi-Secure-2026
 @pytest.fixture(scope="module")
 def empty_county(tmp_path_factory):
     """A portal on an empty database (migrated, nothing else), served on a free port."""
-    import os
-
-    from flask_migrate import upgrade
-
-    from portal import create_app
-    from portal.extensions import db
-    from tests.browser.conftest import _fresh_postgres_database
-
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        url = _fresh_postgres_database(url, "portal_new_county_tests")
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('county') / 'portal.sqlite3'}"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "new-county-tests",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "QUERY_CODE_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
-            "PUBLIC_BASE_URL": "https://xf.yunxi.gov.cn",
-            "MFA_REQUIRED_FOR_ALL_STAFF": True,  # the production default: everyone enrols
-        }
+    app = migrated_app(
+        tmp_path_factory,
+        "portal_new_county_tests",
+        PUBLIC_BASE_URL="https://xf.yunxi.gov.cn",
+        MFA_REQUIRED_FOR_ALL_STAFF=True,  # the production default: everyone enrols
     )
-    with app.app_context():
-        upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    yield from serve(app)
 
 
 def _setup(app) -> dict[str, str]:

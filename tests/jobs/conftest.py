@@ -4,21 +4,15 @@ from typing import ClassVar
 
 import pytest
 
+from tests.conftest import empty_redis
+
 REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
 
 
 @pytest.fixture
 def redis_url():
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisDown
-
-    redis = Redis.from_url(REDIS_TEST_URL)
-    try:
-        redis.flushdb()
-    except RedisDown:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield REDIS_TEST_URL
-    redis.flushdb()
+    for _ in empty_redis(REDIS_TEST_URL):  # the client is not needed, only the emptied database
+        yield REDIS_TEST_URL
 
 
 class RecordingSender:

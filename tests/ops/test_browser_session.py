@@ -5,23 +5,16 @@ server on 127.0.0.1:6379 (skipped when none answers)."""
 from __future__ import annotations
 
 import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisDown
 
 from portal import browser_session, create_app
+from tests.conftest import empty_redis
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/12"
 
 
 @pytest.fixture
 def redis():
-    client = Redis.from_url(REDIS_TEST_URL)
-    try:
-        client.flushdb()
-    except RedisDown:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    yield client
-    client.flushdb()
+    yield from empty_redis(REDIS_TEST_URL)
 
 
 @pytest.fixture
