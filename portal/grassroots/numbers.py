@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from portal.agents.models import AgentMatter, DepartmentRating, period_label
+from portal.agents.models import AgentMatter, DepartmentRating, period_label, period_of
 from portal.cases.models import Case, Rating
 from portal.extensions import db
 from portal.org.models import Department, Kind, Level
+from portal.screening.models import board_scope
 from portal.screening.queries import punctuality
 
 
@@ -134,6 +135,26 @@ def area_numbers(start: dt.date, end: dt.date, now: dt.datetime) -> list[AreaNum
                 total.add(own[village.id])
         result.append(total)
     return result
+
+
+def can_see_numbers(user) -> bool:
+    """Staff who work cases at the county (the whole county) or in a township (its own villages)."""
+    return bool(getattr(user, "works_cases", False)) and board_scope(user) is not False
+
+
+def numbers_in_scope(scope: Department | None, start: dt.date, end: dt.date, now: dt.datetime) -> list[AreaNumbers]:
+    """``area_numbers`` as a viewer sees them: the whole county (``scope`` None) or their own township."""
+    rows = area_numbers(start, end, now)
+    return rows if scope is None else [r for r in rows if r.area.id == scope.id]
+
+
+def half_years(start: dt.date, end: dt.date) -> list[str]:
+    """The rating periods (half-years, ``period_of``) a span of days touches, in order."""
+    periods, day = [], start
+    while day <= end:
+        periods.append(period_of(day))
+        day = dt.date(day.year, 7, 1) if day.month <= 6 else dt.date(day.year + 1, 1, 1)
+    return periods
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """What each report says, as plain JSON-ready dicts (the snapshot a published report keeps). No Flask here.
 
 每周汇总 counts the steps taken in the week; 两月通报 ranks the departments by the indicators of DESIGN §7
-(``portal.stats.indicators``, the one implementation); 半月督办通报 lists the 督办单 running in the half month with
+(``portal.stats.indicators``, the one implementation) and carries the grassroots network's numbers and 形象测评
+(``portal.grassroots.numbers``); 半月督办通报 lists the 督办单 running in the half month with
 their answers and escalations (``portal.supervision.queries``). Only aggregates, case codes and titles,
 departments, leaders, dates and what the 督办 chain said go in — never a petitioner, and neither the title nor the
 words of a sealed case (条例 art.30).
@@ -17,9 +18,11 @@ from sqlalchemy import func
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from portal.accounts.models import User
+from portal.agents.models import period_label
 from portal.cases.models import SEALED_TITLE, Case, Channel, Status
 from portal.cases.supervision import Supervision
 from portal.extensions import db
+from portal.grassroots.numbers import AreaNumbers, area_numbers, half_years, image_ratings
 from portal.org.models import Department
 from portal.reports.models import ReportKind
 from portal.stats.indicators import DEPARTMENT_INDICATORS, Period, build_report
@@ -176,6 +179,62 @@ def _ranked(period: Period, as_of: dt.date) -> dict[int, dict]:
     return rows
 
 
+GRASSROOTS_COLUMNS = {
+    "received": "代理受理",
+    "settled_village": "村级化解",
+    "settled_township": "乡级化解",
+    "carried_up": "代言代访",
+    "skipped_level": "越级信访",
+}
+GRASSROOTS_NOTE = (
+    "事项按收到日期计入；村的数字含其村民小组；乡镇合计含所辖各村。越级信访按信访件的问题属地（未记录的按“问题发生地”）归属。"
+    "日报告及时率＝按时报送（含零报告）的日报告数÷应报天数；代理员评议满意率＝（满意＋基本满意）÷群众评议数。"
+    "部门单位信访工作形象测评由信访代理员每半年评议一次，列出本期所在半年度的测评。"
+)
+
+
+def _area(row: AreaNumbers) -> dict:
+    return {
+        "id": row.area.id,
+        "name": row.area.name,
+        **{key: getattr(row, key) for key in GRASSROOTS_COLUMNS},
+        "reports_on_time": row.reports_on_time,
+        "reports_due": row.reports_due,
+        "punctuality": row.punctuality,
+        "rated": row.rated,
+        "satisfied": row.satisfied,
+        "satisfaction": row.satisfaction,
+    }
+
+
+def grassroots(period: Period, as_of: dt.date) -> dict:
+    """The grassroots network's numbers per township (with its villages) for the period, and the agents'
+    形象测评 of the departments for the half-years it touches (``portal.grassroots.numbers``, the one
+    implementation). Report days are judged at the start of ``as_of``: every day of the period is due by then."""
+    townships = area_numbers(period.start, period.end, dt.datetime.combine(as_of, dt.time.min))
+    periods = half_years(period.start, period.end)
+    images = [r for p in periods for r in image_ratings(p)]
+    return {
+        "columns": GRASSROOTS_COLUMNS,
+        "townships": [{**_area(t), "villages": [_area(v) for v in t.villages]} for t in townships],
+        "image_periods": [period_label(p) for p in periods],
+        "images": [
+            {
+                "period": r.period_label,
+                "department_id": r.department.id,
+                "department": r.department.name,
+                "satisfied": r.satisfied,
+                "basically": r.basically,
+                "unsatisfied": r.unsatisfied,
+                "count": r.count,
+                "rate": r.rate,
+            }
+            for r in images
+        ],
+        "note": GRASSROOTS_NOTE,
+    }
+
+
 def bi_monthly(period: Period, as_of: dt.date) -> dict:
     """两月通报: each department's indicators of the period, its score and rank, and the same of the period before
     (judged on the same day), side by side."""
@@ -200,6 +259,7 @@ def bi_monthly(period: Period, as_of: dt.date) -> dict:
         "previous_period": {"start": previous.start.isoformat(), "end": previous.end.isoformat()},
         "departments": rows,
         "note": RANKING_NOTE,
+        "grassroots": grassroots(period, as_of),
     }
 
 

@@ -15,6 +15,36 @@ def _rate(value):
     return value if value is not None else None
 
 
+def _grassroots_sheets(wb: Workbook, g: dict) -> None:
+    columns = g["columns"]
+    headers = ["乡镇 / 村", *columns.values(), "日报告及时率", "按时报送", "应报天数", "代理员评议满意率", "评议数"]
+    rates = (len(columns) + 1, len(columns) + 4)
+    rows = []
+    for t in g["townships"]:
+        for place, a in [(f"{t['name']}（合计）", t), *((f"　{v['name']}", v) for v in t["villages"])]:
+            rows.append(
+                [
+                    place,
+                    *(a[k] for k in columns),
+                    a["punctuality"],
+                    a["reports_on_time"],
+                    a["reports_due"],
+                    a["satisfaction"],
+                    a["rated"],
+                ]
+            )
+    table(wb.create_sheet("基层信访网络"), headers, rows, percent_columns=rates)
+    table(
+        wb.create_sheet("形象测评"),
+        ["测评期", "部门单位", "满意", "基本满意", "不满意", "满意率"],
+        [
+            [r["period"], r["department"], r["satisfied"], r["basically"], r["unsatisfied"], r["rate"]]
+            for r in g["images"]
+        ],
+        percent_columns=(5,),
+    )
+
+
 def workbook(report: PublishedReport, content: dict) -> BytesIO:
     wb = Workbook()
     ws = wb.active
@@ -56,6 +86,8 @@ def workbook(report: PublishedReport, content: dict) -> BytesIO:
                 ]
             )
         table(ws, headers, rows, percent_columns=tuple(percent))
+        if "grassroots" in content:  # a circular published before the section existed has none
+            _grassroots_sheets(wb, content["grassroots"])
     else:
         headers = ["督办单", "签发日期", "信访件编号", "标题", "责任单位", "包案领导", "事由", "阶段", "状态"]
         headers += ["答复期限", "逾期天数", "本期督办及答复情况"]
@@ -86,5 +118,7 @@ def workbook(report: PublishedReport, content: dict) -> BytesIO:
     notes = [("通报", report.heading), ("统计期间", report.period_label), ("数据截至", report.as_of.isoformat())]
     if report.kind is ReportKind.BI_MONTHLY:
         notes.append(("排名方法", content["note"]))
+        if "grassroots" in content:
+            notes.append(("基层信访网络", content["grassroots"]["note"]))
     notes_sheet(wb, notes, "说明")
     return save(wb)
