@@ -19,7 +19,9 @@ from flask_login import current_user, login_required
 from portal.audit.services import record
 from portal.cases.models import Case
 from portal.extensions import db
+from portal.grassroots.numbers import can_see_numbers, numbers_in_scope
 from portal.localtime import now, today
+from portal.screening.models import board_scope
 from portal.stats import bp, cache
 from portal.stats.indicators import (
     ACCEPTANCE_FIELDS,
@@ -187,9 +189,14 @@ def dashboard():
     board, messages = _board_for_request()
     link, month_link = case_links(board, current_user)
     args = {"start": board.period.start.isoformat(), "end": board.period.end.isoformat()}
+    grassroots = None
+    if can_see_numbers(current_user):
+        start, end, at = board.period.start, board.period.end, now().replace(tzinfo=None)
+        grassroots = numbers_in_scope(board_scope(current_user), start, end, at)
     return render_template(
         "stats/dashboard.html",
         board=board,
+        grassroots=grassroots,
         messages=messages,
         dimensions=list(Dimension),
         link=link,

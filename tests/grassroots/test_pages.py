@@ -7,11 +7,14 @@ import re
 
 import pytest
 
+from portal.agents import services as agents
 from portal.cases.models import Case
 from portal.extensions import db
+from portal.org.models import Kind, Level
+from tests import factories
 from tests.administration.conftest import xlsx
 from tests.administration.test_import import USER_HEADERS, problems, upload
-from tests.grassroots.conftest import PNG
+from tests.grassroots.conftest import PNG, load_network, matter_details
 
 
 def sign_in(auth, username):
@@ -183,9 +186,31 @@ def test_the_accounts_import_places_grassroots_roles_only_in_the_local_tree(net_
     assert any(row == "第6行" and "矛盾纠纷排查员只能设在乡镇、村（社区）" in m for row, m in found)
 
 
-@pytest.mark.parametrize(("username", "shown"), [("clerk", True), ("qs_handler", True), ("housing_handler", False)])
-def test_the_dashboard_links_the_grassroots_numbers_for_whoever_may_open_them(client, auth, net_pages, username, shown):
+@pytest.mark.parametrize(
+    ("username", "townships"),
+    [
+        ("clerk", [("白沙镇人民政府", "0"), ("青石镇人民政府", "1")]),
+        ("qs_handler", [("青石镇人民政府", "1")]),
+        ("housing_handler", None),
+    ],
+)
+def test_the_dashboard_shows_the_township_summary_to_whoever_may_open_the_numbers(
+    client, auth, net_pages, seed, username, townships
+):
+    def build(world):
+        factories.department("白沙镇人民政府", Kind.LOCAL, Level.TOWNSHIP)
+        agents.register_matter(load_network().agent, **matter_details())
+
+    seed(build)
     sign_in(auth, username)
-    page = client.get("/staff/dashboard")
-    assert ("查看基层网络数字" in page.text) is shown
-    assert client.get("/staff/grassroots/").status_code == (200 if shown else 403)
+    page = client.get("/staff/dashboard").text
+    assert client.get("/staff/grassroots/").status_code == (403 if townships is None else 200)
+    if townships is None:
+        assert "board-grassroots" not in page and "查看基层网络数字" not in page
+        return
+    section = page[page.index('id="board-grassroots"') :]
+    section = section[: section.index("</section>")]
+    assert "查看基层网络数字" in section
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td>', section)
+    # One row per township with its 代理受理 (青石村's matter counts for 青石镇); the villages are on the detail page.
+    assert rows == townships
