@@ -227,7 +227,7 @@ def test_a_letter_goes_from_registration_to_mark_off_through_every_staff_role(
     my_work_lists(page, base, "verify", tracking_code)
     snap(page, artifacts, "work-clerk")
     page.goto(case_url)
-    act(page, "publish", "审核通过并送达", select={"method": "邮寄送达"})
+    act(page, "publish", "审核通过并送达", select={"method": "邮寄送达"}, fill={"tracking_number": "XA1234567890CN"})
     expect_stage(page, "已答复", "待信访人评价或申请复查；信访部门回访后销号")
     expect(page.locator("#replies")).to_contain_text("送达：")
     expect(page.locator("#checklist li", has_text="书面答复")).to_have_class(re.compile(r"\bdone\b"))
