@@ -8,6 +8,8 @@ import datetime as dt
 import enum
 
 from portal.cases.models import Case, Channel
+from portal.errors import DomainError
+from portal.validation import limited
 
 
 class DeliveryMethod(enum.StrEnum):
@@ -37,6 +39,7 @@ DELIVERY_LABELS = {
     DeliveryMethod.NOTICE: "公告送达",
 }
 TRACKING_MAX = 40
+RECIPIENT_MAX = 50
 
 
 def default_method(case: Case) -> DeliveryMethod:
@@ -65,6 +68,34 @@ def delivery_problem(
     if method is DeliveryMethod.ONLINE and case.channel is not Channel.ONLINE:
         return "网上送达只适用于网上提交信访事项的信访人。"
     return None
+
+
+def checked_delivery(
+    case: Case,
+    method: DeliveryMethod,
+    delivered_on: dt.date | None,
+    *,
+    today: dt.date,
+    not_before: dt.date,
+    not_before_what: str,
+    tracking_number: str = "",
+    recipient: str = "",
+) -> tuple[str, str]:
+    """The tracking number and signer of a delivery the rules allow, cleaned; a DomainError saying why not."""
+    tracking_number = limited(tracking_number, "邮件号", TRACKING_MAX)
+    recipient = recipient_of(method, limited(recipient, "签收人", RECIPIENT_MAX))
+    problem = delivery_problem(
+        case,
+        method,
+        delivered_on,
+        today=today,
+        not_before=not_before,
+        not_before_what=not_before_what,
+        tracking_number=tracking_number,
+    )
+    if problem:
+        raise DomainError(problem)
+    return tracking_number, recipient
 
 
 def recipient_of(method: DeliveryMethod, recipient: str) -> str:

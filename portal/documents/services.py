@@ -11,7 +11,7 @@ import hashlib
 
 from portal import numbering
 from portal.audit.services import record
-from portal.cases.delivery import TRACKING_MAX, delivery_problem, recipient_of
+from portal.cases.delivery import checked_delivery
 from portal.cases.models import Case, CaseEvent, Channel
 from portal.documents import render
 from portal.documents.kinds import KINDS, REPLY_KINDS, Kind
@@ -204,9 +204,7 @@ def record_delivery(
         raise NotAllowed("只有信访部门可以登记送达。")
     if not doc.to_petitioner:
         raise DomainError(f"{doc.title}送{doc.addressee or '承办单位'}，不登记向信访人送达。")
-    tracking_number = limited(tracking_number, "邮件号", TRACKING_MAX)
-    recipient = recipient_of(method, limited(recipient, "签收人", 50))
-    problem = delivery_problem(
+    tracking_number, recipient = checked_delivery(
         doc.case,
         method,
         delivered_on,
@@ -214,9 +212,8 @@ def record_delivery(
         not_before=doc.issued_on,
         not_before_what="文书出具日期",
         tracking_number=tracking_number,
+        recipient=recipient,
     )
-    if problem:
-        raise DomainError(problem)
     note = limited(note, "备注", 200)
     case = doc.case
     if doc.kind in REPLY_KINDS:

@@ -7,10 +7,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from portal.audit.services import record_read
+from portal.cases.delivery import default_method
 from portal.documents import bp, services
 from portal.documents.downloads import send_pdf
 from portal.documents.forms import CorrectionForm, DeliveryForm
-from portal.documents.models import DeliveryMethod, Document
+from portal.documents.models import Document
 from portal.documents.render import STYLESHEET
 from portal.errors import DomainError
 from portal.extensions import db
@@ -28,9 +29,7 @@ def get_document(document_id: int) -> Document:
 def _page(doc: Document, *, delivery_form=None, correction_form=None, error=None, status=200):
     delivery_form = delivery_form or DeliveryForm(formdata=None)
     if delivery_form.method.data is None or not delivery_form.is_submitted():
-        delivery_form.method.data = (
-            DeliveryMethod.ONLINE.value if doc.case.channel.value == "online" else DeliveryMethod.IN_PERSON.value
-        )
+        delivery_form.method.data = default_method(doc.case).value
     page = render_template(
         "documents/detail.html",
         doc=doc,

@@ -8,7 +8,7 @@ import datetime as dt
 
 from portal.accounts.models import Role, User
 from portal.audit.services import record
-from portal.cases.delivery import TRACKING_MAX, DeliveryMethod, default_method, delivery_problem, recipient_of
+from portal.cases.delivery import DeliveryMethod, checked_delivery, default_method
 from portal.cases.models import (
     CONTENT_MAX,
     Assist,
@@ -31,7 +31,7 @@ from portal.extensions import db
 from portal.localtime import local, utcnow
 from portal.localtime import today as local_today
 from portal.org.models import Department
-from portal.validation import limited, required
+from portal.validation import required
 
 
 # --- acceptance ----------------------------------------------------------------------------------------------
@@ -409,20 +409,16 @@ def publish_reply(
     today = local_today()
     delivered_on = steps.delivery_date(case, delivered_on, today)
     method = DeliveryMethod(method) if method else default_method(case)
-    tracking_number = limited(tracking_number, "邮件号", TRACKING_MAX)
-    recipient = recipient_of(method, limited(recipient, "签收人", 50))
-    signed_on = local(reply.signed_at).date()
-    problem = delivery_problem(
+    tracking_number, recipient = checked_delivery(
         case,
         method,
         delivered_on,
         today=today,
-        not_before=signed_on,
+        not_before=local(reply.signed_at).date(),
         not_before_what="署名日期",
         tracking_number=tracking_number,
+        recipient=recipient,
     )
-    if problem:
-        raise DomainError(problem)
     reply.state = ReplyState.PUBLISHED
     reply.published_at = utcnow()
     reply.delivered_on = delivered_on
