@@ -34,7 +34,9 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 def scenarios(info: dict) -> list[tuple[str, str, str]]:
-    """(label, who, path): who is a demo username, or "public" (with the lookup grant for the progress page)."""
+    """(label, who, path): who is a demo username, or "public" (with the lookup grant for the progress page).
+
+    The paths' ``{case}``, ``{dept}``, ``{report}`` and ``{document}`` are filled from ``ids``."""
     code = info["lookup"]["tracking_code"]
     return [
         ("public progress page (reload with the lookup grant)", "public", f"/track/{code}"),
@@ -47,14 +49,44 @@ def scenarios(info: dict) -> list[tuple[str, str, str]]:
         ("ledger page 2,000", "clerk", "/staff/ledgers/assigned?page=2000"),
         ("ledger filtered (department, overdue)", "clerk", "/staff/ledgers/assigned?department={dept}&overdue=y"),
         ("ledger searched", "clerk", "/staff/ledgers/assigned?q=%E5%B7%A5%E8%B5%84"),
+        ("超期台账 (supervisor)", "supervisor", "/staff/ledgers/overdue"),
         ("case list", "clerk", "/staff/cases/"),
         ("case list with a search term", "clerk", "/staff/cases/?q=%E5%B7%A5%E8%B5%84"),
-        ("我的待办 (clerk; the staff dashboard)", "clerk", "/staff/work/"),
+        ("我的待办 (clerk)", "clerk", "/staff/work/"),
         ("我的待办 (supervisor)", "supervisor", "/staff/work/"),
+        ("我的待办 (department head)", "dept_head", "/staff/work/"),
+        ("我的待办 (leader)", "leader", "/staff/work/"),
         ("督办 index (supervisor)", "supervisor", "/staff/supervision/"),
         ("督办 lists (supervisor)", "supervisor", "/staff/supervision/lists"),
+        ("staff dashboard (leader)", "leader", "/staff/dashboard"),
+        ("reports index", "supervisor", "/staff/reports/"),
+        ("a published report", "supervisor", "/staff/reports/{report}"),
+        ("grassroots numbers (leader)", "leader", "/staff/grassroots/"),
+        ("实绩档案 index (organisation dept.)", "orgdept", "/staff/performance/"),
+        ("screening board (leader)", "leader", "/screening/board"),
+        ("agents (clerk)", "clerk", "/staff/agents/"),
         ("notices outbox", "clerk", "/staff/notices/"),
+        ("a case's notices", "clerk", "/staff/notices/cases/{case}"),
+        ("a written notice (document)", "clerk", "/staff/documents/{document}"),
     ]
+
+
+def ids(env: dict, info: dict) -> dict:
+    """The rows the scenario paths name: the seed's case and department, the newest published report, a document
+    of the bulk case (or any)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as connection:
+        report = connection.execute(text("SELECT max(id) FROM published_reports")).scalar()
+        document = connection.execute(text("SELECT max(id) FROM documents")).scalar()
+    engine.dispose()
+    return {
+        "case": info.get("case_id", 1),
+        "dept": info.get("department_id", 1),
+        "report": report or 0,
+        "document": document or 0,
+    }
 
 
 # --- servers -------------------------------------------------------------------------------------------------
@@ -276,6 +308,7 @@ def main(argv=None) -> None:
     try:
         browsers = {}
         pages = []
+        rows = ids(env, info)
         for label, who, path in scenarios(info):
             if args.only and args.only not in label:
                 continue
@@ -286,7 +319,7 @@ def main(argv=None) -> None:
                 else:
                     browser.sign_in(who, info["password"])
                 browsers[who] = browser
-            pages.append((label, who, path.format(case=info.get("case_id", 1), dept=info.get("department_id", 1))))
+            pages.append((label, who, path.format(**rows)))
         results = {label: {"bare": [], "page": [], "p50": [], "p95": []} for label, _, _ in pages}
         loads = [load()]
         for round_number in range(1, args.rounds + 1):
