@@ -119,9 +119,12 @@ START = Link(0, None, GENESIS)
 
 
 def head(connection) -> Link | None:
-    """The last sealed row."""
+    """The last sealed row (LIMIT 1: read from the end of the seq index, not a sort of the whole trail)."""
     row = connection.execute(
-        select(table.c.seq, table.c.id, table.c.hash).where(table.c.seq.is_not(None)).order_by(table.c.seq.desc())
+        select(table.c.seq, table.c.id, table.c.hash)
+        .where(table.c.seq.is_not(None))
+        .order_by(table.c.seq.desc())
+        .limit(1)
     ).first()
     return Link(row.seq, row.id, row.hash) if row else None
 

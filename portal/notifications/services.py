@@ -5,9 +5,10 @@ clerk's resend and a new query code. Services flush, never commit."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -165,9 +166,9 @@ def _check_clerk(case: Case, actor: User | None) -> None:
         raise NotAllowed("只有信访部门登记员可以办理短信退订和恢复。")
 
 
-def resend_refusal(message: SmsMessage, user: User) -> str | None:
+def resend_refusal(message: SmsMessage, user: User, opted_out_ids: set[int] | None = None) -> str | None:
     """Why ``user`` may not send ``message`` again; None when they may. The one rule behind the button and
-    ``resend``."""
+    ``resend``. ``opted_out_ids``: the cases of a page known to have opted out (``opted_out_among``), else asked."""
     case = message.case
     if case is None or not case.can_manage_notices(user):
         return "只有信访部门登记员可以重发短信。"
@@ -175,7 +176,7 @@ def resend_refusal(message: SmsMessage, user: User) -> str | None:
         return "该短信正在等待发送，无需重发。"
     if message.carries_code and not message.secret:
         return "含查询码的短信已发出，查询码不再保存，不能重发；信访人遗失查询码的，请核实身份后重新生成。"
-    if opted_out(case):
+    if (case.id in opted_out_ids) if opted_out_ids is not None else opted_out(case):
         return "信访人已退订短信通知，不能重发。"
     if not message.phone:
         return "没有手机号码。"
@@ -226,17 +227,59 @@ def reissue(case: Case, actor: User, *, identity_check: str, note: str = "", del
 
 
 # --- what the clerk sees -----------------------------------------------------------------------------------------
-def outbox(user: User, *, state: SmsState | None = None, case: Case | None = None, page: int = 1, per_page: int = 50):
-    """The outbox messages of cases ``user`` may read, newest first (a page of them)."""
-    readable = db.select(Case.id).where(Case.visible_to(user))
+@dataclass(frozen=True)
+class OutboxPage:
+    """One page of the outbox, newest first, paged by message id (keyset: no offset, no count over the outbox).
+    ``older`` / ``newer``: the ids to page on from (``before`` / ``after``), None at either end."""
+
+    items: list[SmsMessage]
+    older: int | None
+    newer: int | None
+
+
+def outbox(
+    user: User,
+    *,
+    state: SmsState | None = None,
+    case: Case | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    per_page: int = 50,
+) -> OutboxPage:
+    """The outbox messages of cases ``user`` may read, newest first: the page older than message ``before``, or
+    the one newer than ``after``, else the newest. Each message's case is joined and checked row by row
+    (``Case.readable_by``), so the messages are walked newest first and the walk stops at the page: the cases are
+    never scanned for the ids the user may read."""
     stmt = (
         db.select(SmsMessage)
-        .where(SmsMessage.case_id.in_(readable))
-        .options(selectinload(SmsMessage.case))
-        .order_by(SmsMessage.id.desc())
+        .join(Case, Case.id == SmsMessage.case_id)
+        .where(Case.readable_by(user))
+        .options(contains_eager(SmsMessage.case))
     )
     if state is not None:
         stmt = stmt.where(SmsMessage.state == state)
     if case is not None:
         stmt = stmt.where(SmsMessage.case_id == case.id)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    if after is not None:
+        stmt = stmt.where(SmsMessage.id > after).order_by(SmsMessage.id.asc())
+    else:
+        if before is not None:
+            stmt = stmt.where(SmsMessage.id < before)
+        stmt = stmt.order_by(SmsMessage.id.desc())
+    rows = list(db.session.execute(stmt.limit(per_page + 1)).scalars())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if after is not None:
+        rows.reverse()
+        older, newer = (rows[-1].id if rows else after), (rows[0].id if more else None)
+    else:
+        older, newer = (rows[-1].id if more else None), (rows[0].id if before is not None and rows else None)
+    return OutboxPage(rows, older, newer)
+
+
+def opted_out_among(case_ids) -> set[int]:
+    """Which of ``case_ids`` opted out: one query for a page of messages."""
+    ids = {i for i in case_ids if i is not None}
+    if not ids:
+        return set()
+    return set(db.session.execute(db.select(SmsOptOut.case_id).where(SmsOptOut.case_id.in_(ids))).scalars())

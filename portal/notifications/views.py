@@ -29,15 +29,22 @@ def _case(case_id: int) -> Case:
 
 
 def _rows(messages, user):
+    opted_out = services.opted_out_among(m.case_id for m in messages)
     return [
         {
             "message": m,
             "kind": catalogue.KINDS[m.kind].label if m.kind in catalogue.KINDS else "短信",
-            "refusal": services.resend_refusal(m, user),
+            "refusal": services.resend_refusal(m, user, opted_out),
         }
         for m in messages
         if m.case is not None and m.case.can_read(user)
     ]
+
+
+def _message_id(name: str) -> int | None:
+    """A message id to page from (``before`` / ``after``); anything else is no bound."""
+    value = request.args.get(name, "").strip()[:12]
+    return int(value) if value.isdigit() else None
 
 
 @bp.route("/")
@@ -46,8 +53,7 @@ def outbox():
     if not current_user.can_register_cases:
         abort(403)
     state = SmsState(request.args["state"]) if request.args.get("state") in set(SmsState) else None
-    page = request.args.get("page", 1, type=int) or 1
-    found = services.outbox(current_user, state=state, page=max(1, min(page, 10_000)))
+    found = services.outbox(current_user, state=state, before=_message_id("before"), after=_message_id("after"))
     rows = _rows(found.items, current_user)
     response = render_template(
         "notifications/outbox.html", rows=rows, page=found, state=state, states=list(SmsState), form=Form()

@@ -173,3 +173,57 @@ def test_only_the_admin_edits_texts(client, login, role):
     login(role)
     assert client.get("/staff/admin/messages").status_code == 403
     assert client.post("/staff/admin/messages/accept", data={"text": "编号{编号}"}).status_code == 403
+
+
+def _messages(app, case_id: int, n: int, state=SmsState.SENT) -> list[int]:
+    with app.app_context():
+        made = [SmsMessage(case_id=case_id, phone=PHONE, text=f"通知{i}", state=state) for i in range(n)]
+        db.session.add_all(made)
+        db.session.commit()
+        return [m.id for m in made]
+
+
+def test_the_outbox_pages_by_message_id_newest_first(app, client, as_clerk, seed):
+    """Keyset paging (issue 18): 下一页 goes on from the oldest message shown, 上一页 back from the newest."""
+    case_id, *_ = seed(_case)
+    ids = _messages(app, case_id, 60)
+    first = client.get("/staff/notices/").get_data(as_text=True)
+    assert "通知59" in first and "通知10" in first and "通知9<" not in first
+    older = re.search(r'href="([^"]*before=\d+[^"]*)">下一页', first).group(1).replace("&amp;", "&")
+    second = client.get(older).get_data(as_text=True)
+    assert "通知9<" in second and "通知0<" in second and "通知10<" not in second and "下一页" not in second
+    newer = re.search(r'href="([^"]*after=\d+[^"]*)">上一页', second).group(1).replace("&amp;", "&")
+    assert "通知59" in client.get(newer).get_data(as_text=True)
+    assert client.get(f"/staff/notices/?before={ids[0]}").status_code == 200  # nothing older: an empty page
+    assert client.get("/staff/notices/?before=x&after=-1").status_code == 200
+
+
+def test_the_outbox_issues_the_same_queries_for_few_messages_and_many(app, client, as_clerk, seed):
+    """Each row's resend button asks whether its case opted out: one query for the page, not one per message."""
+    from sqlalchemy import event
+
+    cases = [seed(_case)[0] for _ in range(3)]
+    with app.app_context():
+        db.session.add(SmsOptOut(case_id=cases[0]))
+        db.session.commit()
+        engine = db.engine
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/staff/notices/").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len([s for s in seen if "staff_sessions" not in s])
+
+    for case_id in cases:
+        _messages(app, case_id, 2)
+    client.get("/staff/notices/")
+    few = statements()
+    for case_id in cases:
+        _messages(app, case_id, 10)
+    html = client.get("/staff/notices/").get_data(as_text=True)
+    assert "信访人已退订短信通知，不能重发。" in html
+    assert statements() == few
