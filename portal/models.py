@@ -21,3 +21,4 @@ from portal.screening.models import DailyReport, Dispute, WeeklyReport  # noqa: 
 from portal.security.stash import FormStash  # noqa: F401
 from portal.settings.models import Setting  # noqa: F401
 from portal.sms.models import SmsMessage  # noqa: F401
+from portal.stats.kept import CaseCount  # noqa: F401

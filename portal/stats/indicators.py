@@ -24,6 +24,8 @@ from portal.accounts.models import User
 from portal.cases.models import Case, CaseType, Category, Channel, Evaluation, Rating, Status
 from portal.extensions import db
 from portal.org.models import Department, Kind
+from portal.stats.kept import NONE
+from portal.stats.kept import CaseCount as k
 
 FIRST_YEAR = 2000  # the earliest year a person may ask for; older records are not expected in this system
 SATISFIED = (Rating.SATISFIED, Rating.BASICALLY)
@@ -414,47 +416,28 @@ def acceptance_held_by(department_id: int):
 
 
 def build_report(period: Period, today: dt.date, where=None) -> Report:
-    """Count every indicator of ``period``, overall, by department and by month: two GROUP BY queries.
-    ``where``: a further condition on ``Case`` (a department-scoped viewer's own department)."""
-    scope = db.true() if where is None else where
-    registrar, holder_department = aliased(User), aliased(Department)
-    # Who held the acceptance step: the office of the clerk who registered the case; a case that came in online
-    # (no clerk) was received by the petition office. ``acceptance_held_by`` is the same rule as a filter.
-    holder = func.coalesce(registrar.department_id, _petition_office())
-    department_rows = db.session.execute(
-        db.select(Case.department_id, Department.name, holder, holder_department.name, *_count_columns(today, period))
-        .select_from(Case)
-        .outerjoin(Evaluation, Evaluation.case_id == Case.id)
-        .outerjoin(Department, Department.id == Case.department_id)
-        .outerjoin(registrar, registrar.id == Case.registered_by_id)
-        .outerjoin(holder_department, holder_department.id == holder)
-        .group_by(Case.department_id, Department.name, holder, holder_department.name)
-        .where(_in_period(period), scope)
-    ).all()
+    """Count every indicator of ``period``, overall, by department and by month. ``where``: a further condition on
+    ``Case`` (a department-scoped viewer's own department). The whole months of the period come from the kept counts
+    (``portal.stats.kept``; a few thousand rows), the days at its edges and any ``where`` from the cases: two GROUP BY
+    queries over each part."""
+    names = dict(db.session.execute(db.select(Department.id, Department.name)).all())
+    by_department: dict[tuple, Counts] = {}
+    months = {m: MonthRow(m) for m in period.months}
+    kept, live = _parts(period) if where is None else (None, [(period.start, period.end)])
+    if kept is not None:
+        _kept_report(period, today, kept, by_department, months)
+    for start, end in live:
+        _live_report(period, today, start, end, where, by_department, months)
     overall, unassigned, rows = Counts(), Counts(), {}
-    for department_id, name, holder_id, holder_name, *values in department_rows:
-        counts = Counts(*(int(v or 0) for v in values))
+    for (department_id, holder_id), counts in by_department.items():
         overall += counts
         step, rest = counts.split()
-        for key, label, part in ((holder_id, holder_name, step), (department_id, name, rest)):
+        for key, part in ((holder_id, step), (department_id, rest)):
             if key is None:
                 unassigned += part
             else:
-                rows.setdefault(key, DepartmentRow(key, label, Counts())).counts += part
+                rows.setdefault(key, DepartmentRow(key, names.get(key), Counts())).counts += part
     departments = sorted(rows.values(), key=lambda d: (-d.counts.received, d.name))
-
-    # Grouped by day, folded into months here: month functions differ between SQLite and PostgreSQL.
-    months = {m: MonthRow(m) for m in period.months}
-    daily = db.session.execute(
-        db.select(Case.received_on, Case.channel, Case.case_type, func.count(Case.id))
-        .where(_in_period(period), scope)
-        .group_by(Case.received_on, Case.channel, Case.case_type)
-    ).all()
-    for received_on, channel, case_type, n in daily:
-        row = months[received_on.replace(day=1)]
-        row.by_channel[channel] += n
-        row.by_case_type[case_type] += n
-
     return Report(
         period=period,
         as_of=today,
@@ -463,6 +446,135 @@ def build_report(period: Period, today: dt.date, where=None) -> Report:
         departments=departments,
         monthly=list(months.values()),
     )
+
+
+def _live_report(period: Period, today: dt.date, start: dt.date, end: dt.date, where, by_department, months) -> None:
+    """The cases received ``start``–``end`` (inside ``period``) counted from the cases, added to the tallies."""
+    scope = db.true() if where is None else where
+    registrar = aliased(User)
+    # Who held the acceptance step: the office of the clerk who registered the case; a case that came in online
+    # (no clerk) was received by the petition office. ``acceptance_held_by`` is the same rule as a filter.
+    holder = func.coalesce(registrar.department_id, _petition_office())
+    received = Case.received_on.between(start, end)
+    department_rows = db.session.execute(
+        db.select(Case.department_id, holder, *_count_columns(today, period))
+        .select_from(Case)
+        .outerjoin(Evaluation, Evaluation.case_id == Case.id)
+        .outerjoin(registrar, registrar.id == Case.registered_by_id)
+        .group_by(Case.department_id, holder)
+        .where(received, scope)
+    ).all()
+    for department_id, holder_id, *values in department_rows:
+        _tally(by_department, (department_id, holder_id), _counts(values))
+    # Grouped by day, folded into months here: month functions differ between SQLite and PostgreSQL.
+    daily = db.session.execute(
+        db.select(Case.received_on, Case.channel, Case.case_type, func.count(Case.id))
+        .where(received, scope)
+        .group_by(Case.received_on, Case.channel, Case.case_type)
+    ).all()
+    for received_on, channel, case_type, n in daily:
+        row = months[received_on.replace(day=1)]
+        row.by_channel[channel] += n
+        row.by_case_type[case_type] += n
+
+
+def _tally(tallies: dict, key, counts: Counts) -> None:
+    if key in tallies:
+        tallies[key] += counts
+    else:
+        tallies[key] = counts
+
+
+def _parts(period: Period) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """(the first and last whole month of ``period`` the kept counts serve, or None; the spans of days left over).
+    A period that ends today or later takes its last month whole: no case is received after today."""
+    from portal.localtime import today as real_today
+
+    first = period.start if period.start.day == 1 else _add_months(period.start.replace(day=1), 1)
+    last_month = period.end.replace(day=1)
+    if (period.end + dt.timedelta(days=1)).day != 1 and period.end < real_today():
+        last_month = _add_months(last_month, -1)
+    if first > last_month:
+        return None, [(period.start, period.end)]
+    live = []
+    if period.start < first:
+        live.append((period.start, first - dt.timedelta(days=1)))
+    after = _add_months(last_month, 1)
+    if after <= period.end:
+        live.append((after, period.end))
+    return (first, last_month), live
+
+
+def _kept_columns(today: dt.date) -> list:
+    """One SUM per ``Counts`` field over the kept rows, in field order."""
+
+    def due(column):
+        return func.sum(when((column < today, k.received), else_=0))
+
+    return [
+        func.sum(k.received),
+        func.sum(k.repeat),
+        func.sum(k.skipped_level),
+        func.sum(k.decided) + due(k.accept_open_due),
+        func.sum(k.decided_in_time),
+        func.sum(k.replied) + due(k.handle_open_due),
+        func.sum(k.replied_in_time),
+        func.sum(k.delivered),
+        func.sum(k.evaluated),
+        func.sum(k.acceptance_satisfied),
+        func.sum(k.handling_satisfied),
+        func.sum(k.closed),
+        func.sum(k.closed_no_review),
+    ]
+
+
+def _kept_report(period: Period, today: dt.date, kept, by_department, months) -> None:
+    office = db.session.execute(db.select(_petition_office())).scalar()
+    clerks = dict(db.session.execute(db.select(User.id, User.department_id)).all())
+    found = db.session.execute(
+        db.select(k.month, k.department_id, k.registered_by_id, k.channel, k.case_type, *_kept_columns(today))
+        .where(k.month.between(*kept))
+        .group_by(k.month, k.department_id, k.registered_by_id, k.channel, k.case_type)
+    ).all()
+    for month, department_id, clerk_id, channel, case_type, *values in found:
+        counts = _counts(values)
+        if not counts.received:
+            continue
+        holder = (clerks.get(clerk_id) if clerk_id != NONE else None) or office
+        _tally(by_department, (department_id or None, holder), counts)
+        row = months[month]
+        row.by_channel[channel] += counts.received
+        row.by_case_type[case_type] += counts.received
+    # 一次性化解: the closed, never reviewed cases followed by a repeat received in the period are not counted.
+    for _received_on, department_id, n in _repeated_closed(period, *kept):
+        _tally(by_department, (department_id, None), Counts(closed_without_review=-n))
+
+
+def _repeated_closed(period: Period, first_month: dt.date, last_month: dt.date, column=None, by_day: bool = True):
+    """([day received,] ``column`` (the department), how many) of the closed, never reviewed cases received in the
+    kept months that
+    ``_repeated_in(period)`` excludes from 一次性化解 — found from the repeats received in the period (a few
+    percent of the cases) instead of testing every closed case."""
+    later, earlier = aliased(Case), aliased(Case)
+    in_period = later.received_on.between(period.start, period.end)
+    repeated = db.union(
+        db.select(later.repeat_of_id).where(in_period, later.repeat_of_id.is_not(None)),
+        db.select(earlier.id)
+        .join(later, db.and_(later.repeat_of_id == earlier.repeat_of_id, later.id > earlier.id))
+        .where(in_period, earlier.repeat_of_id.is_not(None)),
+    )
+    groups = [Case.received_on] if by_day else []
+    groups.append(Case.department_id if column is None else column)
+    return db.session.execute(
+        db.select(*groups, func.count(Case.id))
+        .where(
+            Case.id.in_(repeated),
+            Case.received_on.between(first_month, _add_months(last_month, 1) - dt.timedelta(days=1)),
+            Case.status == Status.CLOSED,
+            Case.review_level == 0,
+        )
+        .group_by(*groups)
+    ).all()
 
 
 def stats_dict(period: Period, today: dt.date) -> dict:
@@ -524,16 +636,35 @@ def breakdown(period: Period, today: dt.date, dimension: Dimension, where=None) 
         return rows
     scope = db.true() if where is None else where
     key, name, join = _dimension_columns(dimension)
-    stmt = db.select(key, name, *_count_columns(today, period)).select_from(Case)
-    stmt = stmt.outerjoin(Evaluation, Evaluation.case_id == Case.id)
-    if join is not None:
-        stmt = stmt.outerjoin(*join)
-    found = db.session.execute(stmt.where(_in_period(period), scope).group_by(key, name)).all()
+    tallies: dict = {}
+    spans = [(period.start, period.end)]
+    if dimension in (Dimension.CHANNEL, Dimension.CASE_TYPE) and where is None:
+        # Channel and case type are keys of the kept counts: whole months are summed from them.
+        kept, spans = _parts(period)
+        if kept is not None:
+            kept_key = k.channel if dimension is Dimension.CHANNEL else k.case_type
+            found = db.session.execute(
+                db.select(kept_key, *_kept_columns(today)).where(k.month.between(*kept)).group_by(kept_key)
+            ).all()
+            for value, *values in found:
+                _tally(tallies, (value, ""), _counts(values))
+            for value, n in _repeated_closed(period, *kept, column=key, by_day=False):
+                _tally(tallies, (value, ""), Counts(closed_without_review=-n))
+    for start, end in spans:
+        stmt = db.select(key, name, *_count_columns(today, period)).select_from(Case)
+        stmt = stmt.outerjoin(Evaluation, Evaluation.case_id == Case.id)
+        if join is not None:
+            stmt = stmt.outerjoin(*join)
+        found = db.session.execute(stmt.where(Case.received_on.between(start, end), scope).group_by(key, name))
+        for value, label, *values in found.all():
+            _tally(tallies, (value, label), _counts(values))
     rows = []
-    for value, label, *values in found:
+    for (value, label), counts in tallies.items():
+        if not counts.received:
+            continue
         if isinstance(value, enum.Enum):
             label, value = value.label, value.value
-        rows.append(GroupRow(value, label if value is not None else dimension.none_label, _counts(values)))
+        rows.append(GroupRow(value, label if value is not None else dimension.none_label, counts))
     return sorted(rows, key=lambda r: (r.key is None, -r.counts.received, str(r.label)))
 
 
@@ -554,17 +685,28 @@ def _counts(values) -> Counts:
 
 
 def trend(period: Period, today: dt.date, where=None) -> list[tuple[dt.date, Counts]]:
-    """Every indicator month by month (by the month a case was received): one GROUP BY query, by day, folded into
-    months here (month functions differ between SQLite and PostgreSQL)."""
-    scope = db.true() if where is None else where
+    """Every indicator month by month (by the month a case was received): the whole months from the kept counts
+    (without ``where``), the rest by one GROUP BY query by day, folded into months here (month functions differ
+    between SQLite and PostgreSQL)."""
     months = {m: Counts() for m in period.months}
-    daily = db.session.execute(
-        db.select(Case.received_on, *_count_columns(today, period))
-        .select_from(Case)
-        .outerjoin(Evaluation, Evaluation.case_id == Case.id)
-        .where(_in_period(period), scope)
-        .group_by(Case.received_on)
-    ).all()
-    for received_on, *values in daily:
-        months[received_on.replace(day=1)] += _counts(values)
+    kept, live = _parts(period) if where is None else (None, [(period.start, period.end)])
+    if kept is not None:
+        found = db.session.execute(
+            db.select(k.month, *_kept_columns(today)).where(k.month.between(*kept)).group_by(k.month)
+        ).all()
+        for month, *values in found:
+            months[month] += _counts(values)
+        for received_on, _department_id, n in _repeated_closed(period, *kept):
+            months[received_on.replace(day=1)].closed_without_review -= n
+    scope = db.true() if where is None else where
+    for start, end in live:
+        daily = db.session.execute(
+            db.select(Case.received_on, *_count_columns(today, period))
+            .select_from(Case)
+            .outerjoin(Evaluation, Evaluation.case_id == Case.id)
+            .where(Case.received_on.between(start, end), scope)
+            .group_by(Case.received_on)
+        ).all()
+        for received_on, *values in daily:
+            months[received_on.replace(day=1)] += _counts(values)
     return list(months.items())
