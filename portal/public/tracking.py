@@ -88,25 +88,27 @@ def lookup_limits(on_breach):
     share the counters. Reading the progress page again under the grant is a GET and never counts."""
 
     def decorate(view):
-        view = limiter.limit(
+        # Shared limits: a plain ``limit`` keys its counter by endpoint too, so the page and the API each had their
+        # own (twice the guesses per code, twice the hashes per client).
+        view = limiter.shared_limit(
             lambda: current_app.config["LOOKUP_LIMIT_PER_CODE"],
+            scope="lookup-code",
             methods=["POST"],
             key_func=_tracking_code_key,
-            scope="lookup-code",
             deduct_when=_lookup_failed,
             on_breach=on_breach,
         )(view)
-        view = limiter.limit(
+        view = limiter.shared_limit(
             lambda: current_app.config["LOOKUP_LIMIT_PER_CLIENT"],
-            methods=["POST"],
             scope="lookup-client",
+            methods=["POST"],
             deduct_when=_lookup_failed,
             on_breach=on_breach,
         )(view)
-        return limiter.limit(
+        return limiter.shared_limit(
             lambda: current_app.config["LOOKUP_LIMIT_ALL_PER_CLIENT"],
-            methods=["POST"],
             scope="lookup-client-all",
+            methods=["POST"],
             on_breach=on_breach,
         )(view)
 

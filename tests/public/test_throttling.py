@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -154,18 +155,27 @@ def test_limits_are_kept_in_redis_when_configured(tmp_path):
     connection.delete(*keys)
 
 
-def test_successful_lookups_are_limited_per_client_but_reloading_the_page_is_not(app, client, public_case):
-    """Each lookup costs a deliberate hash, so one valid pair cannot be replayed to keep the CPUs busy; the
-    petitioner reading their page again (a GET under the grant) is never counted."""
+def test_successful_lookups_are_limited_per_client_but_reloading_the_page_is_not(app, client, public_case, monkeypatch):
+    """Each lookup costs a deliberate hash, so one valid pair cannot be replayed to keep the CPUs busy: past the
+    limit the lookup is refused before any hash is checked; the petitioner reading their page again (a GET under
+    the grant) is never counted."""
+    from portal.cases import codes
     from tests.public.conftest import QUERY_CODE
 
+    checked = []
+    check = codes.check_query_code
+    monkeypatch.setattr(codes, "check_query_code", lambda *args: checked.append(1) or check(*args))
     app.config["LOOKUP_LIMIT_ALL_PER_CLIENT"] = "4 per 10 minutes"
     try:
         code = public_case()
         pair = {"tracking_code": code, "query_code": QUERY_CODE}
         statuses = [client.post("/track", data=pair).status_code for _ in range(6)]
         assert statuses == [303] * 4 + [429] * 2
-        assert "查询尝试过于频繁" in client.post("/track", data=pair).get_data(as_text=True)
+        assert len(checked) == 4  # the two refused lookups hashed nothing
+        refused = client.post("/track", data=pair).get_data(as_text=True)
+        assert re.search(r"查询尝试过于频繁，请\d+分钟后再试。", refused) and len(checked) == 4
+        api = client.post("/api/v1/lookup", json=pair)  # the API shares the counter
+        assert api.status_code == 429 and len(checked) == 4
         pages = [client.get(f"/track/{code}") for _ in range(20)]
         assert {p.status_code for p in pages} == {200} and all(code in p.get_data(as_text=True) for p in pages)
         other = app.test_client()  # another client is not affected
