@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+import warnings
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +24,10 @@ def migrate_and_compare(url: str) -> None:
             upgrade()
             with db.engine.connect() as connection:
                 context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
-                diff = compare_metadata(context, db.metadata)
+                with warnings.catch_warnings():
+                    # The indexes on an expression (我的待办's order) are not reflected, so not compared either.
+                    warnings.filterwarnings("ignore", r".*expression-based index ix_cases_(status_)?queue_order")
+                    diff = compare_metadata(context, db.metadata)
             assert diff == [], "models and migrations disagree:\n" + "\n".join(map(str, diff))
             tables = set(sa.inspect(db.engine).get_table_names())
             assert set(db.metadata.tables) <= tables

@@ -140,7 +140,8 @@ class Queue:
     """Where 我的待办 lists the cases on which a person may take this action now. The queue's SQL is the action's
     own rule — its states, and its roles scoped to the department for department-scoped roles — narrowed by
     ``where``; ``scope`` replaces the role scope where the action's people sit elsewhere (the review organ, the
-    owner leader). Both are ``(Case, user) -> clause``."""
+    owner leader). Both are ``(Case, user) -> clause``. ``states``: the states a queue of an action that is not a
+    transition lists (a transition's are its sources); the queue reads each state's cases from an index in order."""
 
     key: str
     title: str
@@ -148,6 +149,7 @@ class Queue:
     where: Callable | None = None
     scope: Callable | None = None
     roles: frozenset | None = None  # who sees the queue, when fewer than the action's roles
+    states: frozenset | None = None
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,8 @@ ACTIONS: dict[str, Action] = {
                 "pick_handler",
                 "待指定承办人",
                 "已交办本单位，尚未指定承办人",
-                lambda C, u: and_(C.status == S.ASSIGNED, C.handler_id.is_(None)),
+                lambda C, u: C.handler_id.is_(None),
+                states=frozenset({S.ASSIGNED}),
             ),
         ),
         _t(
@@ -432,7 +435,13 @@ ACTIONS: dict[str, Action] = {
             "SuperviseForm",
             {Role.SUPERVISOR},
             "_refuse_supervise",
-            queue=Queue("overdue", "超期未办结", "办理期限已过，可督办", lambda C, u: C.overdue(today())),
+            queue=Queue(
+                "overdue",
+                "超期未办结",
+                "办理期限已过，可督办",
+                lambda C, u: C.overdue(today()),
+                states=OPEN,  # those of ``Case.overdue``
+            ),
         ),
         # The 督办 chain (portal.cases.supervision): the department head answers; the supervisor accepts the answer
         # or escalates one stage at a time — 催办, 约谈, 问责建议 to a leader, who decides.
@@ -571,10 +580,9 @@ ACTIONS: dict[str, Action] = {
                 "assist",
                 "待提交协办意见",
                 "本单位为协办单位，主办单位起草处理意见书前提交协办意见",
-                lambda C, u: and_(
-                    C.status.in_(sorted(ASSISTABLE)), ~C.contributions.any(department_id=u.department_id)
-                ),
+                lambda C, u: ~C.contributions.any(department_id=u.department_id),
                 scope=lambda C, u: C.assisted_by(u),
+                states=ASSISTABLE,
             ),
             service="add_contribution",
         ),
@@ -606,9 +614,8 @@ ACTIONS: dict[str, Action] = {
                 "instruct",
                 "待批示",
                 "我包案、尚未作出批示的在办信访件",
-                lambda C, u: and_(
-                    C.owner_leader_id == u.id, C.status.in_(sorted(OPEN)), ~C.instructions.any(leader_id=u.id)
-                ),
+                lambda C, u: and_(C.owner_leader_id == u.id, ~C.instructions.any(leader_id=u.id)),
+                states=OPEN,
             ),
             service="add_instruction",
         ),

@@ -31,6 +31,7 @@ from portal.cases.lifecycle import (
     transition_for_review,
 )
 from portal.cases.supervision import (
+    AccountabilityProposal,
     HandlingRound,
     Supervision,
     SupervisionState,
@@ -270,6 +271,10 @@ class Case(db.Model):
         Index("ix_cases_status_due", "status", "due_date"),
         Index("ix_cases_department_status", "department_id", "status"),
         Index("ix_cases_urgency_due", "urgency", "due_date", "id"),
+        # 我的待办's order (due dates first, the nearest on top; then the undated, oldest first) over one state, and
+        # over every case for the queues that are not about a state (portal.work.queues).
+        Index("ix_cases_status_queue_order", "status", db.text("(due_date IS NULL)"), "due_date", "id"),
+        Index("ix_cases_queue_order", db.text("(due_date IS NULL)"), "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -611,34 +616,38 @@ class Case(db.Model):
 
     @classmethod
     def has_pending_extension(cls):
-        return cls.extensions.any(ExtensionRequest.state == ExtensionState.REQUESTED)
+        return cls.id.in_(db.select(ExtensionRequest.case_id).where(ExtensionRequest.state == ExtensionState.REQUESTED))
 
+    # The queues of the 督办 chain and of pending extensions, as an uncorrelated ``IN (SELECT case_id …)`` like the
+    # seal's: the open supervisions and requests are few, so the database reads them first and looks their cases up,
+    # instead of probing them for every case of a queue in due order (a scan of every case when there are none).
     @classmethod
     def supervision_awaiting_from(cls, user: User):
         """A supervision waits for an answer from ``user``'s department (the queue of ``answer_supervision``)."""
         if user.department_id is None:
             return db.false()
-        return cls.supervisions.any(
-            db.and_(Supervision.state == SupervisionState.AWAITING, Supervision.department_id == user.department_id)
+        return cls.id.in_(
+            db.select(Supervision.case_id).where(
+                Supervision.state == SupervisionState.AWAITING, Supervision.department_id == user.department_id
+            )
         )
 
     @classmethod
     def supervision_answered(cls):
-        return cls.supervisions.any(Supervision.state == SupervisionState.ANSWERED)
+        return cls.id.in_(db.select(Supervision.case_id).where(Supervision.state == SupervisionState.ANSWERED))
 
     @classmethod
     def supervision_late(cls, today: dt.date):
         """A supervision's reply deadline has passed without an answer: the supervisor may escalate."""
-        return cls.supervisions.any(Supervision.late_clause(today))
+        return cls.id.in_(db.select(Supervision.case_id).where(Supervision.late_clause(today)))
 
     @classmethod
     def accountability_for(cls, user: User):
         """An accountability proposal addressed to ``user`` waits for the decision."""
-        return cls.supervisions.any(
-            db.and_(
-                Supervision.state == SupervisionState.PROPOSED,
-                Supervision.proposal.has(leader_id=user.id),
-            )
+        return cls.id.in_(
+            db.select(Supervision.case_id)
+            .join(AccountabilityProposal, AccountabilityProposal.supervision_id == Supervision.id)
+            .where(Supervision.state == SupervisionState.PROPOSED, AccountabilityProposal.leader_id == user.id)
         )
 
     @classmethod
@@ -1585,7 +1594,9 @@ class ExtensionRequest(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
-    state: Mapped[ExtensionState] = mapped_column(enum_column(ExtensionState), default=ExtensionState.REQUESTED)
+    state: Mapped[ExtensionState] = mapped_column(
+        enum_column(ExtensionState), default=ExtensionState.REQUESTED, index=True
+    )
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
