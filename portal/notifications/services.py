@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session, contains_eager, defer, lazyload
 
 from portal.accounts.models import User
 from portal.audit.services import record
@@ -254,7 +254,18 @@ def outbox(
         db.select(SmsMessage)
         .join(Case, Case.id == SmsMessage.case_id)
         .where(Case.readable_by(user))
-        .options(contains_eager(SmsMessage.case))
+        .options(
+            # A row shows the tracking code and asks can_read: not the petitioner nor the case's own contact
+            # details, each an AES-GCM open per row (two thirds of the page's decryptions).
+            contains_eager(SmsMessage.case).options(
+                lazyload(Case.petitioner),
+                lazyload(Case.category),
+                defer(Case.content),
+                defer(Case.contact_phone),
+                defer(Case.contact_id_number),
+                defer(Case.contact_address),
+            )
+        )
     )
     if state is not None:
         stmt = stmt.where(SmsMessage.state == state)
