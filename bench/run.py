@@ -117,8 +117,13 @@ def serve(env: dict, app: str, port: int, cwd: Path = ROOT) -> subprocess.Popen:
 
 
 def stop(process: subprocess.Popen) -> None:
+    """Stop the server now: workers still inside a slow request are killed, not waited for."""
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
 
 
 # --- a browser's session -------------------------------------------------------------------------------------
