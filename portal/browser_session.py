@@ -39,9 +39,12 @@ def init_app(app: Flask) -> None:
     from flask_session.redis import RedisSessionInterface
     from redis import Redis
 
-    # The Redis entry lives as long as a staff session may (SESSION_ABSOLUTE_HOURS) and is renewed on each request;
-    # the cookie itself is a browser-session cookie (closing the browser forgets it), as with the signed cookie.
+    # The Redis entry lives as long as a staff session may (SESSION_ABSOLUTE_HOURS) from the last request that
+    # changed the session — sign-in writes it, so it outlives the staff session it carries — and a request that
+    # changed nothing writes nothing back (no Redis write and no re-serialising per page view: issue 18). The cookie
+    # itself is a browser-session cookie (closing the browser forgets it), as with the signed cookie.
     app.permanent_session_lifetime = dt.timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.session_interface = RedisSessionInterface(
         app,
         client=Redis.from_url(app.config["REDIS_URL"]),

@@ -85,3 +85,47 @@ def forget_local() -> None:
     """Drop this process's copies (tests)."""
     with _LOCK:
         _LOCAL.clear()
+
+
+# --- kept for one transaction -----------------------------------------------------------------------------------
+# What a page asks for several times and that changes rarely (the settings table, the calendar's overrides): read
+# once per transaction of the session's unit of work, forgotten when that transaction ends and when a flush writes
+# a row of one of the tables it was read from, so a change is read back at once within its own transaction too.
+_TRANSACTION_KEYS: dict[str, tuple[type, ...]] = {}
+
+
+def in_transaction(session, key: str, models: tuple[type, ...], compute: Callable[[], T]) -> T:
+    """``compute()``'s value kept in ``session`` under ``key`` until the transaction ends or a flush writes one of
+    ``models``."""
+    _TRANSACTION_KEYS.setdefault(key, models)
+    info = session.info
+    if key not in info:
+        info[key] = compute()
+    return info[key]
+
+
+def _forget_flushed(session, _context) -> None:
+    held = [key for key in _TRANSACTION_KEYS if key in session.info]
+    if not held:
+        return
+    written = {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)}
+    for key in held:
+        if any(issubclass(kind, _TRANSACTION_KEYS[key]) for kind in written):
+            session.info.pop(key, None)
+
+
+def _forget_at_end(session, transaction) -> None:
+    if transaction.parent is None:
+        for key in _TRANSACTION_KEYS:
+            session.info.pop(key, None)
+
+
+def _listen() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    event.listen(Session, "after_flush", _forget_flushed)
+    event.listen(Session, "after_transaction_end", _forget_at_end)
+
+
+_listen()

@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.audit.services import record
+from portal.caching import in_transaction
 from portal.deadlines.clock import Deadline, WorkCalendar, add_working_days, compute
 from portal.deadlines.models import CalendarOverride
 from portal.extensions import db
 
 
 def work_calendar() -> WorkCalendar:
+    """The calendar with the administrator's overrides, read once per transaction (``in_transaction``)."""
+    return in_transaction(db.session, "deadlines.calendar", (CalendarOverride,), _load_calendar)
+
+
+def _load_calendar() -> WorkCalendar:
     rows = db.session.execute(db.select(CalendarOverride)).scalars()
     return WorkCalendar({r.day: (r.is_workday, r.note) for r in rows})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from flask import Flask, current_app, request
 YEAR = 365 * 24 * 3600
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 MIN_COMPRESS_BYTES = 512
+# A page builds a dozen static URLs; each would resolve the path and stat the file. The hash found is reused for
+# this long (a file edited while the server runs gets its new URL within a second).
+RECHECK_SECONDS = 1.0
+_FINGERPRINTS: dict[tuple[str, str], tuple[float, str | None]] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +43,19 @@ def _digest(path: Path, mtime_ns: int, size: int) -> str:
 
 
 def fingerprint(filename: str) -> str | None:
+    key = (current_app.static_folder or "", filename)
+    now = time.monotonic()
+    known = _FINGERPRINTS.get(key)
+    if known is not None and now - known[0] < RECHECK_SECONDS:
+        return known[1]
+    if len(_FINGERPRINTS) > 1024:
+        _FINGERPRINTS.clear()
+    digest = _fingerprint_now(filename)
+    _FINGERPRINTS[key] = (now, digest)
+    return digest
+
+
+def _fingerprint_now(filename: str) -> str | None:
     path = _file(filename)
     if path is None:
         return None

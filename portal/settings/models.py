@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.caching import in_transaction
 from portal.errors import DomainError
 from portal.extensions import db
 from portal.localtime import utcnow
@@ -269,26 +270,32 @@ class Setting(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+def _configured() -> dict:
+    """Every configured setting ({key: value}), read once per transaction (``portal.caching.in_transaction``): a
+    page asks for several, and a setting left at its default has no row, so each ``get`` of it queried again."""
+    return in_transaction(
+        db.session,
+        "settings.configured",
+        (Setting,),
+        lambda: {row.key: row.value for row in db.session.execute(db.select(Setting)).scalars()},
+    )
+
+
 def get_setting(key: str):
     spec = SPECS[key]
-    row = db.session.get(Setting, key)
-    return spec.default if row is None else row.value
+    return _configured().get(key, spec.default)
 
 
 def is_set(key: str) -> bool:
     """True when someone configured ``key`` (a row exists), whatever its value."""
-    return db.session.get(Setting, key) is not None
+    return key in _configured()
 
 
 def office_contacts() -> dict[str, str]:
     """The public channels that are configured (条例 art.18), by key; a channel not configured is absent, never a
     placeholder. ``county_name`` only when set; ``office_name`` always (its default is a plain description)."""
-    rows = {
-        row.key: row.value
-        for row in db.session.execute(
-            db.select(Setting).where(Setting.key.in_((*CONTACT_KEYS, "county_name", "office_name")))
-        ).scalars()
-    }
+    wanted = (*CONTACT_KEYS, "county_name", "office_name")
+    rows = {key: value for key, value in _configured().items() if key in wanted}
     shown = {key: value for key, value in rows.items() if isinstance(value, str) and value.strip()}
     shown.setdefault("office_name", SPECS["office_name"].default)
     return shown

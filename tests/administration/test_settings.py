@@ -92,3 +92,25 @@ def test_the_service_refuses_anyone_but_the_system_administrator(ctx, world):
         change_setting("office_phone", "0745-8223110", world.clerk)
     db.session.rollback()
     assert get_setting("office_phone") == ""
+
+
+def test_settings_are_read_once_per_transaction_and_a_change_is_read_back_at_once(app):
+    from portal.settings.services import change_setting, reset_setting
+
+    with app.app_context():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        db.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            get_setting("max_representatives"), get_setting("office_name"), get_setting("max_representatives")
+        finally:
+            db.event.remove(db.engine, "before_cursor_execute", listener)
+        assert len([s for s in statements if "FROM settings" in s]) == 1
+        change_setting("max_representatives", "3", None)
+        assert get_setting("max_representatives") == 3  # same transaction, after the flush
+        db.session.commit()
+        assert get_setting("max_representatives") == 3
+        reset_setting("max_representatives", None)
+        assert get_setting("max_representatives") == SPECS["max_representatives"].default
+        db.session.rollback()
+        assert get_setting("max_representatives") == 3  # the reset was rolled back: read again

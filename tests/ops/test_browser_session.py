@@ -79,3 +79,12 @@ def test_a_sign_in_on_one_instance_is_a_sign_in_on_another_sharing_the_store(app
     browser = other.test_client()
     browser.set_cookie(other.config["SESSION_COOKIE_NAME"], sid)
     assert browser.get("/staff/cases/").status_code == 200
+
+
+def test_a_request_that_changes_nothing_writes_nothing_back_to_redis(app, client, login, redis):
+    login("clerk")
+    key = browser_session.KEY_PREFIX + _sid(client, app)
+    assert client.get("/staff/cases/").status_code == 200  # the first page may still add to the session (CSRF)
+    redis.expire(key, 1000)
+    assert client.get("/staff/cases/").status_code == 200
+    assert 990 <= redis.ttl(key) <= 1000  # not written again (a write would reset it to SESSION_ABSOLUTE_HOURS)
