@@ -50,8 +50,13 @@ def record(
 def record_read(action: str, actor=None, obj=None, **detail) -> AuditLog:
     """Record that ``actor`` read personal or confidential data, and commit the row at once: a read changes
     nothing else, so no other commit would keep it (a GET commits nothing). For views, after everything the request
-    changed is committed or rolled back — the one audit call that commits."""
+    changed is committed or rolled back — the one audit call that commits. The row is sealed in that same
+    transaction when no other sealer is at work (``chain.seal_within``: one commit per read, not two), else after
+    the commit like any other."""
     row = record(action, actor, obj, **detail)
+    db.session.flush()
+    if chain.seal_within(db.session.connection()):
+        db.session.info.pop(_UNSEALED, None)  # sealed in this transaction: nothing left for after the commit
     db.session.commit()
     return row
 

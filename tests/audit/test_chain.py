@@ -72,6 +72,35 @@ def test_rows_are_sealed_once_their_transaction_commits(ctx):
     assert sealed[0]["hash"].startswith("sm3:")
 
 
+def test_a_read_is_sealed_in_its_own_transaction_after_the_rows_committed_before_it(ctx, monkeypatch):
+    from portal.audit.services import record_read
+
+    write(2)  # sealed after their commit
+    sql("UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL WHERE id = (SELECT MAX(id) FROM audit_log)")
+    monkeypatch.setattr(chain, "seal", lambda **kw: pytest.fail("no second transaction to seal a read"))
+
+    row = record_read("case.view", None, n=3)
+
+    links = rows_by_seq()
+    assert [(r["seq"], r["action"]) for r in links] == [(1, "case.note"), (2, "case.note"), (3, "case.view")]
+    assert links[-1]["id"] == row.id
+    monkeypatch.undo()
+    assert chain.verify().ok
+
+
+def test_a_read_left_unsealed_by_a_busy_sealer_is_sealed_after_its_commit(ctx, monkeypatch):
+    from portal.audit.services import record_read
+
+    monkeypatch.setattr(chain, "lock", lambda connection, wait: wait)  # the lock is free only for who waits
+    sealed_after = []
+    seal = chain.seal
+    monkeypatch.setattr(chain, "seal", lambda **kw: sealed_after.append(1) or seal(wait=True))
+
+    record_read("case.view", None)
+
+    assert sealed_after == [1] and [r["seq"] for r in rows_by_seq()] == [1]
+
+
 def test_verify_passes_on_a_clean_log(ctx):
     write(5)
     write(3)
