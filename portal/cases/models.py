@@ -275,6 +275,18 @@ class Case(db.Model):
         # over every case for the queues that are not about a state (portal.work.queues).
         Index("ix_cases_status_queue_order", "status", db.text("(due_date IS NULL)"), "due_date", "id"),
         Index("ix_cases_queue_order", db.text("(due_date IS NULL)"), "due_date", "id"),
+        # The same order over a leader's own cases (待批示) and over those a department reviews (复查 / 复核).
+        Index(
+            "ix_cases_owner_queue_order", "owner_leader_id", "status", db.text("(due_date IS NULL)"), "due_date", "id"
+        ),
+        Index(
+            "ix_cases_reviewing_queue_order",
+            "reviewing_department_id",
+            "status",
+            db.text("(due_date IS NULL)"),
+            "due_date",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
