@@ -14,7 +14,7 @@ the period's (about 50 ms).
 Reviewed: creates two partial indexes, drops them on downgrade; no data changes.
 
 Revision ID: d5b8e2a7c419
-Revises: b7e1c9a4d352
+Revises: c2f8a6d1e473
 Create Date: 2026-12-03 13:55:00
 
 """
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d5b8e2a7c419"
-down_revision = "b7e1c9a4d352"
+down_revision = "c2f8a6d1e473"
 branch_labels = None
 depends_on = None
 
