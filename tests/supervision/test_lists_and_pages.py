@@ -231,6 +231,47 @@ def test_an_unsatisfied_case_ordered_handled_again_shows_its_round(app, client, 
     assert response.status_code == 200 and "第2轮办理" in html and "上一轮评价：受理满意，办理不满意" in html
 
 
+def test_the_export_is_one_query_however_many_supervisions(client, login, seed, app):
+    def supervised(w):
+        ids = []
+        for _ in range(3):
+            case = make_case(w, Status.IN_PROGRESS, on=today() - dt.timedelta(days=20))
+            with as_of(today() - dt.timedelta(days=15)):
+                services.supervise(case, w.supervisor, note="请按期办结。")
+            with as_of(today() - dt.timedelta(days=2)):
+                services.answer_supervision(case, w.dept_head, text="已办理。")
+            ids.append(case.id)
+        return ids
+
+    login("supervisor")
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(*_):
+        seen.append(1)
+
+    def export_queries():
+        seen.clear()
+        db.event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = client.get("/staff/supervision/export.xlsx")
+        finally:
+            db.event.remove(engine, "before_cursor_execute", count)
+        return response, len(seen)
+
+    seed(supervised)
+    _, few = export_queries()
+    seed(supervised)
+    seed(supervised)
+    response, more = export_queries()
+
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    body = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert len(body) == 9 and all(r[10] == 1 and r[6] == "已答复待审核" and r[12] == "是" for r in body)
+    assert more == few
+
+
 def test_the_numbered_notices_are_written_notices_for_those_who_may_see_the_case(app, client, login, seed):
     def urged(w):
         case = make_case(w, Status.IN_PROGRESS)
