@@ -271,6 +271,7 @@ def plan_rows(args, world, next_ids):
                 "forwarded_to": "",
                 "supervised": rng.random() < 0.02,
                 "urgency": 0 if due and clock_rule not in WINDOWS and status in OPEN else 1,
+                "unsatisfied": False,  # set below with the evaluation, as portal.cases.models keeps it
             }
         )
         for term in case_terms(title, tracking):
@@ -355,19 +356,19 @@ def plan_rows(args, world, next_ids):
             )
             if rng.random() < 0.6:
                 evaluation_id += 1
-                batch.setdefault("evaluations", []).append(
-                    {
-                        "id": evaluation_id,
-                        "case_id": case_id,
-                        "acceptance": rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"]),
-                        "handling": rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"]),
-                        "comment": "",
-                        "created_at": at,
-                        "override_reason": "",
-                        "override_by_id": None,
-                        "override_at": None,
-                    }
-                )
+                evaluation = {
+                    "id": evaluation_id,
+                    "case_id": case_id,
+                    "acceptance": rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"]),
+                    "handling": rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"]),
+                    "comment": "",
+                    "created_at": at,
+                    "override_reason": "",
+                    "override_by_id": None,
+                    "override_at": None,
+                }
+                batch.setdefault("evaluations", []).append(evaluation)
+                batch["cases"][-1]["unsatisfied"] = "unsatisfied" in (evaluation["acceptance"], evaluation["handling"])
         if len(recent) < 5000 or rng.random() < 0.01:
             recent.append((case_id, pid, title))
             if len(recent) > 5000:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from portal.accounts.models import DEPARTMENT_SCOPED, Role, User
 from portal.cases.accused import Accused, CadreLevel, organ_for
@@ -304,6 +306,17 @@ class Case(db.Model):
             "due_date",
             "id",
         ),
+        # The supervisor's lists counted by department (portal.supervision.queries.lists_by_department) read
+        # only these indexes: one per list whose filter is a stored fact of the case.
+        Index("ix_cases_skipped_department", "skipped_level", "department_id"),
+        Index("ix_cases_unsatisfied_department", "unsatisfied", "department_id"),
+        Index(
+            "ix_cases_repeat_department",
+            "department_id",
+            sqlite_where=db.text("repeat_of_id IS NOT NULL"),
+            postgresql_where=db.text("repeat_of_id IS NOT NULL"),
+        ),
+        Index("ix_cases_status_due_clock", "status", "due_date", "clock_rule", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -329,7 +342,7 @@ class Case(db.Model):
     representatives: Mapped[list] = mapped_column(JSON, default=list)  # names of a group's representatives
     new_facts: Mapped[bool] = mapped_column(default=False)  # a repeat of a final case that brings new facts
     # 越级: brought here although the matter belongs to a lower level first; recorded and counted, not refused.
-    skipped_level: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    skipped_level: Mapped[bool] = mapped_column(default=False, server_default=false())
     proper_level: Mapped[str] = mapped_column(String(100), default="", server_default="")  # where it belonged
     procedure_reason: Mapped[str] = mapped_column(String(200), default="")  # why 简易办理 qualifies
     anonymous: Mapped[bool] = mapped_column(default=False, server_default=false())  # 匿名: nobody to contact or match
@@ -389,6 +402,9 @@ class Case(db.Model):
     # 0 while ``due_date`` is a running staff deadline of an open case, else 1 (kept by ``_keep_urgency``): the
     # first key of the "most urgent first" order, stored so that one index (urgency, due_date, id) serves it.
     urgency: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    # True while the case's evaluation rates either count 不满意 (``Evaluation.unsatisfied``; kept by
+    # ``_keep_unsatisfied``): the 不满意 list's filter as a column, so that an index counts it by department.
+    unsatisfied: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     petitioner: Mapped[Petitioner] = relationship(lazy="joined", backref="cases")
     category: Mapped[Category | None] = relationship(lazy="joined")
@@ -597,6 +613,11 @@ class Case(db.Model):
             open_rule = db.or_(cls._handling_organ(user), cls.assisted_by(user))
         else:
             open_rule = db.true()
+        reads_all_sealed = user.has_role(Role.SUPERVISOR, Role.CLERK)
+        if not user.department_scoped and reads_all_sealed:
+            # Both rules below are true: "not sealed, or sealed" says nothing, and written out it cost a look at
+            # case_type and at the accused list for every case a list or count touched.
+            return db.not_(cls.accuses_clause(user))
         sealed_rule = db.true() if user.has_role(Role.SUPERVISOR) else cls.reads_sealed(user)
         return db.and_(
             db.not_(cls.accuses_clause(user)),
@@ -683,10 +704,8 @@ class Case(db.Model):
 
     @classmethod
     def unsatisfied_clause(cls):
-        """Rated 不满意 on either count (the 不满意 list), explained or not."""
-        return cls.evaluation.has(
-            db.or_(Evaluation.acceptance == Rating.UNSATISFIED, Evaluation.handling == Rating.UNSATISFIED)
-        )
+        """Rated 不满意 on either count (the 不满意 list), explained or not: the stored ``unsatisfied``."""
+        return cls.unsatisfied.is_(True)
 
     @classmethod
     def unsatisfied_pending(cls):
@@ -1660,3 +1679,24 @@ class Hearing(db.Model):
     @property
     def days(self) -> int:
         return (self.ends_on - self.starts_on).days + 1
+
+
+def _set_unsatisfied(connection, evaluation: Evaluation, value: bool) -> None:
+    connection.execute(db.update(Case).where(Case.id == evaluation.case_id).values(unsatisfied=value))
+    session = db.inspect(evaluation).session
+    case = session.identity_map.get(identity_key(Case, evaluation.case_id)) if session is not None else None
+    if case is not None:
+        set_committed_value(case, "unsatisfied", value)
+
+
+# An evaluation is written once and removed only when the case is handled again (order_rehandling, which keeps its
+# ratings on the round): its insert and its delete are the only times the case's ``unsatisfied`` changes.
+@event.listens_for(Evaluation, "after_insert")
+def _keep_unsatisfied(mapper, connection, evaluation: Evaluation) -> None:
+    if evaluation.unsatisfied:
+        _set_unsatisfied(connection, evaluation, True)
+
+
+@event.listens_for(Evaluation, "after_delete")
+def _clear_unsatisfied(mapper, connection, evaluation: Evaluation) -> None:
+    _set_unsatisfied(connection, evaluation, False)

@@ -229,6 +229,32 @@ def test_an_unsatisfied_case_ordered_handled_again_shows_its_round(app, client, 
 
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "第2轮办理" in html and "上一轮评价：受理满意，办理不满意" in html
+    with app.app_context():  # the round's new reply is not yet rated: off the 不满意 list
+        assert db.session.get(Case, case_id).unsatisfied is False
+        assert case_id not in {
+            r.case.id
+            for r in rows(db.session, ledger_select(LEDGERS["unsatisfied"], Filters(), _user("supervisor"), today()))
+        }
+
+
+def _user(username):
+    from portal.accounts.models import User
+
+    return db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+
+
+def test_the_stored_unsatisfied_flag_follows_the_evaluation(world):
+    unhappy, happy = make_case(world, Status.REPLIED), make_case(world, Status.REPLIED)
+    services.record_evaluation(unhappy, acceptance=Rating.UNSATISFIED, handling=Rating.SATISFIED)
+    services.record_evaluation(happy, acceptance=Rating.SATISFIED, handling=Rating.BASICALLY)
+    db.session.commit()
+    db.session.expire_all()
+
+    stored = dict(
+        db.session.execute(db.select(Case.id, Case.unsatisfied).where(Case.id.in_([unhappy.id, happy.id]))).all()
+    )
+    assert stored == {unhappy.id: True, happy.id: False}
+    assert unhappy.unsatisfied is True
 
 
 def test_the_export_is_one_query_however_many_supervisions(client, login, seed, app):
