@@ -81,7 +81,6 @@ class Config:
     LOOKUP_LIMIT_ALL_PER_CLIENT = os.environ.get("LOOKUP_LIMIT_ALL_PER_CLIENT", "30 per 10 minutes;200 per day")
     # Aggregates computed at most once per this many seconds (portal.caching); the page says when.
     STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "300"))
-    LEDGER_COUNTS_CACHE_SECONDS = int(os.environ.get("LEDGER_COUNTS_CACHE_SECONDS", "60"))
     # How long a successful lookup keeps a case readable in the browser session.
     TRACK_GRANT_MINUTES = 30
     # The address printed in receipts' QR codes and other links that leave the portal; by default the request's host,

@@ -34,7 +34,6 @@ BASE_CONFIG = {
     "RATELIMIT_ENABLED": False,
     # Aggregates computed on every request: tests change data and read it back at once.
     "STATS_CACHE_SECONDS": 0,
-    "LEDGER_COUNTS_CACHE_SECONDS": 0,
     # Staff fixtures sign in in one step; the administrators, who always need a second factor, are enrolled.
     "MFA_REQUIRED_FOR_ALL_STAFF": False,
     # Written notices render their PDF when a test asks for it (tests/documents), not after every decision.

@@ -317,6 +317,8 @@ class Case(db.Model):
             postgresql_where=db.text("repeat_of_id IS NOT NULL"),
         ),
         Index("ix_cases_status_due_clock", "status", "due_date", "clock_rule", "department_id"),
+        # A ledger filtered by 责任单位 (and 只看超期) in its default order: one range of this index.
+        Index("ix_cases_department_urgency_due", "department_id", "urgency", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

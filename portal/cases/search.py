@@ -136,6 +136,17 @@ _CODE_PART = re.compile(r"[0-9A-Z]{6}")
 _NAME_LIKE = re.compile(r"[^\W\d_]+(?:[·•][^\W\d_]+)*")  # letters, and the middle dot of 阿依古丽·买买提
 
 
+def tracking_code(raw: str | None) -> str | None:
+    """The whole tracking code ``raw`` is, however typed (spaces, hyphens, lower case), else None."""
+    match = _TRACKING.fullmatch(_NUMBER_NOISE.sub("", unicodedata.normalize("NFKC", raw or "")).upper())
+    return normalise_tracking_code(f"XF{match[1]}-{match[2]}") if match else None
+
+
+def words_of(raw: str | None) -> tuple[str, ...]:
+    """The folded words of ``raw`` that have a term (two characters or more), each once."""
+    return tuple(dict.fromkeys(w for w in fold(raw or "").split() if bigrams(w)))
+
+
 def classify(raw: str | None) -> Term | None:
     """Read what the clerk typed; None for an empty box. Text no search could mean is refused (DomainError, 422)."""
     text = _clean(raw)
@@ -269,7 +280,9 @@ def _word_cases(word: str):
     return branches[0] if len(branches) == 1 else db.union(*branches)
 
 
-def _title_cases(words: tuple[str, ...]):
+def title_cases(words: tuple[str, ...]):
+    """Ids of the cases whose title holds every one of ``words`` (or whose tracking code ends in it), from the
+    term index: the case search and the ledgers' search box alike."""
     if len(words) == 1 and len(words[0]) <= 2:
         return _word_cases(words[0])  # the commonest search, a two-character word: the term index alone answers
     stmt = db.select(Case.id).where(*(Case.id.in_(_word_cases(w)) for w in words)).correlate(None)
@@ -289,9 +302,9 @@ def statement(user: User, term: Term):
     elif term.kind in (Kind.PHONE, Kind.ID_NUMBER, Kind.NAME):
         ids = _petitioners_cases(user, term)
     elif term.kind is Kind.NAME_OR_TITLE:
-        ids = db.union(_petitioners_cases(user, term), _title_cases(term.words))
+        ids = db.union(_petitioners_cases(user, term), title_cases(term.words))
     elif term.kind is Kind.TITLE:
-        ids = _title_cases(term.words)
+        ids = title_cases(term.words)
     else:
         ids = db.select(Case.id).where(db.false())
     return (

@@ -37,7 +37,10 @@ class LedgerFilterForm(Form):
     overdue = BooleanField("只看超期")
     due_within = IntegerField("几日内到期", validators=[Optional(), NumberRange(min=0, max=MAX_DUE_WITHIN)])
     sort = HiddenField()
-    page = IntegerField("页码", validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField("页码", validators=[Optional(), NumberRange(min=1, max=2**62)])
+    # Past the numbered pages: the page after (before) this case in the ledger's order (keyset paging).
+    after = IntegerField("翻页位置", validators=[Optional(), NumberRange(min=1, max=2**62)])
+    before = IntegerField("翻页位置", validators=[Optional(), NumberRange(min=1, max=2**62)])
 
     ADVANCED = ("channel", "case_type", "category", "place_area", "received_from", "received_to", "due_within")
 
@@ -81,7 +84,7 @@ class LedgerFilterForm(Form):
             return "应为“年-月-日”格式的日期，如 2026-11-23"
         if field.name == "due_within":
             return f"应为 0 到 {MAX_DUE_WITHIN} 之间的整数"
-        if field.name == "page":
+        if field.name in ("page", "after", "before"):
             return "应为正整数"
         if isinstance(field, SelectField):
             return "不是可选的值"
@@ -127,7 +130,7 @@ class LedgerFilterForm(Form):
         ``keep_empty`` names parameters whose empty value means something (``owner=``: all leaders)."""
         args = {}
         for field in self:
-            if field.name == "page":
+            if field.name in ("page", "after", "before"):
                 continue
             value = field.data
             if isinstance(value, bool):
@@ -145,7 +148,8 @@ class LedgerFilterForm(Form):
         """The filters in force, in words: for the export's notes and the audit log."""
         out = []
         for field in self:
-            if field.name in ("page", "sort") or field.data is None or field.data is False or field.data == "":
+            navigation = field.name in ("page", "after", "before", "sort")
+            if navigation or field.data is None or field.data is False or field.data == "":
                 continue
             if isinstance(field, SelectField):
                 value = {c.value: c.label for c in field.choices}.get(field.data, field.data)

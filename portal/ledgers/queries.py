@@ -10,13 +10,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, case, func, or_, select, true
+from sqlalchemy import Select, and_, case, false, func, literal, select, true
 from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from portal.accounts.models import Role, User
 from portal.cases.lifecycle import OPEN
 from portal.cases.models import SEALED_TITLE, Case, CaseType, Channel, ChecklistItem, Status
+from portal.cases.search import title_cases, tracking_code, words_of
 from portal.deadlines.clock import RULES
 from portal.deadlines.services import working_days_ahead
 from portal.reception.models import ReceptionEntry
@@ -26,6 +28,7 @@ from portal.stats.indicators import FIRST_YEAR, Period, acceptance_held_by, wher
 PER_PAGE = 30
 NONE = 0  # a filter on department, leader, category or place asking for the cases that have none
 COUNT_AHEAD = 1000  # a page counts its ledger up to here, or a few pages past itself
+NUMBERED_PAGES = 33  # pages reached by number (OFFSET, at most ~1,000 rows walked); past them, keyset links
 
 _OPEN = sorted(OPEN)
 
@@ -34,6 +37,7 @@ _OPEN = sorted(OPEN)
 def due_within(today: dt.date, days: int) -> ColumnElement[bool]:
     """An open case whose staff deadline falls from today up to ``days`` days ahead."""
     return and_(
+        Case.urgency == 0,  # implied (a running staff deadline of an open case); lets the urgency index serve it
         Case.due_date >= today,
         Case.due_date <= today + dt.timedelta(days=days),
         Case.staff_clock(),
@@ -47,11 +51,18 @@ def due_soon(today: dt.date, working_days: int | None = None) -> ColumnElement[b
     if working_days is None:
         working_days = int(get_setting("due_soon_working_days"))
     return and_(
+        Case.urgency == 0,
         Case.due_date >= today,
         Case.due_date <= working_days_ahead(today, working_days),
         Case.staff_clock(),
         Case.status.in_(_OPEN),
     )
+
+
+def overdue_clause(today: dt.date) -> ColumnElement[bool]:
+    """超期 (``Case.overdue``) with the urgency it implies said too (an overdue case runs a staff deadline: urgency 0),
+    so that the indexes that begin with ``urgency`` find the overdue cases as one range instead of reading all."""
+    return and_(Case.urgency == 0, Case.due_date < today, Case.overdue(today))
 
 
 def db_true() -> ColumnElement[bool]:
@@ -129,7 +140,7 @@ register(
     )
 )
 register(
-    Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）", Case.overdue)
+    Ledger("overdue", "超期台账", "尚未办结、办理期限已过的信访件（信访人申请复查期限届满不算超期）", overdue_clause)
 )
 register(
     Ledger(
@@ -220,8 +231,18 @@ def ordering(ledger: Ledger, sort: str | None, today: dt.date) -> list:
     return [*(descending if sort.startswith("-") else ascending)(today), Case.id]
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def searched_ids(q: str) -> Select:
+    """Ids of the cases the search box finds: a whole tracking code, or the cases whose title holds every word typed
+    (or whose code ends in it), through the search terms kept per case (``portal.cases.search``), the index the case
+    search uses too. The content is not searched: no index serves a substring of it, and reading it meant reading
+    every case (0.7 s a page at a million). Text without a word of two characters finds nothing."""
+    code = tracking_code(q)
+    if code is not None:
+        return select(Case.id).where(Case.tracking_code == code).correlate(None)
+    words = words_of(q)
+    if not words:
+        return select(Case.id).where(false()).correlate(None)
+    return title_cases(words)
 
 
 def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> ColumnElement[bool]:
@@ -229,14 +250,7 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
     where = [ledger.base(today), Case.visible_to(user)]
     f = filters
     if f.q:
-        pattern = _like(f.q)
-        where.append(
-            or_(
-                Case.title.ilike(pattern, escape="\\"),
-                Case.content.ilike(pattern, escape="\\"),
-                Case.tracking_code.ilike(pattern, escape="\\"),
-            )
-        )
+        where.append(Case.id.in_(searched_ids(f.q)))
     if f.status is not None:
         where.append(Case.status == f.status)
     for column, value in (
@@ -258,7 +272,7 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
     if f.received_to is not None:
         where.append(Case.received_on <= f.received_to)
     if f.overdue_only:
-        where.append(Case.overdue(today))
+        where.append(overdue_clause(today))
     if f.due_within is not None:
         where.append(due_within(today, f.due_within))
     if f.accepted_by is not None:
@@ -329,16 +343,17 @@ def count_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -
     return select(func.count(Case.id)).where(conditions(ledger, filters, user, today))
 
 
-def counts_select(filters: dict[str, Filters], user: User, today: dt.date) -> Select:
-    """One row with, for every ledger, ``<name>`` (cases) and ``<name>_overdue``: the index page in one query."""
+def counts_select(filters: dict[str, Filters], user: User, today: dt.date, cap: int = COUNT_AHEAD) -> Select:
+    """One row with, for every ledger, ``<name>`` (cases) and ``<name>_overdue``, each counted up to ``cap + 1``: the
+    index page in one query. Each number is a count over an index that stops after ``cap + 1`` matches (more than
+    ``cap`` reads as "over cap"); counting every case of every ledger was a scan of all cases (15 s at a million)."""
     columns = []
     for name, ledger in LEDGERS.items():
         where = conditions(ledger, filters.get(name, Filters()), user, today)
-        columns.append(func.coalesce(func.sum(case((where, 1), else_=0)), 0).label(name))
-        columns.append(
-            func.coalesce(func.sum(case((and_(where, Case.overdue(today)), 1), else_=0)), 0).label(f"{name}_overdue")
-        )
-    return select(*columns).select_from(Case)
+        for label, clause in ((name, where), (f"{name}_overdue", and_(where, overdue_clause(today)))):
+            limited = select(Case.id).where(clause).limit(cap + 1).subquery()
+            columns.append(select(func.count()).select_from(limited).scalar_subquery().label(label))
+    return select(*columns)
 
 
 # --- rows and pages ---------------------------------------------------------------------------------------
@@ -376,6 +391,25 @@ class Page:
     per_page: int
     total: int  # counted up to a cap: see ``capped``
     capped: bool = False  # there are more than ``total`` (the ledger index and the export count them all)
+    # A page found from a cursor (past the numbered pages): the rows after (or before) a given case in the order.
+    keyset: bool = False
+    more: bool = False  # keyset: another page follows this one
+    clamped_from: int | None = None  # the page number asked for, when it was past NUMBERED_PAGES
+
+    @property
+    def after(self) -> int | None:
+        """The cursor of the next page: the id of this page's last row."""
+        return self.items[-1].case.id if self.items and self.has_next else None
+
+    @property
+    def before(self) -> int | None:
+        """The cursor of the previous page: the id of this page's first row."""
+        return self.items[0].case.id if self.items and self.has_prev else None
+
+    @property
+    def next_by_number(self) -> bool:
+        """The next page is reached by its number (still among the numbered pages)."""
+        return not self.keyset and self.page < NUMBERED_PAGES
 
     @property
     def pages(self) -> int:
@@ -387,6 +421,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
+        if self.keyset:
+            return self.more
         return self.page < self.pages or self.capped
 
     @property
@@ -425,11 +461,30 @@ def stream(session: Session, stmt: Select, *, limit: int, chunk: int = 1000):
 
 
 def fetch_page(
-    session: Session, ledger: Ledger, filters: Filters, user: User, today: dt.date, page: int, per_page: int = PER_PAGE
+    session: Session,
+    ledger: Ledger,
+    filters: Filters,
+    user: User,
+    today: dt.date,
+    page: int,
+    per_page: int = PER_PAGE,
+    *,
+    after: int | None = None,
+    before: int | None = None,
 ) -> Page:
-    """One page in SQL (LIMIT/OFFSET); a page past the end shows the last one."""
+    """One page in SQL. The first NUMBERED_PAGES pages by number (LIMIT/OFFSET over at most ~1,000 rows; a page past
+    the end shows the last one); past them, by cursor: ``after`` (``before``) a case id, the rows that follow (come
+    before) that case in the ledger's order, each read as a range of the order's index however deep (page 2,000 by
+    OFFSET walked 60,000 index entries). A page number past the numbered ones shows the last numbered page."""
+    if after is not None or before is not None:
+        found = _keyset_page(session, ledger, filters, user, today, page, per_page, after=after, before=before)
+        if found is not None:
+            return found
+        page = 1  # the cursor's case is gone, or nothing comes before it: start from the top
+    clamped = page if page > NUMBERED_PAGES else None
+    page = min(page, NUMBERED_PAGES)
     # Counted only a few pages past the one asked for (at least COUNT_AHEAD rows): counting every case of a ledger
-    # cost a whole scan of the cases on every page (1.7 s at half a million); the index page counts them all.
+    # cost a whole scan of the cases on every page (1.7 s at half a million); the index page counts to COUNT_AHEAD.
     cap = max(COUNT_AHEAD, (max(page, 1) + 5) * per_page)
     limited = cases_select(ledger, filters, user, today).with_only_columns(Case.id).order_by(None).limit(cap + 1)
     counted = session.execute(select(func.count()).select_from(limited.subquery())).scalar_one()
@@ -437,6 +492,100 @@ def fetch_page(
     page = min(max(page, 1), max(1, -(-total // per_page)))
     stmt = cases_select(ledger, filters, user, today).limit(per_page).offset((page - 1) * per_page)
     cases = list(session.execute(stmt).unique().scalars())
+    return Page(_with_progress(session, cases), page, per_page, total, capped, clamped_from=clamped)
+
+
+def _with_progress(session: Session, cases: list[Case]) -> list[LedgerRow]:
     progress = progress_of(session, [c.id for c in cases])
-    items = [LedgerRow(c, *progress.get(c.id, (0, 0))) for c in cases]
-    return Page(items, page, per_page, total, capped)
+    return [LedgerRow(c, *progress.get(c.id, (0, 0))) for c in cases]
+
+
+# --- keyset pages -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Key:
+    expr: ColumnElement
+    descending: bool
+    nullable: bool
+    nulls_first: bool  # where this database puts NULL in this direction (SQLite: first ascending; PostgreSQL: last)
+
+    def reversed(self) -> _Key:
+        # Both databases move NULL to the other end when the direction turns.
+        return _Key(self.expr, not self.descending, self.nullable, not self.nulls_first)
+
+    def order(self):
+        return self.expr.desc() if self.descending else self.expr.asc()
+
+    def equal(self, value) -> ColumnElement[bool]:
+        return self.expr.is_(None) if value is None else self.expr == _bound(value)
+
+    def after(self, value) -> list[ColumnElement[bool]]:
+        """The ranges of this key that come after ``value``, in order (NULL where the database puts it)."""
+        if value is None:
+            return [self.expr.is_not(None)] if self.nulls_first else []
+        value = _bound(value)
+        ranges = [self.expr < value if self.descending else self.expr > value]
+        if self.nullable and not self.nulls_first:
+            ranges.append(self.expr.is_(None))
+        return ranges
+
+
+def _bound(value):
+    """A key's value as a parameter: a boolean key (``due_date IS NULL``) compares with ``>`` like any other."""
+    return literal(value) if isinstance(value, bool) else value
+
+
+def _keys(ledger: Ledger, sort: str | None, today: dt.date, dialect: str) -> list[_Key]:
+    keys = []
+    for term in ordering(ledger, sort, today):
+        descending = isinstance(term, UnaryExpression) and term.modifier is operators.desc_op
+        expr = term.element if descending else term
+        nullable = bool(getattr(expr, "nullable", False))
+        keys.append(_Key(expr, descending, nullable, (dialect == "sqlite") != descending))
+    return keys
+
+
+def _keyset_page(
+    session: Session,
+    ledger: Ledger,
+    filters: Filters,
+    user: User,
+    today: dt.date,
+    page: int,
+    per_page: int,
+    *,
+    after: int | None,
+    before: int | None,
+) -> Page | None:
+    """The page after (or before) the case ``after`` (``before``), or None when that case is gone (or, going back,
+    too few rows come before it to fill a page: the top of the ledger, by number, serves instead). The rows after a
+    key (k1, k2, …, id) are read range by range — same k1, k2 and a greater id; same k1 and a greater k2; a greater
+    k1 — each one range of the order's index with a LIMIT, until the page is full: a few small queries, however deep,
+    whichever order and wherever each database puts NULL."""
+    keys = _keys(ledger, filters.sort, today, session.get_bind().dialect.name)
+    backwards = after is None
+    cursor = before if backwards else after
+    values = session.execute(select(*(k.expr for k in keys)).where(Case.id == cursor)).first()
+    if values is None:
+        return None
+    if backwards:
+        keys = [k.reversed() for k in keys]
+    base = cases_select(ledger, filters, user, today).order_by(None).order_by(*(k.order() for k in keys))
+    want = per_page + 1  # one more: whether another page follows
+    found: list[Case] = []
+    for depth in range(len(keys) - 1, -1, -1):
+        same = [k.equal(v) for k, v in zip(keys[:depth], values[:depth], strict=True)]
+        for later in keys[depth].after(values[depth]):
+            stmt = base.where(*same, later).limit(want - len(found))
+            found.extend(session.execute(stmt).unique().scalars())
+            if len(found) >= want:
+                break
+        if len(found) >= want:
+            break
+    more, cases = len(found) > per_page, found[:per_page]
+    if backwards:
+        if not more:
+            return None  # the first page, or less than a page before the cursor: page 1 by number
+        cases.reverse()
+        more = True  # the cursor's own row follows
+    page = max(page, NUMBERED_PAGES + 1)  # a cursor page lies past the numbered ones
+    return Page(_with_progress(session, cases), page, per_page, 0, keyset=True, more=more)

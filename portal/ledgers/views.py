@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Role, User
 from portal.audit.services import record
-from portal.caching import cached
 from portal.cases.models import Category
 from portal.extensions import db, htmx, login_manager
 from portal.ledgers import bp
 from portal.ledgers.export import MAX_ROWS, workbook
 from portal.ledgers.forms import LedgerFilterForm
 from portal.ledgers.queries import (
+    COUNT_AHEAD,
     LEDGERS,
+    NUMBERED_PAGES,
     SORTS,
     Ledger,
     count_select,
@@ -27,7 +28,7 @@ from portal.ledgers.queries import (
     fetch_page,
     stream,
 )
-from portal.localtime import local, now, today
+from portal.localtime import now, today
 from portal.org.models import Department
 
 TABLE_ID = "ledger-table"
@@ -86,8 +87,8 @@ def _links(ledger: Ledger, form: LedgerFilterForm):
     """URL builders for the table: the valid filters carried over, one value changed."""
     args = form.query_args(keep_empty=tuple(ledger.defaults(current_user)))
 
-    def page_url(page: int) -> str:
-        return url_for("ledgers.show", name=ledger.name, **{**args, "page": page})
+    def page_url(page: int, **cursor: int) -> str:
+        return url_for("ledgers.show", name=ledger.name, **{**args, "page": page, **cursor})
 
     def sort_url(key: str) -> str:
         current = args.get("sort", "")
@@ -110,27 +111,30 @@ def index():
     forms = {name: _filter_form(ledger, MultiDict(), choices)[0] for name, ledger in LEDGERS.items()}
     filters = {name: form.filters() for name, form in forms.items()}
     day, user = today(), current_user._get_current_object()
-    # One scan of the cases for every ledger's count: kept per user (what each may see differs) for a minute.
-    entry = cached(
-        f"ledger-counts:{user.id}:{user.department_id}:{','.join(sorted(user.roles))}:{day}",
-        current_app.config["LEDGER_COUNTS_CACHE_SECONDS"],
-        lambda: db.session.execute(counts_select(filters, user, day)).one()._asdict(),
-    )
-    return render_template(
-        "ledgers/index.html",
-        ledgers=LEDGERS.values(),
-        counts=entry.value,
-        forms=forms,
-        counted_at=local(entry.at),
-        cache_seconds=entry.seconds,
-    )
+    # Fresh on every request: each number is counted over an index up to COUNT_AHEAD, in one query.
+    counts = db.session.execute(counts_select(filters, user, day)).one()._asdict()
+    return render_template("ledgers/index.html", ledgers=LEDGERS.values(), counts=counts, forms=forms, cap=COUNT_AHEAD)
 
 
 @bp.get("/<name>")
 def show(name: str):
     ledger = get_ledger(name)
     form, messages = _filter_form(ledger, request.args, _choices())
-    page = fetch_page(db.session, ledger, form.filters(), current_user, today(), form.page.data or 1)
+    page = fetch_page(
+        db.session,
+        ledger,
+        form.filters(),
+        current_user,
+        today(),
+        form.page.data or 1,
+        after=form.after.data,
+        before=form.before.data,
+    )
+    if page.clamped_from:
+        messages.append(
+            f"第 {page.clamped_from} 页超出按页码翻阅的范围（前 {NUMBERED_PAGES} 页），已显示第 {page.page} 页；"
+            "请用“下一页”继续往后翻阅，或改变排序、缩小筛选范围。"
+        )
     template = "ledgers/_table.html" if htmx and htmx.target == TABLE_ID else "ledgers/ledger.html"
     return render_template(
         template,
@@ -142,6 +146,7 @@ def show(name: str):
         sorts=SORTS,
         table_id=TABLE_ID,
         max_rows=MAX_ROWS,
+        numbered_pages=NUMBERED_PAGES,
         **_links(ledger, form),
     )
 
