@@ -8,7 +8,7 @@ walked every overdue case of every department, or every case of the department, 
 Reviewed: creates one index; no data is read or written. The downgrade drops it; nothing else depends on it.
 
 Revision ID: a7e3c9d14b52
-Revises: d5b8e2a7c419
+Revises: 5b7d1e9c3a42
 Create Date: 2026-12-03 13:10:00
 
 """
@@ -16,7 +16,7 @@ Create Date: 2026-12-03 13:10:00
 from alembic import op
 
 revision = "a7e3c9d14b52"
-down_revision = "d5b8e2a7c419"
+down_revision = "5b7d1e9c3a42"
 branch_labels = None
 depends_on = None
 
