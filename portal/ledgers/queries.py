@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Select, and_, case, false, func, literal, select, true
 from sqlalchemy.orm import Session, joinedload, lazyload, raiseload
@@ -28,6 +28,7 @@ from portal.stats.indicators import FIRST_YEAR, Period, acceptance_held_by, wher
 PER_PAGE = 30
 NONE = 0  # a filter on department, leader, category or place asking for the cases that have none
 COUNT_AHEAD = 1000  # a page counts its ledger up to here, or a few pages past itself
+PLENTY = 2000  # a search that finds more cases than this is read in the ledger's order, not fetched and sorted
 NUMBERED_PAGES = 33  # pages reached by number (OFFSET, at most ~1,000 rows walked); past them, keyset links
 
 _OPEN = sorted(OPEN)
@@ -198,6 +199,9 @@ class Filters:
     counted: str | None = None
     accepted_by: int | None = None  # the office that held the acceptance step (及时受理率 by department)
     sort: str | None = None  # a key of SORTS, "-" in front for descending; None: the ledger's default
+    # Set by ``fetch_page``, not by the form: the search finds so many cases that walking the order's index and
+    # probing each case against them fills a page sooner than fetching all of them and sorting them.
+    q_plenty: bool = False
 
 
 # key → (label, ORDER BY for ascending, ORDER BY for descending)
@@ -250,7 +254,9 @@ def conditions(ledger: Ledger, filters: Filters, user: User, today: dt.date) -> 
     where = [ledger.base(today), Case.visible_to(user)]
     f = filters
     if f.q:
-        where.append(Case.id.in_(searched_ids(f.q)))
+        # ``id + 0`` is no key for finding rows: the cases are read in the order's index and probed against the
+        # search instead of fetched by id (every one of tens of thousands) and sorted.
+        where.append((Case.id + 0 if f.q_plenty else Case.id).in_(searched_ids(f.q)))
     if f.status is not None:
         where.append(Case.status == f.status)
     for column, value in (
@@ -476,6 +482,10 @@ def fetch_page(
     the end shows the last one); past them, by cursor: ``after`` (``before``) a case id, the rows that follow (come
     before) that case in the ledger's order, each read as a range of the order's index however deep (page 2,000 by
     OFFSET walked 60,000 index entries). A page number past the numbered ones shows the last numbered page."""
+    if filters.q:
+        found = select(literal(1)).select_from(searched_ids(filters.q).limit(PLENTY + 1).subquery())
+        many = session.execute(select(func.count()).select_from(found.subquery())).scalar_one() > PLENTY
+        filters = replace(filters, q_plenty=many)
     if after is not None or before is not None:
         found = _keyset_page(session, ledger, filters, user, today, page, per_page, after=after, before=before)
         if found is not None:
