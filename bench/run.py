@@ -13,11 +13,13 @@ BENCH_REDIS_URL says otherwise).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -117,13 +119,21 @@ def serve(env: dict, app: str, port: int, cwd: Path = ROOT) -> subprocess.Popen:
 
 
 def stop(process: subprocess.Popen) -> None:
-    """Stop the server now: workers still inside a slow request are killed, not waited for."""
+    """Stop the server now: workers still inside a slow request are killed, not waited for, and the port is free
+    before this returns (a worker left alive would hold it and answer the next server's health check)."""
+    port = int(process.args[process.args.index("--bind") + 1].rsplit(":", 1)[1])
     os.killpg(process.pid, signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+    process.wait(timeout=30)
+    for _ in range(60):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.5)
+    raise SystemExit(f"port {port} still in use after stopping the server")
 
 
 # --- a browser's session -------------------------------------------------------------------------------------
