@@ -235,6 +235,23 @@ def one_connection(browser: Browser, path: str, seconds: float, at_most: int = 2
     return times
 
 
+def drain(port: int, seconds: float = 90) -> None:
+    """Wait until the server answers its health check at once: the requests wrk left in flight are done, so the
+    next page's one-connection latency is its own, not the queue behind the previous page's slow requests."""
+    deadline, quick = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline and quick < 3:
+        started = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            connection.close()
+        except OSError:
+            time.sleep(0.5)
+            continue
+        quick = quick + 1 if time.perf_counter() - started < 0.05 else 0
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -349,6 +366,7 @@ def main(argv=None) -> None:
             for label, who, path in pages:
                 cookie = browsers[who].cookie_header
                 # One connection first: after wrk the workers may still be finishing the requests it left in flight.
+                drain(APP_PORT)
                 times = one_connection(browsers[who], path, args.single)
                 if not times:
                     print(f"  {label}: not in this tree", flush=True)
