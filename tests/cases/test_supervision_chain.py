@@ -16,6 +16,7 @@ from portal.deadlines.services import deadline
 from portal.errors import DomainError, NotAllowed
 from portal.extensions import db
 from portal.localtime import as_of
+from portal.localtime import today as local_today
 from tests.factories import make_case
 
 MONDAY = dt.date(2026, 11, 2)  # a plain week: no holiday near it
@@ -106,7 +107,7 @@ def test_an_accepted_answer_ends_the_supervision_and_a_new_one_may_follow(world)
 
 
 def test_the_reason_defaults_to_what_the_case_shows(world):
-    overdue = make_case(world, Status.IN_PROGRESS, on=dt.date.today() - dt.timedelta(days=80))
+    overdue = make_case(world, Status.IN_PROGRESS, on=local_today() - dt.timedelta(days=80))
 
     assert services.supervise(overdue, world.supervisor, note="请加快。").reason is SupervisionReason.OVERDUE
 
@@ -161,7 +162,7 @@ def _setup(world, name: str) -> Case:
         services.urge_supervision(case, world.supervisor, text="请办结。")
         services.answer_supervision(case, world.dept_head, text="仍在办理。")
         services.record_interview(
-            case, world.supervisor, held_on=dt.date.today(), interviewee="周局长", interviewers="赵督查", agreed="限期"
+            case, world.supervisor, held_on=local_today(), interviewee="周局长", interviewers="赵督查", agreed="限期"
         )
         services.answer_supervision(case, world.dept_head, text="仍在办理。")
         services.propose_accountability(
@@ -176,7 +177,7 @@ def test_every_refusal_of_the_chain_changes_nothing(world, who, action, kwargs, 
     db.session.commit()
     version, events = case.version, len(case.events)
     full = {
-        "interview": {"held_on": dt.date.today(), "interviewee": "周局长", "interviewers": "赵督查", "agreed": "限期"},
+        "interview": {"held_on": local_today(), "interviewee": "周局长", "interviewers": "赵督查", "agreed": "限期"},
         "propose_accountability": {
             "leader_id": world.leader.id,
             "subject": "该局",
@@ -203,7 +204,7 @@ def test_the_escalation_checks_what_the_steps_cannot_leave_to_the_lifecycle(worl
         services.record_interview(
             case,
             world.supervisor,
-            held_on=dt.date.today() + dt.timedelta(days=1),
+            held_on=local_today() + dt.timedelta(days=1),
             interviewee="周局长",
             interviewers="赵督查",
             agreed="限期",
@@ -212,14 +213,14 @@ def test_the_escalation_checks_what_the_steps_cannot_leave_to_the_lifecycle(worl
         services.record_interview(
             case,
             world.supervisor,
-            held_on=dt.date.today(),
+            held_on=local_today(),
             interviewee="周局长",
             interviewers="赵督查",
             agreed="限期",
             days=31,
         )
     services.record_interview(
-        case, world.supervisor, held_on=dt.date.today(), interviewee="周局长", interviewers="赵督查", agreed="限期"
+        case, world.supervisor, held_on=local_today(), interviewee="周局长", interviewers="赵督查", agreed="限期"
     )
     services.answer_supervision(case, world.dept_head, text="仍在办理。")
     wrong = [(world.clerk.id, "通报批评", "在岗的领导"), (world.leader.id, "罚款", "问责方式")]
