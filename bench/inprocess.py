@@ -6,7 +6,7 @@ each round and each page it times ``--n`` sequential ``client.get(path)`` calls 
 portal, then as many on a test client of ``bench/bare.py``'s app, alternating, and reports the median over the
 rounds of each mean and their ratio (page req/s ÷ bare req/s = bare time ÷ page time). The portal runs as
 ``bench.run`` serves it: the environment of ``bench.seed.environment(db)`` with every control on — sessions and
-rate limits in Redis (``--redis``, default db 12), encrypted personal data, read auditing, CSRF (the clients sign
+rate limits in Redis (``--redis``, default db 9), encrypted personal data, read auditing, CSRF (the clients sign
 in through the login form and look the case up through the lookup form, each with its token).
 
 ``--profile LABEL`` runs cProfile over the requests of the page whose label contains LABEL instead and prints the
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bench.seed import HERE, VAR, environment
 
-REDIS = os.environ.get("BENCH_INPROCESS_REDIS_URL", "redis://127.0.0.1:6379/12")
+REDIS = os.environ.get("BENCH_INPROCESS_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
 def pages(info: dict) -> list[tuple[str, str, str]]:

@@ -6,7 +6,7 @@ connection (p50 / p95 of sequential keep-alive requests), then the bare app and 
 (interleaved, so both see the same machine). Medians over the rounds go into ``bench/results-<db>.md`` with the
 ratio to the bare app, the machine's load, and the EXPLAIN check: every SELECT the scenario pages issue is
 explained on the database and any plan that scans the cases table is listed. Every control is on: encrypted
-personal data (the seed's keys), read auditing, sessions and rate limits in Redis (REDIS_URL, db 11 unless
+personal data (the seed's keys), read auditing, sessions and rate limits in Redis (REDIS_URL, db 8 unless
 BENCH_REDIS_URL says otherwise).
 """
 
@@ -32,7 +32,7 @@ from bench.seed import HERE, VAR, environment
 
 ROOT = HERE.parent
 BARE_PORT, APP_PORT = 8101, 8102
-REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 
 
 def scenarios(info: dict) -> list[tuple[str, str, str]]:
