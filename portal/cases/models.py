@@ -267,6 +267,11 @@ class Standing:
         return "依照《信访工作条例》第十九条，" if self.below else ""
 
 
+def _partial_index(name: str, *columns, where: str) -> Index:
+    """An index of the rows ``where`` holds for, with the same condition on both databases."""
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
 class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
@@ -274,13 +279,7 @@ class Case(db.Model):
         Index("ix_cases_department_status", "department_id", "status"),
         Index("ix_cases_urgency_due", "urgency", "due_date", "id"),
         # The repeats received in a period (一次性化解's exclusion, portal.stats.indicators): 5 % of the cases.
-        Index(
-            "ix_cases_repeat_received",
-            "received_on",
-            "repeat_of_id",
-            sqlite_where=text("repeat_of_id IS NOT NULL"),
-            postgresql_where=text("repeat_of_id IS NOT NULL"),
-        ),
+        _partial_index("ix_cases_repeat_received", "received_on", "repeat_of_id", where="repeat_of_id IS NOT NULL"),
         # The 越级 cases received in a period, with where they belong (the grassroots numbers): 3 % of the cases.
         Index(
             "ix_cases_skipped_received",
@@ -312,13 +311,7 @@ class Case(db.Model):
         # PostgreSQL's would read every row for it).
         Index("ix_cases_skipped_department", "skipped_level", "department_id", "id"),
         Index("ix_cases_unsatisfied_department", "unsatisfied", "department_id", "id"),
-        Index(
-            "ix_cases_repeat_department",
-            "department_id",
-            "id",
-            sqlite_where=db.text("repeat_of_id IS NOT NULL"),
-            postgresql_where=db.text("repeat_of_id IS NOT NULL"),
-        ),
+        _partial_index("ix_cases_repeat_department", "department_id", "id", where="repeat_of_id IS NOT NULL"),
         Index("ix_cases_status_due_clock", "status", "due_date", "clock_rule", "department_id", "id"),
         # A ledger filtered by 责任单位 (and 只看超期) in its default order: one range of this index.
         Index("ix_cases_department_urgency_due", "department_id", "urgency", "due_date", "id"),
@@ -327,22 +320,8 @@ class Case(db.Model):
         Index("ix_cases_supervised_urgency_due", "supervised", "urgency", "due_date", "id"),
         Index("ix_cases_skipped_urgency_due", "skipped_level", "urgency", "due_date", "id"),
         Index("ix_cases_unsatisfied_urgency_due", "unsatisfied", "urgency", "due_date", "id"),
-        Index(
-            "ix_cases_repeat_urgency_due",
-            "urgency",
-            "due_date",
-            "id",
-            sqlite_where=db.text("repeat_of_id IS NOT NULL"),
-            postgresql_where=db.text("repeat_of_id IS NOT NULL"),
-        ),
-        Index(
-            "ix_cases_owned_urgency_due",
-            "urgency",
-            "due_date",
-            "id",
-            sqlite_where=db.text("owner_leader_id IS NOT NULL"),
-            postgresql_where=db.text("owner_leader_id IS NOT NULL"),
-        ),
+        _partial_index("ix_cases_repeat_urgency_due", "urgency", "due_date", "id", where="repeat_of_id IS NOT NULL"),
+        _partial_index("ix_cases_owned_urgency_due", "urgency", "due_date", "id", where="owner_leader_id IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
