@@ -22,6 +22,7 @@ from portal.validation import id_check_digit
 from tests import factories
 from tests.conftest import BASE_CONFIG
 from tests.factories import make_case, register
+from tests.plans import query_plan
 from tests.test_migrations import fresh_postgres_database  # noqa: F401  (a fixture: a database of its own)
 
 PHONE = "13800138000"
@@ -415,17 +416,6 @@ def test_results_page_without_counting_them_all(client, login, seed):
 
 
 # --- served by indexes -----------------------------------------------------------------------------------------
-def query_plan(stmt) -> str:
-    """The database's plan for ``stmt``. PostgreSQL is told to avoid sequential scans, so that on the small test
-    data it shows which indexes *can* serve the query instead of reading the whole (tiny) table."""
-    connection = db.session.connection()
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    if connection.dialect.name == "sqlite":
-        return "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    return "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql))
-
-
 # what the clerk types → an index the plan must use (SQLite, PostgreSQL)
 INDEXED = {
     "name": ("张三", "ix_petitioners_name", "ix_petitioners_name"),

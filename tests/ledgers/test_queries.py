@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.ledgers.queries import LEDGERS, Filters, counts_select, fetch_page, ledger_select, rows
 from portal.localtime import today
 from tests.factories import make_case, user
+from tests.plans import query_plan
 
 
 def codes(ledger: str, viewer, filters: Filters | None = None, on: dt.date | None = None) -> list[str]:
@@ -353,12 +354,6 @@ def test_a_page_number_past_the_numbered_pages_shows_the_last_of_them_and_a_gone
 
 
 # --- the plans of the index's counts --------------------------------------------------------------------------
-def _sqlite_plan(stmt) -> str:
-    connection = db.session.connection()
-    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    return "\n".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
-
-
 @pytest.mark.parametrize(
     "ledger, index",
     [
@@ -379,4 +374,4 @@ def test_a_sparse_ledgers_overdue_count_is_one_range_of_its_own_index(world, led
         )
     every_count = counts_select({}, world.clerk, today())
     stmt = select(*[c for c in every_count.selected_columns if c.name == f"{ledger}_overdue"])
-    assert index in _sqlite_plan(stmt)
+    assert index in query_plan(stmt)
