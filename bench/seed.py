@@ -275,7 +275,7 @@ def plan_rows(args, world, next_ids):
             }
         )
         for term in case_terms(title, tracking):
-            batch.setdefault("case_terms", []).append({"term": term, "case_id": case_id})
+            batch.setdefault("case_terms", []).append({"term": term, "case_id": case_id, "received_on": received})
         at = dt.datetime.combine(received, dt.time(10))
         events = [("register", True, "登记", "已登记")]
         if decided:
