@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -331,6 +332,8 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--no-explain", action="store_true", help="skip the EXPLAIN check")
     args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("bench.run needs wrk (Debian: apt-get install wrk)")
     info = json.loads((VAR / f"{args.db}.json").read_text())
     env = environment(args.db)
     env.update(
