@@ -32,7 +32,8 @@ class CaseTerm(db.Model):
     titles are cut into bigrams; the table works the same on both databases and its indexes serve the search.
     Each row carries its case's received date (收到之日, fixed once registered), so that the newest cases holding a
     term are read from an index in the case list's own order and the reading stops when a page is full.
-    Written by the listeners below whenever a case is inserted or its title changes: no other module writes it."""
+    Written by the listeners below when a case is inserted or its title, code or date changes: no other module
+    writes it."""
 
     __tablename__ = "case_terms"
     __table_args__ = (Index("ix_case_terms_term_received", "term", "received_on", "case_id"),)
@@ -286,7 +287,7 @@ def _newest_with_term(user: User, term: str, where, reach: int):
         .limit(reach)
         .subquery()
     )
-    return db.select(newest.c.case_id)
+    return db.select(newest.c.case_id)  # selected from: SQLite refuses ORDER BY and LIMIT on a member of a UNION
 
 
 def _word_cases(word: str):
@@ -303,11 +304,17 @@ def _word_cases(word: str):
     return branches[0] if len(branches) == 1 else db.union(*branches)
 
 
+def _one_term(words: tuple[str, ...]) -> str | None:
+    """The term itself when ``words`` is a single two-character word, the commonest search: one term of the index
+    answers it alone (``words`` hold two characters or more, see ``words_of``)."""
+    return words[0] if len(words) == 1 and len(words[0]) <= 2 else None
+
+
 def title_cases(words: tuple[str, ...]):
     """Ids of the cases whose title holds every one of ``words`` (or whose tracking code ends in it), from the
     term index: the case search and the ledgers' search box alike."""
-    if len(words) == 1 and len(words[0]) <= 2:
-        return _word_cases(words[0])  # the commonest search, a two-character word: the term index alone answers
+    if (term := _one_term(words)) is not None:
+        return _word_cases(term)
     stmt = db.select(Case.id).where(*(Case.id.in_(_word_cases(w)) for w in words)).correlate(None)
     # The bigrams of a longer word may sit apart in a title: keep the titles (or codes) that hold the word itself.
     # A filter on the few rows the index found, not a scan.
@@ -318,24 +325,27 @@ def title_cases(words: tuple[str, ...]):
     return stmt
 
 
+def _title_ids(user: User, words: tuple[str, ...], where, reach: int):
+    """Ids of the cases whose titles hold ``words``: for a single two-character word only the ``reach`` newest the
+    user may see (read in order and cut there); for longer or several words every match (``title_cases``)."""
+    if (term := _one_term(words)) is not None:
+        return _newest_with_term(user, term, where, reach)
+    return title_cases(words)
+
+
 def statement(user: User, term: Term, *, where=(), reach: int = PER_PAGE + 1):
     """The cases ``term`` finds that ``user`` may see and ``where`` (conditions on the case, e.g. a status filter)
     allows, the newest first (received, then registered). ``reach``: how many of the newest a page needs (its
     offset, its rows and one more), for the one search that can match a large share of the cases, a single
     two-character word, whose candidates are read in order and cut there."""
-    word = term.words[0] if len(term.words) == 1 and len(term.words[0]) == 2 else None
     if term.kind is Kind.TRACKING_CODE:
         ids = db.select(Case.id).where(Case.tracking_code == term.value).correlate(None)
     elif term.kind in (Kind.PHONE, Kind.ID_NUMBER, Kind.NAME):
         ids = _petitioners_cases(user, term, where)
-    elif term.kind is Kind.NAME_OR_TITLE and word:
-        ids = db.union(_petitioners_cases(user, term, where), _newest_with_term(user, word, where, reach))
     elif term.kind is Kind.NAME_OR_TITLE:
-        ids = db.union(_petitioners_cases(user, term, where), title_cases(term.words))
-    elif term.kind is Kind.TITLE and word:
-        ids = _newest_with_term(user, word, where, reach)
+        ids = db.union(_petitioners_cases(user, term, where), _title_ids(user, term.words, where, reach))
     elif term.kind is Kind.TITLE:
-        ids = title_cases(term.words)
+        ids = _title_ids(user, term.words, where, reach)
     else:
         ids = db.select(Case.id).where(db.false())
     return (
