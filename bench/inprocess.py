@@ -38,6 +38,8 @@ def pages(info: dict) -> list[tuple[str, str, str]]:
         ("progress page", "public", f"/track/{code}"),
         ("roster", "public", "/roster"),
         ("case page", "clerk", f"/staff/cases/{info.get('case_id', 1)}"),
+        # The floor: the app's own per-request work (the session, the limiter, the headers) without a query.
+        ("floor: a stylesheet through the app", "public", "/static/css/portal.css"),
     ]
 
 

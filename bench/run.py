@@ -46,6 +46,9 @@ def scenarios(info: dict) -> list[tuple[str, str, str]]:
         ("/stats", "public", "/stats"),
         ("/api/v1/stats", "public", "/api/v1/stats"),
         ("/roster", "public", "/roster"),
+        # The floor: what the app's own per-request work (the session in Redis, the limiter, the headers) leaves of
+        # the bare app's rate when the response is a file, no query and no template.
+        ("the app's floor: a stylesheet through the app", "public", "/static/css/portal.css"),
         ("staff case page", "clerk", "/staff/cases/{case}"),
         ("staff ledgers index", "clerk", "/staff/ledgers/"),
         ("ledger page 1", "clerk", "/staff/ledgers/assigned"),

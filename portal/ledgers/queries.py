@@ -349,16 +349,21 @@ def count_select(ledger: Ledger, filters: Filters, user: User, today: dt.date) -
     return select(func.count(Case.id)).where(conditions(ledger, filters, user, today))
 
 
+def capped_count(where, cap: int = COUNT_AHEAD):
+    """How many cases match ``where``, counted up to ``cap + 1`` (more than ``cap`` reads as "over cap"), as a scalar
+    subquery: a count over an index that stops after ``cap + 1`` matches instead of reading every one."""
+    limited = select(Case.id).where(where).limit(cap + 1).subquery()
+    return select(func.count()).select_from(limited).scalar_subquery()
+
+
 def counts_select(filters: dict[str, Filters], user: User, today: dt.date, cap: int = COUNT_AHEAD) -> Select:
-    """One row with, for every ledger, ``<name>`` (cases) and ``<name>_overdue``, each counted up to ``cap + 1``: the
-    index page in one query. Each number is a count over an index that stops after ``cap + 1`` matches (more than
-    ``cap`` reads as "over cap"); counting every case of every ledger was a scan of all cases (15 s at a million)."""
+    """One row with, for every ledger, ``<name>`` (cases) and ``<name>_overdue``, each a ``capped_count``: the index
+    page in one query; counting every case of every ledger was a scan of all cases (15 s at a million)."""
     columns = []
     for name, ledger in LEDGERS.items():
         where = conditions(ledger, filters.get(name, Filters()), user, today)
         for label, clause in ((name, where), (f"{name}_overdue", and_(where, overdue_clause(today)))):
-            limited = select(Case.id).where(clause).limit(cap + 1).subquery()
-            columns.append(select(func.count()).select_from(limited).scalar_subquery().label(label))
+            columns.append(capped_count(clause, cap).label(label))
     return select(*columns)
 
 

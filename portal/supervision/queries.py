@@ -30,7 +30,7 @@ from portal.cases.supervision import (
     SupervisionReason,
     SupervisionState,
 )
-from portal.ledgers.queries import LEDGERS, Filters, conditions
+from portal.ledgers.queries import COUNT_AHEAD, LEDGERS, Filters, capped_count, conditions
 
 PER_PAGE = 30
 # The supervisor's lists (issue 15 item 3), each a ledger of portal.ledgers.
@@ -176,14 +176,12 @@ def state_counts(session: Session, user: User, today: dt.date) -> dict[str, int]
     return counts
 
 
-def list_counts(session: Session, user: User, today: dt.date) -> dict[str, int]:
-    """How many cases each list of ``LISTS`` holds for ``user`` (the supervisor's 我的待办): one count per list."""
-    return {
-        name: session.execute(
-            select(func.count(Case.id)).where(conditions(LEDGERS[name], Filters(), user, today))
-        ).scalar_one()
-        for name in LISTS
-    }
+def list_counts(session: Session, user: User, today: dt.date, cap: int = COUNT_AHEAD) -> dict[str, int]:
+    """How many cases each list of ``LISTS`` holds for ``user`` (the supervisor's 我的待办), each counted as the ledgers
+    index counts (``capped_count``: more than ``cap`` reads as "over cap"), all in one query. Counting every
+    case of 超期 and 不满意 cost the page ~80 ms at a million cases."""
+    columns = [capped_count(conditions(LEDGERS[name], Filters(), user, today), cap).label(name) for name in LISTS]
+    return session.execute(select(*columns)).one()._asdict()
 
 
 def lists_by_department(session: Session, user: User, today: dt.date) -> dict[str, dict[int | None, int]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -82,6 +83,9 @@ def test_the_lists_count_by_department_and_on_the_supervisors_counts(world):
     assert counts == {"overdue": 0, "due_soon": 2, "unsatisfied": 0, "repeat": 0, "skipped": 1}
     # A department head's lists are his department's.
     assert list_counts(db.session, world.other_dept_head, today())["due_soon"] == 1
+    # Counted as the ledgers index counts: up to one past the cap, which reads as "over cap".
+    assert list_counts(db.session, world.supervisor, today(), cap=1)["due_soon"] == 2
+    assert list_counts(db.session, world.supervisor, today(), cap=2)["due_soon"] == 2
 
 
 # --- the query layer over 督办 records ---------------------------------------------------------------------------
@@ -160,6 +164,16 @@ def test_the_lists_page_and_the_supervisors_work_page_count_the_lists(client, lo
     assert 'id="supervision-lists"' in work and "临期" in work
     login("clerk")
     assert 'id="supervision-lists"' not in client.get("/staff/work/").get_data(as_text=True)
+
+
+def test_the_supervisors_work_page_shows_a_list_over_the_cap_as_cap_plus(client, login, seed, monkeypatch):
+    seed(lambda w: [due_in(make_case(w, Status.IN_PROGRESS), 1).id for _ in range(2)])
+    monkeypatch.setattr("portal.work.views.COUNT_AHEAD", 1)
+    login("supervisor")
+
+    work = client.get("/staff/work/").get_data(as_text=True)
+
+    assert re.search(r'due_soon">临期</a> <span class="count busy">1\+</span>', work)
 
 
 def test_the_chain_is_taken_through_the_case_page_and_shown_on_it(app, client, login, seed):
