@@ -501,7 +501,10 @@ def fetch_page(
     # Counted only a few pages past the one asked for (at least COUNT_AHEAD rows): counting every case of a ledger
     # cost a whole scan of the cases on every page (1.7 s at half a million); the index page counts to COUNT_AHEAD.
     cap = max(COUNT_AHEAD, (max(page, 1) + 5) * per_page)
-    limited = cases_select(ledger, filters, user, today).with_only_columns(Case.id).order_by(None).limit(cap + 1)
+    # The count keeps no order, so a search is counted from its own ids (``q_plenty`` off): probing the cases in
+    # index order until 1,001 of a common word's 26,000 matched read ~40,000 rows (26 ms) at a million cases.
+    counting = replace(filters, q_plenty=False)
+    limited = cases_select(ledger, counting, user, today).with_only_columns(Case.id).order_by(None).limit(cap + 1)
     counted = session.execute(select(func.count()).select_from(limited.subquery())).scalar_one()
     total, capped = min(counted, cap), counted > cap
     page = min(max(page, 1), max(1, -(-total // per_page)))
