@@ -508,9 +508,24 @@ def fetch_page(
     counted = session.execute(select(func.count()).select_from(limited.subquery())).scalar_one()
     total, capped = min(counted, cap), counted > cap
     page = min(max(page, 1), max(1, -(-total // per_page)))
-    stmt = cases_select(ledger, filters, user, today).limit(per_page).offset((page - 1) * per_page)
-    cases = list(session.execute(stmt).unique().scalars())
+    cases = list(session.execute(_page_select(ledger, filters, user, today, per_page, page)).unique().scalars())
     return Page(_with_progress(session, cases), page, per_page, total, capped, clamped_from=clamped)
+
+
+def _page_select(ledger: Ledger, filters: Filters, user: User, today: dt.date, per_page: int, page: int) -> Select:
+    """Page ``page`` of ``cases_select``: the page's ids first, in the ledger's order from an index alone, then those
+    rows with their joins. PostgreSQL underestimates how many cases a filter such as 超期 (urgency 0, due before
+    today, an open state) keeps — the columns go together — and so read and sorted all 20,000 overdue cases with
+    their joins for one page (130 ms at a million); asked for 30 ids it walks the index in order (~4 ms)."""
+    order = ordering(ledger, filters.sort, today)
+    ids = (
+        select(Case.id)
+        .where(conditions(ledger, filters, user, today))
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return select(Case).where(Case.id.in_(ids)).order_by(*order).options(*_case_options())
 
 
 def _with_progress(session: Session, cases: list[Case]) -> list[LedgerRow]:
