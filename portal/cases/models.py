@@ -322,7 +322,9 @@ class Case(db.Model):
         # range (urgency 0, due before today) instead of a row read for each of the ~2 % overdue cases.
         Index("ix_cases_supervised_urgency_due", "supervised", "urgency", "due_date", "id"),
         Index("ix_cases_skipped_urgency_due", "skipped_level", "urgency", "due_date", "id"),
-        Index("ix_cases_unsatisfied_urgency_due", "unsatisfied", "urgency", "due_date", "id"),
+        # With the columns of 超期 too: the 不满意 ledger's overdue count read ~17,000 rows of the overdue range on
+        # PostgreSQL for them (70 ms of the ledgers index).
+        Index("ix_cases_unsatisfied_urgency_due", "unsatisfied", "urgency", "due_date", "id", "status", "clock_rule"),
         _partial_index("ix_cases_repeat_urgency_due", "urgency", "due_date", "id", where="repeat_of_id IS NOT NULL"),
         _partial_index("ix_cases_owned_urgency_due", "urgency", "due_date", "id", where="owner_leader_id IS NOT NULL"),
     )
